@@ -1,0 +1,3 @@
+from bowsprit.cli import main
+
+raise SystemExit(main())

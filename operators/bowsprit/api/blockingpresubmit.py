@@ -1,0 +1,54 @@
+"""BlockingPresubmit: a presubmit whose context must be green before Tide merges."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from bowsprit.api.base import AGE_COLUMN, ApiModel, Condition, KindInfo, PrinterColumn, Resource
+from bowsprit.api.base import cel_rules
+from bowsprit.api.jobbase import PRESUBMIT_RULES, PresubmitCommon
+
+
+class BlockingPresubmitSpec(PresubmitCommon):
+    """A required presubmit: it always reports, and its context blocks merging."""
+
+    model_config = cel_rules(*PRESUBMIT_RULES)
+
+
+class BlockingPresubmitStatus(ApiModel):
+    """What status-reconciler last did with this job on open pull requests."""
+
+    observedGeneration: int | None = None
+    """The metadata.generation last reconciled."""
+    reconciledContext: str | None = None
+    """The status context last reconciled, so a renamed context can be migrated."""
+    conditions: list[Condition] | None = None
+    """Standard conditions."""
+
+
+class BlockingPresubmit(Resource):
+    """A required presubmit job definition, run on pull requests by hook's trigger plugin."""
+
+    KIND: ClassVar[KindInfo] = KindInfo(
+        kind="BlockingPresubmit",
+        plural="blockingpresubmits",
+        singular="blockingpresubmit",
+        short_names=("bpre",),
+        printer_columns=(
+            PrinterColumn("Org", ".spec.org"),
+            PrinterColumn("Repo", ".spec.repo"),
+            PrinterColumn("Context", ".spec.context"),
+            PrinterColumn("Always-Run", ".spec.always_run", "boolean"),
+            PrinterColumn("Run-If-Changed", ".spec.run_if_changed", priority=1),
+            AGE_COLUMN,
+        ),
+    )
+
+    kind: Literal["BlockingPresubmit"] = "BlockingPresubmit"
+    """BlockingPresubmit."""
+    spec: BlockingPresubmitSpec
+    """The job."""
+    status: BlockingPresubmitStatus = Field(default_factory=BlockingPresubmitStatus)
+    """Reconciliation state."""

@@ -1,0 +1,77 @@
+"""Evaluate a CRD schema's CEL rules (x-kubernetes-validations) against an object.
+
+Used offline by `bowsprit check` (and by the API emulator), so an invalid object is
+caught before it reaches a cluster. Rules that compare with `oldSelf` (transition
+rules) run only when an old object is given, as on the API server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import celpy  # type: ignore[import-untyped]
+
+
+@dataclass(frozen=True)
+class RuleViolation:
+    """A CEL rule that did not hold: where, and the rule's message."""
+
+    path: str
+    message: str
+
+
+@lru_cache(maxsize=512)
+def _program(rule: str) -> Any:
+    environment = celpy.Environment()
+    return environment.program(environment.compile(rule))
+
+
+def compile_rule(rule: str) -> None:
+    """Raise if the rule cannot be parsed (celpy.CELParseError)."""
+    _program(rule)
+
+
+def violations(
+    schema: dict[str, Any], value: Any, old: Any = None, path: str = ""
+) -> list[RuleViolation]:
+    """Every rule of `schema` (and of its nested nodes) that `value` breaks."""
+    found: list[RuleViolation] = []
+    for rule in schema.get("x-kubernetes-validations", []):
+        uses_old = "oldSelf" in rule["rule"]
+        if uses_old and old is None:
+            continue
+        if not _holds(rule["rule"], value, old if uses_old else None):
+            where = _join(path, rule.get("fieldPath", "").lstrip("."))
+            found.append(RuleViolation(where or ".", rule["message"]))
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        for key, child in value.items():
+            child_schema = properties.get(key, extra if isinstance(extra, dict) else None)
+            if child_schema is not None:
+                child_old = old.get(key) if isinstance(old, dict) else None
+                found.extend(violations(child_schema, child, child_old, _join(path, key)))
+    elif isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            # Lists without keys have no stable identity, so items get no oldSelf.
+            found.extend(violations(schema["items"], item, None, f"{path}[{index}]"))
+    return found
+
+
+def _holds(rule: str, value: Any, old: Any) -> bool:
+    activation = {"self": celpy.json_to_cel(value)}
+    if old is not None:
+        activation["oldSelf"] = celpy.json_to_cel(old)
+    try:
+        result = _program(rule).evaluate(activation)
+    except celpy.CELEvalError:
+        return False
+    return bool(result) if isinstance(result, celpy.celtypes.BoolType) else False
+
+
+def _join(path: str, key: str) -> str:
+    if not key:
+        return path
+    return f"{path}.{key}" if path else key

@@ -1,0 +1,1 @@
+"""`bowsprit check`: validate CR manifests and Prow config files, like Prow's checkconfig."""

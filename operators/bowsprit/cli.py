@@ -1,0 +1,105 @@
+"""`bowsprit`: one entry point for every component and tool.
+
+`main` only parses flags and wires things up; the work lives in the component packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bowsprit import __version__
+
+# Components and what each does; each becomes `bowsprit <name>` as it lands.
+COMPONENTS: dict[str, str] = {
+    "plank": "operator: ProwJobs to pods, followed to the end",
+    "horologium": "operator: Periodics to ProwJobs on schedule",
+    "sinker": "operator: garbage collection of old ProwJobs and pods",
+    "crier": "operator: reports ProwJob states to GitHub and Slack",
+    "tide": "operator: merges pull requests of TidePools",
+    "status-reconciler": "operator: keeps contexts of open PRs in step with BlockingPresubmits",
+    "hook": "service: GitHub webhooks to plugins and ProwJobs",
+    "deck": "service: the dashboard",
+    "ghproxy": "service: caching proxy for the GitHub API",
+    "emulator": "service: in-process Kubernetes API emulator for local mode and tests",
+    "clonerefs": "pod utility: clone the refs of a job",
+    "initupload": "pod utility: record the start of a job",
+    "entrypoint": "pod utility: run the test, capture its log and exit code",
+    "sidecar": "pod utility: upload logs and artifacts",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bowsprit",
+        description="Kubernetes-native CI for GitHub projects, configured by custom resources.",
+    )
+    parser.add_argument("--version", action="version", version=f"bowsprit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    version = commands.add_parser("version", help="print the version")
+    version.set_defaults(run=_run_version)
+
+    check = commands.add_parser(
+        "check",
+        help="validate CR manifests and Prow config files (like Prow's checkconfig)",
+        description="Validate bowsprit.dev manifests and Prow job/config files against the "
+        "API: schema and CEL rules. Prints every problem with its file, object and field; "
+        "exits 1 when there is any.",
+    )
+    check.add_argument("paths", nargs="+", type=Path, help="files or folders to check")
+    check.set_defaults(run=_run_check)
+
+    gen = commands.add_parser("gen", help="generate files from the API models")
+    gen.add_argument("what", choices=["crds"], help="what to generate")
+    gen.add_argument("--out", type=Path, default=Path("crds"), help="output folder")
+    gen.set_defaults(run=_run_gen)
+
+    for name, summary in COMPONENTS.items():
+        component = commands.add_parser(name, help=summary, description=summary)
+        component.set_defaults(run=_not_yet(name))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    return run(args)
+
+
+def _run_version(_: argparse.Namespace) -> int:
+    print(f"bowsprit {__version__}")
+    return 0
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from bowsprit.checkconfig.check import check
+
+    missing = [path for path in args.paths if not path.exists()]
+    if missing:
+        for path in missing:
+            print(f"{path}: no such file or folder", file=sys.stderr)
+        return 2
+    report = check(args.paths)
+    for item in report.problems:
+        print(item)
+    print(report.summary())
+    return 1 if report.errors else 0
+
+
+def _run_gen(args: argparse.Namespace) -> int:
+    from bowsprit.api.crdgen import write_crds
+
+    for path in write_crds(args.out):
+        print(path)
+    return 0
+
+
+def _not_yet(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(_: argparse.Namespace) -> int:
+        print(f"bowsprit {name}: not available in bowsprit {__version__} yet", file=sys.stderr)
+        return 2
+
+    return run

@@ -1,0 +1,1 @@
+"""Access layers to the outside: Kubernetes, GitHub, S3."""

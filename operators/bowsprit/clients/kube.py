@@ -1,0 +1,38 @@
+"""Finding the cluster: --kubeconfig, else in-cluster config, else KUBECONFIG / ~/.kube/config."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import kubernetes
+
+IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
+
+
+def add_kube_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags every component shares with Prow's (`--kubeconfig`, `--dry-run`)."""
+    parser.add_argument(
+        "--kubeconfig",
+        default="",
+        help="path to a kubeconfig; empty uses the in-cluster config, then KUBECONFIG "
+        "or ~/.kube/config",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="log what would be changed in the cluster instead of changing it",
+    )
+
+
+def load_configuration(kubeconfig: str = "") -> kubernetes.client.Configuration:
+    """A client configuration found the standard way, as kubectl and Prow find it."""
+    configuration = kubernetes.client.Configuration()
+    if kubeconfig:
+        kubernetes.config.load_kube_config(config_file=kubeconfig, client_configuration=configuration)
+    elif IN_CLUSTER_TOKEN.exists() and "KUBERNETES_SERVICE_HOST" in os.environ:
+        kubernetes.config.load_incluster_config(client_configuration=configuration)
+    else:
+        kubernetes.config.load_kube_config(client_configuration=configuration)
+    return configuration

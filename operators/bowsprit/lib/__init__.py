@@ -1,0 +1,1 @@
+"""Small utilities that import nothing else from Bowsprit."""
