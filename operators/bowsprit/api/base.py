@@ -74,10 +74,14 @@ class KindInfo:
 AGE_COLUMN = PrinterColumn("Age", ".metadata.creationTimestamp", "date")
 
 
+# What the API server accepts as a custom resource's name (a DNS-1123 subdomain).
+NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+
+
 class ObjectMeta(OpenModel):
     """Standard Kubernetes object metadata (the API server owns most of it)."""
 
-    name: str | None = None
+    name: str | None = Field(default=None, pattern=NAME_PATTERN, max_length=253)
     """Name of the object, unique in its namespace."""
     generateName: str | None = None
     """Prefix the API server completes to a unique name when name is empty."""

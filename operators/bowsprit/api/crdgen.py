@@ -33,6 +33,7 @@ _KEPT = (
     "maxLength",
     "minItems",
     "maxItems",
+    "maxProperties",
     "x-kubernetes-int-or-string",
     "anyOf",
     "x-kubernetes-preserve-unknown-fields",

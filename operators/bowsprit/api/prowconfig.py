@@ -19,6 +19,9 @@ from bowsprit.api.tidepool import MergeMethod, TideContextPolicy
 from bowsprit.api.types import Duration
 
 OrgRepoKey = Annotated[str, Field(pattern=r"^(\*|[^/\s]+(/[^/\s]+)?)$")]
+# Bounds on maps and lists whose items carry CEL rules: the API server rejects a CRD
+# whose rules could cost too much on an unbounded collection.
+MAX_ENTRIES = 1000
 
 
 class DefaultDecorationConfigEntry(ApiModel):
@@ -61,9 +64,13 @@ class PlankConfig(ApiModel):
     """Longest a pod may wait to be scheduled before the job errors."""
     max_revivals: int = Field(default=3, ge=0)
     """Times a pod that stopped unexpectedly (evicted, node lost) is recreated."""
-    default_decoration_configs: dict[OrgRepoKey, DecorationConfig] | None = None
+    default_decoration_configs: dict[OrgRepoKey, DecorationConfig] | None = Field(
+        default=None, max_length=MAX_ENTRIES
+    )
     """Decoration defaults by `*`, org or org/repo; more specific keys win."""
-    default_decoration_config_entries: list[DefaultDecorationConfigEntry] | None = None
+    default_decoration_config_entries: list[DefaultDecorationConfigEntry] | None = Field(
+        default=None, max_length=MAX_ENTRIES
+    )
     """Decoration defaults by repository and cluster regex; later entries win."""
     job_queue_capacities: dict[str, int] | None = None
     """Capacity of each named job queue; 0 blocks, negative is unlimited."""
@@ -174,7 +181,9 @@ class DeckConfig(ApiModel):
     """How often deck refreshes Tide's pools."""
     hidden_repos: list[OrgRepoKey] | None = None
     """Orgs or repositories whose jobs are hidden."""
-    rerun_auth_configs: dict[OrgRepoKey, RerunAuthConfig] | None = None
+    rerun_auth_configs: dict[OrgRepoKey, RerunAuthConfig] | None = Field(
+        default=None, max_length=MAX_ENTRIES
+    )
     """Who may rerun or abort jobs, by `*`, org or org/repo."""
 
 

@@ -37,7 +37,7 @@ CONFIG_SECTIONS = (
     "pod_namespace",
     "prowjob_namespace",
 )
-_DNS_LABEL_INVALID = re.compile(r"[^a-z0-9.-]+")
+_NOT_NAME_CHARACTERS = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,8 @@ def is_prow_config(document: Any) -> bool:
 
 
 def kubernetes_name(text: str) -> str:
-    """A DNS-1123 subdomain made from a Prow job name or repository."""
-    name = _DNS_LABEL_INVALID.sub("-", text.lower()).strip("-.")
-    return re.sub(r"-{2,}", "-", name)[:253] or "job"
+    """A valid object name (lowercase letters, digits, dashes) made from a job or repo name."""
+    return _NOT_NAME_CHARACTERS.sub("-", text.lower()).strip("-")[:253].rstrip("-") or "job"
 
 
 def import_jobs(document: dict[str, Any]) -> Imported:
