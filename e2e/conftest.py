@@ -43,6 +43,8 @@ def cluster() -> Iterator[Cluster]:
         api.close()
         return
     assets = envtest.assets_dir()
+    if assets is None and os.environ.get(envtest.ASSETS_VARIABLE):
+        pytest.fail(f"{envtest.ASSETS_VARIABLE} does not hold {', '.join(envtest.BINARIES)}")
     if assets is None:
         pytest.skip(
             "no real API server: export KUBEBUILDER_ASSETS=$(../shared/envtest/setup) "

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from kubernetes.client.exceptions import ApiException
 
-from bowsprit.api import GROUP, VERSION, BY_KIND, KINDS
+from bowsprit.api import BY_KIND, GROUP, KINDS, VERSION
 from bowsprit.api.prowimport import import_jobs, import_prow_config
 from e2e.conftest import REPO, Cluster
 
@@ -149,7 +149,16 @@ def test_kubectl_shows_prowjob_columns_and_explains_fields(
     table = kubectl(cluster, "get", "pj", "-n", namespace)
     header, row = table.splitlines()[:2]
     assert header.split() == [
-        "NAME", "JOB", "TYPE", "STATE", "BUILD", "ORG", "REPO", "PULLS", "STARTED", "COMPLETED",
+        "NAME",
+        "JOB",
+        "TYPE",
+        "STATE",
+        "BUILD",
+        "ORG",
+        "REPO",
+        "PULLS",
+        "STARTED",
+        "COMPLETED",
         "AGE",
     ]
     assert "pull-example-repo-unit" in row and "example-org" in row and "42" in row

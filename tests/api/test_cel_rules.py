@@ -70,7 +70,11 @@ DONE = {**PENDING, "state": "success", "completionTime": "2026-11-24T10:05:00Z"}
         ({"state": "triggered"}, PENDING, None),
         (PENDING, {**PENDING, "state": "aborted"}, None),
         (PENDING, DONE, None),
-        ({"state": "aborted"}, {"state": "aborted", "completionTime": "2026-11-24T10:05:00Z"}, None),
+        (
+            {"state": "aborted"},
+            {"state": "aborted", "completionTime": "2026-11-24T10:05:00Z"},
+            None,
+        ),
         (PENDING, {**PENDING, "state": "triggered"}, "a pending job cannot go back to triggered"),
         (DONE, {**DONE, "state": "failure"}, "a finished job's state cannot change"),
         (DONE, {**DONE, "completionTime": "2026-11-24T11:00:00Z"}, "completionTime cannot change"),

@@ -66,7 +66,16 @@ def test_prowjob_serving_details() -> None:
     assert version["subresources"] == {"status": {}}
     columns = [column["name"] for column in version["additionalPrinterColumns"]]
     assert columns == [
-        "Job", "Type", "State", "Build", "Org", "Repo", "Pulls", "Started", "Completed", "Age"
+        "Job",
+        "Type",
+        "State",
+        "Build",
+        "Org",
+        "Repo",
+        "Pulls",
+        "Started",
+        "Completed",
+        "Age",
     ]
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Final, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from bowsprit.api.types import Timestamp
 
-GROUP = "bowsprit.dev"
-VERSION = "v1"
-API_VERSION = f"{GROUP}/{VERSION}"
+GROUP: Final = "bowsprit.dev"
+VERSION: Final = "v1"
+API_VERSION: Final = "bowsprit.dev/v1"
 CATEGORY = "bowsprit"
 
 
@@ -43,7 +44,8 @@ def cel(rule: str, message: str, field_path: str | None = None) -> dict[str, str
 
 def cel_rules(*rules: dict[str, str]) -> ConfigDict:
     """Model config that attaches CEL rules to the model's schema node."""
-    return ConfigDict(json_schema_extra={"x-kubernetes-validations": list(rules)})
+    extra = cast(JsonDict, {"x-kubernetes-validations": list(rules)})
+    return ConfigDict(json_schema_extra=extra)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,15 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from bowsprit.api.base import AGE_COLUMN, ApiModel, Condition, KindInfo, PrinterColumn, Resource
-from bowsprit.api.base import cel_rules
+from bowsprit.api.base import (
+    AGE_COLUMN,
+    ApiModel,
+    Condition,
+    KindInfo,
+    PrinterColumn,
+    Resource,
+    cel_rules,
+)
 from bowsprit.api.jobbase import PRESUBMIT_RULES, PresubmitCommon
 
 

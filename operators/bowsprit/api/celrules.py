@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import celpy  # type: ignore[import-untyped]
+from celpy import Environment
+from celpy.adapter import json_to_cel
+from celpy.celtypes import BoolType
+from celpy.evaluation import CELEvalError
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class RuleViolation:
 
 @lru_cache(maxsize=512)
 def _program(rule: str) -> Any:
-    environment = celpy.Environment()
+    environment = Environment()
     return environment.program(environment.compile(rule))
 
 
@@ -61,14 +64,14 @@ def violations(
 
 
 def _holds(rule: str, value: Any, old: Any) -> bool:
-    activation = {"self": celpy.json_to_cel(value)}
+    activation = {"self": json_to_cel(value)}
     if old is not None:
-        activation["oldSelf"] = celpy.json_to_cel(old)
+        activation["oldSelf"] = json_to_cel(old)
     try:
         result = _program(rule).evaluate(activation)
-    except celpy.CELEvalError:
+    except CELEvalError:
         return False
-    return bool(result) if isinstance(result, celpy.celtypes.BoolType) else False
+    return bool(result) if isinstance(result, BoolType) else False
 
 
 def _join(path: str, key: str) -> str:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import copy
 import json
-
 from pathlib import Path
+from typing import Any
 
 import yaml
-from typing import Any
 
 from bowsprit.api.base import GROUP, VERSION, Resource
 
@@ -112,6 +111,23 @@ def _convert(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any
         # Maps with constrained keys: the key rule stays in the model (CRDs cannot say it).
         (values,) = node["patternProperties"].values()
         node = {**node, "additionalProperties": values}
+    converted = _converted_keywords(node, definitions)
+    if node.get("additionalProperties") is True or (
+        node.get("type") == "object"
+        and "properties" not in node
+        and "additionalProperties" not in converted
+    ):
+        # Models with extra="allow" and free-form dicts keep whatever they are given.
+        converted["x-kubernetes-preserve-unknown-fields"] = True
+    if "properties" in converted:
+        converted.pop("additionalProperties", None)
+    if _is_plain(node.get("default")):
+        converted["description"] = _with_default(converted.get("description", ""), node["default"])
+    return {key: converted[key] for key in _KEPT if key in converted}
+
+
+def _converted_keywords(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
+    """The node's kept keywords, with nested schemas converted."""
     converted: dict[str, Any] = {}
     for key, value in node.items():
         if key == "properties":
@@ -123,20 +139,7 @@ def _convert(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any
                 converted[key] = _convert(value, definitions)
         elif key in _KEPT:
             converted[key] = copy.deepcopy(value)
-    if node.get("additionalProperties") is True or (
-        node.get("type") == "object"
-        and "properties" not in node
-        and "additionalProperties" not in converted
-    ):
-        # Models with extra="allow" and free-form dicts keep whatever they are given.
-        converted["x-kubernetes-preserve-unknown-fields"] = True
-    if "properties" in converted:
-        converted.pop("additionalProperties", None)
-    if _is_plain(node.get("default")):
-        converted["description"] = _with_default(
-            converted.get("description", ""), node["default"]
-        )
-    return {key: converted[key] for key in _KEPT if key in converted}
+    return converted
 
 
 def _resolve(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:

@@ -10,8 +10,15 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from bowsprit.api.base import AGE_COLUMN, ApiModel, KindInfo, PrinterColumn, Resource, cel
-from bowsprit.api.base import cel_rules
+from bowsprit.api.base import (
+    AGE_COLUMN,
+    ApiModel,
+    KindInfo,
+    PrinterColumn,
+    Resource,
+    cel,
+    cel_rules,
+)
 from bowsprit.api.decoration import DecorationConfig
 from bowsprit.api.jobbase import RerunAuthConfig
 from bowsprit.api.states import ProwJobState, ProwJobType
@@ -40,7 +47,8 @@ class PlankConfig(ApiModel):
 
     model_config = cel_rules(
         cel(
-            "!(has(self.default_decoration_configs) && has(self.default_decoration_config_entries))",
+            "!(has(self.default_decoration_configs)"
+            " && has(self.default_decoration_config_entries))",
             "default_decoration_configs and default_decoration_config_entries are mutually"
             " exclusive",
         )

@@ -51,7 +51,11 @@ class Problem:
     """A note that does not make the input invalid."""
 
     def __str__(self) -> str:
-        text = f"{self.obj}: {self.field}: {self.message}" if self.field else f"{self.obj}: {self.message}"
+        text = (
+            f"{self.obj}: {self.field}: {self.message}"
+            if self.field
+            else f"{self.obj}: {self.message}"
+        )
         return f"warning: {text}" if self.warning else text
 
 
@@ -104,8 +108,10 @@ def _raw_jobs(
                 continue
             for job in _job_list(jobs, f"{section}.{repo}", problems):
                 job = {**job, "org": org, "repo": name}
-                yield job, _presubmit_kind(job) if section == "presubmits" else Postsubmit, (
-                    f"{section} of {repo}"
+                yield (
+                    job,
+                    _presubmit_kind(job) if section == "presubmits" else Postsubmit,
+                    (f"{section} of {repo}"),
                 )
     for job in _job_list(document.get("periodics") or [], "periodics", problems):
         yield job, Periodic, "periodic"
@@ -145,9 +151,7 @@ def import_prow_config(document: dict[str, Any]) -> Imported:
     ignored = sorted(set(document) - set(CONFIG_SECTIONS) - set(JOB_SECTIONS))
     if ignored:
         result.problems.append(
-            Problem(
-                "config", "", f"sections Bowsprit does not read were ignored: {ignored}", True
-            )
+            Problem("config", "", f"sections Bowsprit does not read were ignored: {ignored}", True)
         )
     tide = dict(document.get("tide") or {})
     queries = tide.pop("queries", None) or []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-ProwJobState = Literal["scheduling", "triggered", "pending", "success", "failure", "aborted", "error"]
+ProwJobState = Literal[
+    "scheduling", "triggered", "pending", "success", "failure", "aborted", "error"
+]
 ProwJobType = Literal["presubmit", "postsubmit", "periodic", "batch"]
 ProwJobAgent = Literal["kubernetes", "jenkins", "tekton-pipeline"]
 

@@ -101,9 +101,9 @@ class PoolStatus(ApiModel):
     """Pull requests missing required results."""
     batch_pending: list[int] | None = None
     """Pull requests in the batch being tested."""
-    action: Literal["WAIT", "TRIGGER", "TRIGGER_BATCH", "MERGE", "MERGE_BATCH", "BLOCKED"] | None = (
-        None
-    )
+    action: (
+        Literal["WAIT", "TRIGGER", "TRIGGER_BATCH", "MERGE", "MERGE_BATCH", "BLOCKED"] | None
+    ) = None
     """What Tide last did for the pool."""
     target: list[int] | None = None
     """Pull requests the last action was about."""

@@ -30,9 +30,15 @@ def load_configuration(kubeconfig: str = "") -> kubernetes.client.Configuration:
     """A client configuration found the standard way, as kubectl and Prow find it."""
     configuration = kubernetes.client.Configuration()
     if kubeconfig:
-        kubernetes.config.load_kube_config(config_file=kubeconfig, client_configuration=configuration)
+        kubernetes.config.load_kube_config(
+            config_file=kubeconfig, client_configuration=configuration
+        )
     elif IN_CLUSTER_TOKEN.exists() and "KUBERNETES_SERVICE_HOST" in os.environ:
         kubernetes.config.load_incluster_config(client_configuration=configuration)
     else:
-        kubernetes.config.load_kube_config(client_configuration=configuration)
+        # The client reads KUBECONFIG once at import; read it at call time instead.
+        kubernetes.config.load_kube_config(
+            config_file=os.environ.get("KUBECONFIG") or "~/.kube/config",
+            client_configuration=configuration,
+        )
     return configuration

@@ -36,9 +36,7 @@ def parse_duration(text: str) -> timedelta:
         micros += float(match.group(1)) * _UNIT_MICROS[match.group(2)]
         position = match.end()
     if position != len(value):
-        raise ValueError(
-            f"invalid duration {text!r}: use Go syntax such as 90s, 10m, 1h30m or 48h"
-        )
+        raise ValueError(f"invalid duration {text!r}: use Go syntax such as 90s, 10m, 1h30m or 48h")
     return timedelta(microseconds=round(micros))
 
 

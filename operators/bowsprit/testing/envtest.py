@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import yaml
 
@@ -198,8 +199,9 @@ def _wait_ready(plane: ControlPlane, timeout: float) -> None:
     while time.monotonic() < deadline:
         for process in plane.processes:
             if process.poll() is not None:
+                program = Path(cast(list[str], process.args)[0]).name
                 raise RuntimeError(
-                    f"{process.args[0]} exited with {process.returncode}; logs in {plane.workdir}"
+                    f"{program} exited with {process.returncode}; logs in {plane.workdir}"
                 )
         try:
             with urllib.request.urlopen(request, context=context, timeout=2) as response:

@@ -1,0 +1,112 @@
+"""`bowsprit check` on good and bad inputs: every problem names file, object and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bowsprit.checkconfig.check import check
+from bowsprit.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "e2e" / "examples"
+
+
+def test_examples_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(EXAMPLES)]) == 0
+    out = capsys.readouterr().out
+    assert "0 problem(s)" in out
+    assert "1 ProwJob" in out and "1 Periodic" in out
+
+
+def test_falco_job_configs_load_into_the_models(falco_config: Path) -> None:
+    report = check([falco_config / "jobs"])
+    assert report.errors == []
+    # Falco: 11 presubmits (all required, so blocking), 50 postsubmits, 4 periodics.
+    assert report.objects == {"BlockingPresubmit": 11, "Postsubmit": 50, "Periodic": 4}
+    assert report.files == 16
+
+
+def test_falco_prow_config_loads(falco_config: Path) -> None:
+    report = check([falco_config / "prow" / "aws" / "config.yaml"])
+    assert report.errors == []
+    assert report.objects == {"ProwConfig": 1, "TidePool": 50}
+    # Sections for tools Bowsprit does not have are reported, not silently dropped.
+    assert any("branch-protection" in item.problem.message for item in report.problems)
+
+
+BAD_CR = """\
+apiVersion: bowsprit.dev/v1
+kind: Periodic
+metadata:
+  name: nightly
+spec:
+  cron: "0 3 * * *"
+  interval: 24h
+  decorate: yes-please
+  pod_spec:
+    containers:
+      - image: busybox
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ignored
+"""
+
+BAD_PROW_JOBS = """\
+presubmits:
+  org/repo:
+  - name: pull-unit
+    always_run: true
+    run_if_changed: '^src/'
+    spec:
+      containers:
+      - image: golang
+  - name: pull-lint
+    tekton_pipeline_run_spec: {}
+    spec:
+      containers:
+      - image: golang
+"""
+
+
+def test_bad_inputs_name_file_object_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "periodic.yaml").write_text(BAD_CR)
+    (tmp_path / "jobs.yaml").write_text(BAD_PROW_JOBS)
+    (tmp_path / "notes.yml").write_text("just: a map\n")
+    (tmp_path / "broken.yaml").write_text("key: [unclosed\n")
+    assert main(["check", str(tmp_path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    expected = [
+        f"{tmp_path / 'periodic.yaml'}: Periodic/nightly: spec.decorate: ",
+        f"{tmp_path / 'jobs.yaml'}: presubmits of org/repo 'pull-lint': "
+        "spec.tekton_pipeline_run_spec: Extra inputs are not permitted",
+        f"{tmp_path / 'notes.yml'}: document 1: neither a bowsprit.dev manifest",
+        f"{tmp_path / 'broken.yaml'}: file: not valid YAML",
+    ]
+    for start in expected:
+        assert any(line.startswith(start) for line in lines), (start, lines)
+    # The CEL rule is checked too once the object itself parses.
+    assert any(
+        line.startswith(f"{tmp_path / 'jobs.yaml'}: BlockingPresubmit/pull-unit: spec: always_run")
+        for line in lines
+    ), lines
+    assert lines[-1].endswith("1 other document(s) skipped; 5 problem(s)")
+
+
+def test_duplicates_are_reported(tmp_path: Path) -> None:
+    document = (EXAMPLES / "tidepool.yaml").read_text()
+    (tmp_path / "a.yaml").write_text(document)
+    (tmp_path / "b.yaml").write_text(document)
+    report = check([tmp_path])
+    assert [str(item.problem) for item in report.errors] == [
+        f"TidePool/example-repo: metadata.name: duplicate of one in {tmp_path / 'a.yaml'}"
+    ]
+
+
+def test_missing_path_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path / "nope")]) == 2
+    assert "no such file" in capsys.readouterr().err
