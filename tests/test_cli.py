@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,7 +36,7 @@ def test_console_entry_point_runs() -> None:
     assert result.stdout.strip() == f"bowsprit {__version__}"
 
 
-def test_gen_crds_writes_every_kind(tmp_path: pytest.TempPathFactory) -> None:
-    out = tmp_path / "crds"  # type: ignore[operator]
+def test_gen_crds_writes_every_kind(tmp_path: Path) -> None:
+    out = tmp_path / "crds"
     assert main(["gen", "crds", "--out", str(out)]) == 0
     assert len(list(out.glob("*.bowsprit.dev.yaml"))) == 8
