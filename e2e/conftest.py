@@ -1,8 +1,11 @@
-"""Fixtures for tests against a real Kubernetes API server.
+"""The three targets every API-level test runs against.
 
-The target is, in order: the cluster of BOWSPRIT_E2E_KUBECONFIG; else a kube-apiserver
-+ etcd started here from KUBEBUILDER_ASSETS (export KUBEBUILDER_ASSETS=$(../shared/envtest/setup));
-else the tests are skipped.
+1. `emulator`: Bowsprit's Kubernetes API emulator (always).
+2. `envtest`: a kube-apiserver + etcd started here from KUBEBUILDER_ASSETS
+   (export KUBEBUILDER_ASSETS=$(../shared/envtest/setup)); skipped when unset.
+3. `cluster`: the cluster of BOWSPRIT_E2E_KUBECONFIG; skipped when unset.
+
+The same test must pass on all three: when they disagree, the real API server is right.
 """
 
 from __future__ import annotations
@@ -18,52 +21,70 @@ import kubernetes
 import pytest
 
 from bowsprit.clients.kube import load_configuration
+from bowsprit.emulator import Emulator
 from bowsprit.testing import envtest
 
 REPO = Path(__file__).resolve().parent.parent
+TARGETS = ("emulator", "envtest", "cluster")
 
 
 @dataclass(frozen=True)
-class Cluster:
-    """A reachable API server: its kubeconfig, a client, and a kubectl if there is one."""
+class Kube:
+    """A reachable API server: its kubeconfig, a client, kubectl, and what it runs."""
 
     name: str
     kubeconfig: Path
     api: kubernetes.client.ApiClient
     kubectl: Path | None
+    # A real cluster runs kube-controller-manager; envtest has no garbage collector.
+    garbage_collector: bool
+    emulator: Emulator | None = None
 
 
-@pytest.fixture(scope="session")
-def cluster() -> Iterator[Cluster]:
-    kubeconfig = os.environ.get("BOWSPRIT_E2E_KUBECONFIG")
-    if kubeconfig:
-        kubectl = shutil.which("kubectl")
+def _kubectl() -> Path | None:
+    assets = envtest.assets_dir()
+    if assets is not None:
+        return assets / "kubectl"
+    found = shutil.which("kubectl")
+    return Path(found) if found else None
+
+
+@pytest.fixture(scope="session", params=TARGETS)
+def kube(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
+    if request.param == "emulator":
+        with Emulator(bookmark_interval=1.0) as emulator:
+            path = emulator.write_kubeconfig(tmp_path_factory.mktemp("emulator") / "kubeconfig")
+            api = kubernetes.client.ApiClient(load_configuration(str(path)))
+            yield Kube("emulator", path, api, _kubectl(), True, emulator)
+            api.close()
+        return
+    if request.param == "cluster":
+        kubeconfig = os.environ.get("BOWSPRIT_E2E_KUBECONFIG")
+        if not kubeconfig:
+            pytest.skip("BOWSPRIT_E2E_KUBECONFIG is not set")
         api = kubernetes.client.ApiClient(load_configuration(kubeconfig))
-        yield Cluster("cluster", Path(kubeconfig), api, Path(kubectl) if kubectl else None)
+        yield Kube("cluster", Path(kubeconfig), api, _kubectl(), True)
         api.close()
         return
     assets = envtest.assets_dir()
     if assets is None and os.environ.get(envtest.ASSETS_VARIABLE):
         pytest.fail(f"{envtest.ASSETS_VARIABLE} does not hold {', '.join(envtest.BINARIES)}")
     if assets is None:
-        pytest.skip(
-            "no real API server: export KUBEBUILDER_ASSETS=$(../shared/envtest/setup) "
-            "or BOWSPRIT_E2E_KUBECONFIG=<kubeconfig>"
-        )
+        pytest.skip("no envtest binaries: export KUBEBUILDER_ASSETS=$(../shared/envtest/setup)")
     plane = envtest.start(assets)
     api = kubernetes.client.ApiClient(load_configuration(str(plane.kubeconfig)))
     try:
-        yield Cluster("envtest", plane.kubeconfig, api, plane.kubectl)
+        yield Kube("envtest", plane.kubeconfig, api, plane.kubectl, False)
     finally:
         api.close()
         plane.stop()
 
 
 @pytest.fixture
-def namespace(cluster: Cluster) -> Iterator[str]:
+def namespace(kube: Kube) -> Iterator[str]:
     """A fresh namespace, deleted after the test."""
     name = f"e2e-{uuid.uuid4().hex[:10]}"
-    core = kubernetes.client.CoreV1Api(cluster.api)
-    core.create_namespace({"metadata": {"name": name}})
+    core = kubernetes.client.CoreV1Api(kube.api)
+    core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
     yield name
     core.delete_namespace(name)

@@ -1,4 +1,10 @@
-"""The in-process Kubernetes API emulator for local mode and tests (issue 4).
+"""An in-process Kubernetes API emulator served over real HTTP on 127.0.0.1.
 
-Not built yet: this package marks the component's place in the layering contracts.
+kopf, the official client, pykube-ng and kubectl talk to it as to a cluster; its
+behaviour is pinned by the conformance suite in e2e/conformance, which runs the same
+tests against a real kube-apiserver.
 """
+
+from bowsprit.emulator.runner import Emulator
+
+__all__ = ["Emulator"]

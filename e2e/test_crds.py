@@ -1,4 +1,4 @@
-"""The generated CRDs on a real kube-apiserver: accepted, served, and validating.
+"""The generated CRDs on every target: accepted, served, and validating.
 
 The same invalid objects that `bowsprit check` rejects offline (tests/api/invalid-objects.yaml)
 must be rejected here at admission with an error naming the same field.
@@ -19,16 +19,16 @@ from kubernetes.client.exceptions import ApiException
 
 from bowsprit.api import BY_KIND, GROUP, KINDS, VERSION
 from bowsprit.api.prowimport import import_jobs, import_prow_config
-from e2e.conftest import REPO, Cluster
+from e2e.conftest import REPO, Kube
 
 INVALID = yaml.safe_load((REPO / "tests" / "api" / "invalid-objects.yaml").read_text())
 FALCO = REPO.parent / "shared" / "fixtures" / "prow-config" / "falco" / "config"
 
 
 @pytest.fixture(scope="module")
-def crds(cluster: Cluster) -> Iterator[None]:
+def crds(kube: Kube) -> Iterator[None]:
     """Install (or update) every CRD from crds/ and wait until each is Established."""
-    extensions = kubernetes.client.ApiextensionsV1Api(cluster.api)
+    extensions = kubernetes.client.ApiextensionsV1Api(kube.api)
     names = []
     for path in sorted((REPO / "crds").glob("*.yaml")):
         body = yaml.safe_load(path.read_text())
@@ -54,9 +54,9 @@ def crds(cluster: Cluster) -> Iterator[None]:
     yield
 
 
-def create(cluster: Cluster, namespace: str, manifest: dict[str, Any]) -> dict[str, Any]:
+def create(kube: Kube, namespace: str, manifest: dict[str, Any]) -> dict[str, Any]:
     plural = BY_KIND[manifest["kind"]].KIND.plural
-    objects = kubernetes.client.CustomObjectsApi(cluster.api)
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
     result: dict[str, Any] = objects.create_namespaced_custom_object(
         GROUP, VERSION, namespace, plural, manifest, field_validation="Strict"
     )
@@ -64,15 +64,15 @@ def create(cluster: Cluster, namespace: str, manifest: dict[str, Any]) -> dict[s
 
 
 @pytest.mark.usefixtures("crds")
-def test_examples_are_accepted(cluster: Cluster, namespace: str) -> None:
+def test_examples_are_accepted(kube: Kube, namespace: str) -> None:
     for path in sorted((REPO / "e2e" / "examples").glob("*.yaml")):
         for manifest in yaml.safe_load_all(path.read_text()):
-            created = create(cluster, namespace, manifest)
+            created = create(kube, namespace, manifest)
             assert created["metadata"]["uid"], path
 
 
 @pytest.mark.usefixtures("crds")
-def test_falco_configuration_is_accepted(cluster: Cluster, namespace: str) -> None:
+def test_falco_configuration_is_accepted(kube: Kube, namespace: str) -> None:
     if not FALCO.is_dir():
         pytest.skip("Falco's Prow configuration is not in ../shared/fixtures")
     objects = []
@@ -83,19 +83,19 @@ def test_falco_configuration_is_accepted(cluster: Cluster, namespace: str) -> No
     imported = import_prow_config(yaml.safe_load((FALCO / "prow/aws/config.yaml").read_text()))
     objects.extend(imported.objects)
     for obj in objects:
-        create(cluster, namespace, obj.to_manifest())
+        create(kube, namespace, obj.to_manifest())
     assert len(objects) == 65 + 1 + 50
 
 
 @pytest.mark.usefixtures("crds")
 @pytest.mark.parametrize("case", INVALID, ids=[case["name"] for case in INVALID])
 def test_invalid_objects_are_rejected_at_admission(
-    cluster: Cluster, namespace: str, case: dict[str, Any]
+    kube: Kube, namespace: str, case: dict[str, Any]
 ) -> None:
     manifest = {"apiVersion": f"{GROUP}/{VERSION}", "metadata": {"name": case["name"]}}
     manifest.update(case["object"])
     with pytest.raises(ApiException) as caught:
-        create(cluster, namespace, manifest)
+        create(kube, namespace, manifest)
     assert caught.value.status == 422, caught.value.body
     body = yaml.safe_load(caught.value.body)
     fields = [cause.get("field") for cause in body["details"].get("causes", [])]
@@ -105,11 +105,11 @@ def test_invalid_objects_are_rejected_at_admission(
 
 
 @pytest.mark.usefixtures("crds")
-def test_prowjob_state_transitions_are_enforced(cluster: Cluster, namespace: str) -> None:
+def test_prowjob_state_transitions_are_enforced(kube: Kube, namespace: str) -> None:
     manifest = yaml.safe_load((REPO / "e2e" / "examples" / "prowjob.yaml").read_text())
     name = manifest["metadata"]["name"]
-    create(cluster, namespace, manifest)
-    objects = kubernetes.client.CustomObjectsApi(cluster.api)
+    create(kube, namespace, manifest)
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
 
     def set_status(status: dict[str, Any]) -> None:
         objects.patch_namespaced_custom_object_status(
@@ -128,25 +128,25 @@ def test_prowjob_state_transitions_are_enforced(cluster: Cluster, namespace: str
     assert stored["status"]["state"] == "success"
 
 
-def kubectl(cluster: Cluster, *args: str) -> str:
-    if cluster.kubectl is None:
+def kubectl(kube: Kube, *args: str) -> str:
+    if kube.kubectl is None:
         pytest.skip("no kubectl")
     result = subprocess.run(
-        [str(cluster.kubectl), "--kubeconfig", str(cluster.kubeconfig), *args],
+        [str(kube.kubectl), "--kubeconfig", str(kube.kubeconfig), *args],
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
     )
+    assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
     return result.stdout
 
 
 @pytest.mark.usefixtures("crds")
 def test_kubectl_shows_prowjob_columns_and_explains_fields(
-    cluster: Cluster, namespace: str
+    kube: Kube, namespace: str
 ) -> None:
-    kubectl(cluster, "apply", "-n", namespace, "-f", str(REPO / "e2e" / "examples"))
-    table = kubectl(cluster, "get", "pj", "-n", namespace)
+    kubectl(kube, "apply", "-n", namespace, "-f", str(REPO / "e2e" / "examples"))
+    table = kubectl(kube, "get", "pj", "-n", namespace)
     header, row = table.splitlines()[:2]
     assert header.split() == [
         "NAME",
@@ -162,18 +162,18 @@ def test_kubectl_shows_prowjob_columns_and_explains_fields(
         "AGE",
     ]
     assert "pull-example-repo-unit" in row and "example-org" in row and "42" in row
-    everything = kubectl(cluster, "get", "bowsprit", "-n", namespace, "-o", "name")
+    everything = kubectl(kube, "get", "bowsprit", "-n", namespace, "-o", "name")
     kinds = {line.split("/")[0].split(".")[0] for line in everything.splitlines()}
     assert kinds == {model.KIND.singular for model in KINDS}
-    explained = kubectl(cluster, "explain", "prowjob.spec.refs.pulls")
+    explained = kubectl(kube, "explain", "prowjob.spec.refs.pulls")
     assert "Pull requests merged into the base" in explained
     assert "head_ref" in explained
 
 
 @pytest.mark.usefixtures("crds")
-def test_crds_can_be_applied_client_side(cluster: Cluster) -> None:
+def test_crds_can_be_applied_client_side(kube: Kube) -> None:
     # Client-side apply stores the whole CRD in an annotation: Prow's 697 KB CRD fails here.
-    output = kubectl(cluster, "apply", "-f", str(REPO / "crds"))
+    output = kubectl(kube, "apply", "-f", str(REPO / "crds"))
     assert output.count("customresourcedefinition") == len(KINDS)
 
 

@@ -1,0 +1,17 @@
+"""The one place that reads the wall clock; everything else takes `now` as an argument."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)  # noqa: TID251 - this is the clock seam
+
+
+def rfc3339(moment: datetime) -> str:
+    """Second-precision UTC, as metav1.Time serialises."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
