@@ -101,10 +101,9 @@ def bad_request(message: str) -> ApiError:
     return ApiError(400, "BadRequest", message)
 
 
-def method_not_allowed(verb: str) -> ApiError:
+def method_not_allowed() -> ApiError:
     return ApiError(
-        405, "MethodNotAllowed", f"the server does not allow this method on the requested resource"
-        f" ({verb})"
+        405, "MethodNotAllowed", "the server does not allow this method on the requested resource"
     )
 
 

@@ -49,6 +49,15 @@ def json_response(body: Any, status: int = 200) -> web.Response:
     )
 
 
+def deleted_status(info: ResourceInfo, obj: dict[str, Any]) -> dict[str, Any]:
+    details: dict[str, Any] = {"name": obj["metadata"]["name"]}
+    if info.group:
+        details["group"] = info.group
+    details.update(kind=info.plural, uid=obj["metadata"]["uid"])
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+            "details": details}
+
+
 class Api:
     """Request handling on top of a Store."""
 
@@ -70,7 +79,7 @@ class Api:
         fixed = self._fixed(parts)
         if fixed is not None:
             if request.method != "GET":
-                raise method_not_allowed(request.method)
+                raise method_not_allowed()
             return json_response(fixed)
         if parts[:1] == ["openapi"]:
             return json_response(self._openapi(parts))
@@ -169,9 +178,13 @@ class Api:
                 return json_response(created, 201)
             if method == "DELETE":
                 return self._delete_collection(request, target)
-            raise method_not_allowed(method)
+            raise method_not_allowed()
         if target.subresource == "log":
             return self._log(target, request)
+        if method == "POST" and target.subresource is None:
+            # The API server treats a POST to an object's path as a create of that object.
+            body = await request.json()
+            return json_response(self.store.create(info, namespace, body, dry_run, strict), 201)
         if method == "GET":
             return json_response(self.store.get(info, namespace, name))
         if method == "PUT":
@@ -188,8 +201,11 @@ class Api:
         if method == "DELETE" and target.subresource is None:
             options = await self._delete_options(request)
             obj, gone = self.store.delete(info, namespace, name, options, dry_run)
-            return json_response(obj, 200 if gone else 202 if info.key == ("", "pods") else 200)
-        raise method_not_allowed(method)
+            if gone and info.key != ("", "pods"):
+                # Most kinds answer a finished delete with a Status; pods return the pod.
+                return json_response(deleted_status(info, obj))
+            return json_response(obj)
+        raise method_not_allowed()
 
     async def _delete_options(self, request: web.Request) -> dict[str, Any]:
         options: dict[str, Any] = {}

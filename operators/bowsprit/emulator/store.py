@@ -57,6 +57,9 @@ class Store:
         # Indexes for the garbage collector: where each uid lives, and who it owns.
         self.by_uid: dict[str, tuple[tuple[str, str], ObjectKey]] = {}
         self.dependents: dict[str, set[tuple[tuple[str, str], ObjectKey]]] = {}
+        # Like the API server's watch cache, a custom resource's history starts when its
+        # CRD is served: a watch from an older resourceVersion gets 410 Gone.
+        self.history_start: dict[tuple[str, str], int] = {}
         namespaces = self.registry.lookup("", "v1", "namespaces")
         assert namespaces is not None
         for name in DEFAULT_NAMESPACES:
@@ -224,8 +227,9 @@ class Store:
         since: int | None,
     ) -> tuple[Watcher, list[Event]]:
         """Register a watcher; returns it and the events to replay first."""
-        if since is not None and since < self.history.compacted_rv:
-            raise ApiError(410, "Expired", f"too old resource version: {since} ({self.history.compacted_rv})")
+        oldest = max(self.history.compacted_rv, self.history_start.get(info.key, 0))
+        if since is not None and since < oldest:
+            raise ApiError(410, "Expired", f"too old resource version: {since} ({oldest})")
         watcher = Watcher(info.key, namespace, matcher, asyncio.Queue())
         self.watchers.setdefault(info.key, set()).add(watcher)
         if since is None:
@@ -358,13 +362,17 @@ class Store:
     def _check_preconditions(self, info: ResourceInfo, obj: dict[str, Any], wanted: dict[str, Any]) -> None:
         metadata = obj["metadata"]
         name = metadata["name"]
+        # The API server names the kind here (Widget.group), not the resource.
         if wanted.get("uid") and wanted["uid"] != metadata.get("uid"):
-            raise conflict(info.group, info.plural, name, f"Precondition failed: UID in precondition: "
-                           f"{wanted['uid']}, UID in object meta: {metadata.get('uid')}")
+            raise conflict(info.group, info.kind, name, f"the UID in the precondition "
+                           f"({wanted['uid']}) does not match the UID in record "
+                           f"({metadata.get('uid')}). The object might have been deleted and "
+                           "then recreated")
         if wanted.get("resourceVersion") and wanted["resourceVersion"] != metadata.get("resourceVersion"):
-            raise conflict(info.group, info.plural, name, "Precondition failed: ResourceVersion in "
-                           f"precondition: {wanted['resourceVersion']}, ResourceVersion in object "
-                           f"meta: {metadata.get('resourceVersion')}")
+            raise conflict(info.group, info.kind, name, "the ResourceVersion in the precondition "
+                           f"({wanted['resourceVersion']}) does not match the ResourceVersion in "
+                           f"record ({metadata.get('resourceVersion')}). The object might have "
+                           "been modified")
 
     @staticmethod
     def _grace_period(info: ResourceInfo, obj: dict[str, Any], options: dict[str, Any]) -> int:
@@ -451,12 +459,15 @@ class Store:
         if "status" not in crd or not crd["status"].get("acceptedNames"):
             crd["status"] = builtin.crd_status(crd, rfc3339(self.clock()))
         self.registry.serve_crd(crd)
+        names = crd["spec"]["names"]
+        self.history_start.setdefault((crd["spec"]["group"], names["plural"]), self.rv)
 
     def _forget_crd(self, crd: dict[str, Any]) -> None:
         for info in self.registry.forget_crd(crd["metadata"]["name"]):
             for obj in list(self.objects.get(info.key, {}).values()):
                 self._remove(info, obj)
             self.objects.pop(info.key, None)
+            self.history_start.pop(info.key, None)
 
     def _empty_namespace(self, namespace: str) -> None:
         for info in self.registry.all():
