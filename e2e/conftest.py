@@ -50,7 +50,9 @@ def _kubectl() -> Path | None:
 
 
 @pytest.fixture(scope="session", params=TARGETS)
-def kube(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
+def kube(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Kube]:
     if request.param == "emulator":
         with Emulator(bookmark_interval=1.0) as emulator:
             path = emulator.write_kubeconfig(tmp_path_factory.mktemp("emulator") / "kubeconfig")

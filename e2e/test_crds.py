@@ -142,9 +142,7 @@ def kubectl(kube: Kube, *args: str) -> str:
 
 
 @pytest.mark.usefixtures("crds")
-def test_kubectl_shows_prowjob_columns_and_explains_fields(
-    kube: Kube, namespace: str
-) -> None:
+def test_kubectl_shows_prowjob_columns_and_explains_fields(kube: Kube, namespace: str) -> None:
     kubectl(kube, "apply", "-n", namespace, "-f", str(REPO / "e2e" / "examples"))
     table = kubectl(kube, "get", "pj", "-n", namespace)
     header, row = table.splitlines()[:2]

@@ -97,6 +97,8 @@ def widget_crd(kube: Kube) -> Iterator[None]:
 
     wait_for(established, what="the Widget CRD to be established")
     # The CRD is established before every API server handler serves it: wait until listing works.
-    wait_for(lambda: raw(kube, "GET", f"/apis/{GROUP}/{VERSION}/{PLURAL}")[0] == 200,
-             what="widgets to be served")
+    wait_for(
+        lambda: raw(kube, "GET", f"/apis/{GROUP}/{VERSION}/{PLURAL}")[0] == 200,
+        what="widgets to be served",
+    )
     yield

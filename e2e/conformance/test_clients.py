@@ -22,16 +22,17 @@ def kubectl(kube: Kube, *args: str, stdin: str | None = None) -> str:
         pytest.skip("no kubectl")
     result = subprocess.run(
         [str(kube.kubectl), "--kubeconfig", str(kube.kubeconfig), *args],
-        capture_output=True, text=True, timeout=60, input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        input=stdin,
     )
     assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
     return result.stdout
 
 
 def test_kubectl_apply_get_and_delete(kube: Kube, namespace: str) -> None:
-    manifest = (
-        f"apiVersion: {GROUP}/v1\nkind: Widget\nmetadata:\n  name: k1\nspec:\n  size: 3\n"
-    )
+    manifest = f"apiVersion: {GROUP}/v1\nkind: Widget\nmetadata:\n  name: k1\nspec:\n  size: 3\n"
     kubectl(kube, "apply", "-n", namespace, "-f", "-", stdin=manifest)
     kubectl(kube, "apply", "-n", namespace, "-f", "-", stdin=manifest.replace("3", "4"))
     table = kubectl(kube, "get", "wdg", "-n", namespace)
@@ -40,8 +41,20 @@ def test_kubectl_apply_get_and_delete(kube: Kube, namespace: str) -> None:
     assert row.split() == ["k1", "4"]  # a missing value prints as an empty cell
     assert "k1" in kubectl(kube, "get", "conformance", "-n", namespace, "-o", "name")
     kubectl(kube, "label", "-n", namespace, "widget", "k1", "team=x")
-    assert kubectl(kube, "get", "widgets", "-n", namespace, "-l", "team=x", "-o",
-                   "jsonpath={.items[*].metadata.name}") == "k1"
+    assert (
+        kubectl(
+            kube,
+            "get",
+            "widgets",
+            "-n",
+            namespace,
+            "-l",
+            "team=x",
+            "-o",
+            "jsonpath={.items[*].metadata.name}",
+        )
+        == "k1"
+    )
     kubectl(kube, "delete", "-n", namespace, "widget", "k1")
     assert raw(kube, "GET", widgets_path(namespace, "k1"))[0] == 404
 
@@ -50,10 +63,20 @@ def test_kubectl_rejects_invalid_objects_at_apply(kube: Kube, namespace: str) ->
     if kube.kubectl is None:
         pytest.skip("no kubectl")
     result = subprocess.run(
-        [str(kube.kubectl), "--kubeconfig", str(kube.kubeconfig), "apply", "-n", namespace,
-         "-f", "-"],
+        [
+            str(kube.kubectl),
+            "--kubeconfig",
+            str(kube.kubeconfig),
+            "apply",
+            "-n",
+            namespace,
+            "-f",
+            "-",
+        ],
         input=f"apiVersion: {GROUP}/v1\nkind: Widget\nmetadata:\n  name: bad\nspec:\n  size: -1\n",
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "spec.size" in result.stderr
@@ -72,7 +95,7 @@ def test_pykube(kube: Kube, namespace: str) -> None:
     api.session.close()
 
 
-OPERATOR = '''
+OPERATOR = """
 import kopf
 
 @kopf.on.startup()
@@ -92,11 +115,12 @@ def resized(new, patch, **_):
 @kopf.on.delete("conformance.bowsprit.dev", "v1", "widgets")
 def deleted(**_):
     pass
-'''
+"""
 
 
-def test_a_kopf_operator_reconciles(kube: Kube, namespace: str, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_kopf_operator_reconciles(
+    kube: Kube, namespace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     operator = tmp_path / "operator.py"
     operator.write_text(OPERATOR)
     monkeypatch.setenv("KUBECONFIG", str(kube.kubeconfig))
@@ -110,12 +134,19 @@ def test_a_kopf_operator_reconciles(kube: Kube, namespace: str, tmp_path: Path,
         wait_for(lambda: status().get("phase") == "Seen", what="the create handler")
         finalizers = raw(kube, "GET", widgets_path(namespace, "op"))[1]["metadata"]["finalizers"]
         assert finalizers == ["conformance.bowsprit.dev/test-operator"]
-        raw(kube, "PATCH", widgets_path(namespace, "op"), {"spec": {"size": 5}},
-            "application/merge-patch+json")
+        raw(
+            kube,
+            "PATCH",
+            widgets_path(namespace, "op"),
+            {"spec": {"size": 5}},
+            "application/merge-patch+json",
+        )
         wait_for(lambda: status().get("observed") == 5, what="the update handler")
         raw(kube, "DELETE", widgets_path(namespace, "op"))
-        wait_for(lambda: raw(kube, "GET", widgets_path(namespace, "op"))[0] == 404,
-                 what="the finalizer to be released")
+        wait_for(
+            lambda: raw(kube, "GET", widgets_path(namespace, "op"))[0] == 404,
+            what="the finalizer to be released",
+        )
     assert runner.exception is None, runner.exception
     assert runner.exit_code == 0
     assert kopf is not None

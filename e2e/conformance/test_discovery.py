@@ -17,8 +17,17 @@ def test_version_and_core_discovery(kube: Kube) -> None:
     _, core = raw(kube, "GET", "/api/v1")
     assert core["kind"] == "APIResourceList" and core["groupVersion"] == "v1"
     by_name = {resource["name"]: resource for resource in core["resources"]}
-    for name in ("namespaces", "pods", "pods/status", "pods/log", "events", "secrets",
-                 "configmaps", "serviceaccounts", "services"):
+    for name in (
+        "namespaces",
+        "pods",
+        "pods/status",
+        "pods/log",
+        "events",
+        "secrets",
+        "configmaps",
+        "serviceaccounts",
+        "services",
+    ):
         assert name in by_name, name
     pods = by_name["pods"]
     assert pods["namespaced"] is True and pods["kind"] == "Pod" and "po" in pods["shortNames"]
@@ -57,17 +66,31 @@ def test_deleting_a_crd_stops_serving_it(kube: Kube) -> None:
             "group": "conformance-temp.bowsprit.dev",
             "scope": "Cluster",
             "names": {"kind": "Gadget", "plural": "gadgets"},
-            "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
-                "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-            }}],
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "x-kubernetes-preserve-unknown-fields": True,
+                        }
+                    },
+                }
+            ],
         },
     }
     extensions = kubernetes.client.ApiextensionsV1Api(kube.api)
     extensions.create_custom_resource_definition(crd)
     path = "/apis/conformance-temp.bowsprit.dev/v1/gadgets"
     wait_for(lambda: raw(kube, "GET", path)[0] == 200, what="gadgets to be served")
-    gadget = {"apiVersion": "conformance-temp.bowsprit.dev/v1", "kind": "Gadget",
-              "metadata": {"name": "g"}, "anything": {"goes": 1}}
+    gadget = {
+        "apiVersion": "conformance-temp.bowsprit.dev/v1",
+        "kind": "Gadget",
+        "metadata": {"name": "g"},
+        "anything": {"goes": 1},
+    }
     status, created = raw(kube, "POST", path, gadget)
     assert status == 201 and created["anything"] == {"goes": 1}
     assert "namespace" not in created["metadata"]

@@ -28,11 +28,15 @@ def owned_configmap(namespace: str, name: str, owner: dict[str, Any]) -> dict[st
         "kind": "ConfigMap",
         "metadata": {
             "name": name,
-            "ownerReferences": [{
-                "apiVersion": owner["apiVersion"], "kind": owner["kind"],
-                "name": owner["metadata"]["name"], "uid": owner["metadata"]["uid"],
-                "blockOwnerDeletion": True,
-            }],
+            "ownerReferences": [
+                {
+                    "apiVersion": owner["apiVersion"],
+                    "kind": owner["kind"],
+                    "name": owner["metadata"]["name"],
+                    "uid": owner["metadata"]["uid"],
+                    "blockOwnerDeletion": True,
+                }
+            ],
         },
     }
 
@@ -53,17 +57,22 @@ def test_background_deletion_removes_dependents(kube: Kube, namespace: str) -> N
 
 def test_foreground_deletion_waits_for_dependents(kube: Kube, namespace: str) -> None:
     dependent = _setup(kube, namespace, "fg")
-    status, _ = raw(kube, "DELETE", widgets_path(namespace, "fg"), {"propagationPolicy": "Foreground"})
+    status, _ = raw(
+        kube, "DELETE", widgets_path(namespace, "fg"), {"propagationPolicy": "Foreground"}
+    )
     assert status in (200, 202)
     wait_for(lambda: raw(kube, "GET", dependent)[0] == 404, what="the dependent to go first")
-    wait_for(lambda: raw(kube, "GET", widgets_path(namespace, "fg"))[0] == 404,
-             what="the owner to go after its dependents")
+    wait_for(
+        lambda: raw(kube, "GET", widgets_path(namespace, "fg"))[0] == 404,
+        what="the owner to go after its dependents",
+    )
 
 
 def test_orphan_deletion_keeps_dependents(kube: Kube, namespace: str) -> None:
     dependent = _setup(kube, namespace, "or")
     raw(kube, "DELETE", widgets_path(namespace, "or"), {"propagationPolicy": "Orphan"})
-    wait_for(lambda: raw(kube, "GET", widgets_path(namespace, "or"))[0] == 404,
-             what="the owner to go")
+    wait_for(
+        lambda: raw(kube, "GET", widgets_path(namespace, "or"))[0] == 404, what="the owner to go"
+    )
     status, kept = raw(kube, "GET", dependent)
     assert status == 200 and "ownerReferences" not in kept["metadata"]

@@ -35,8 +35,11 @@ def test_errors_are_status_objects(kube: Kube, namespace: str) -> None:
     status, body = raw(kube, "GET", widgets_path(namespace, "missing"))
     assert status == 404
     assert body["kind"] == "Status" and body["reason"] == "NotFound" and body["code"] == 404
-    assert body["details"] == {"name": "missing", "group": "conformance.bowsprit.dev",
-                               "kind": "widgets"}
+    assert body["details"] == {
+        "name": "missing",
+        "group": "conformance.bowsprit.dev",
+        "kind": "widgets",
+    }
     assert body["message"] == 'widgets.conformance.bowsprit.dev "missing" not found'
     assert raw(kube, "POST", widgets_path(namespace), widget("dup"))[0] == 201
     status, body = raw(kube, "POST", widgets_path(namespace), widget("dup"))
@@ -55,11 +58,19 @@ def test_delete_answers(kube: Kube, namespace: str) -> None:
     status, body = raw(kube, "DELETE", widgets_path(namespace, "gone"))
     assert status == 200
     assert body["kind"] == "Status" and body["status"] == "Success"
-    assert body["details"] == {"name": "gone", "group": "conformance.bowsprit.dev",
-                               "kind": "widgets", "uid": created["metadata"]["uid"]}
+    assert body["details"] == {
+        "name": "gone",
+        "group": "conformance.bowsprit.dev",
+        "kind": "widgets",
+        "uid": created["metadata"]["uid"],
+    }
     pods = f"/api/v1/namespaces/{namespace}/pods"
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
-           "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+    }
     raw(kube, "POST", pods, pod)
     status, body = raw(kube, "DELETE", f"{pods}/p")
     assert status == 200 and body["kind"] == "Pod"  # an unscheduled pod goes at once
@@ -96,8 +107,13 @@ def test_unknown_fields_are_pruned_or_rejected(kube: Kube, namespace: str) -> No
     status, created = raw(kube, "POST", widgets_path(namespace), body)
     assert status == 201
     assert "unknown" not in created["spec"] and created["spec"]["extra"] == {"kept": True}
-    status, error = raw(kube, "POST", widgets_path(namespace), widget("q", unknown=1),
-                        query={"fieldValidation": "Strict"})
+    status, error = raw(
+        kube,
+        "POST",
+        widgets_path(namespace),
+        widget("q", unknown=1),
+        query={"fieldValidation": "Strict"},
+    )
     assert status == 400 and 'unknown field "spec.unknown"' in error["message"]
 
 
@@ -120,24 +136,37 @@ def test_generation_and_status_subresource(kube: Kube, namespace: str) -> None:
     _, patched = raw(kube, "PATCH", widgets_path(namespace, "g"), {"status": {"phase": "x"}}, merge)
     assert "status" not in patched and patched["metadata"]["generation"] == 1
     # /status changes status only, and does not bump generation.
-    status, patched = raw(kube, "PATCH", widgets_path(namespace, "g", "status"),
-                          {"spec": {"size": 9}, "status": {"phase": "Ready"}}, merge)
+    status, patched = raw(
+        kube,
+        "PATCH",
+        widgets_path(namespace, "g", "status"),
+        {"spec": {"size": 9}, "status": {"phase": "Ready"}},
+        merge,
+    )
     assert status == 200
     assert patched["status"] == {"phase": "Ready"} and patched["spec"]["size"] == 1
     assert patched["metadata"]["generation"] == 1
     # A spec change bumps generation; a label change does not.
     _, patched = raw(kube, "PATCH", widgets_path(namespace, "g"), {"spec": {"size": 4}}, merge)
     assert patched["metadata"]["generation"] == 2
-    _, labelled = raw(kube, "PATCH", widgets_path(namespace, "g"),
-                      {"metadata": {"labels": {"a": "b"}}}, merge)
+    _, labelled = raw(
+        kube, "PATCH", widgets_path(namespace, "g"), {"metadata": {"labels": {"a": "b"}}}, merge
+    )
     assert labelled["metadata"]["generation"] == 2
-    assert int(labelled["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
+    assert int(labelled["metadata"]["resourceVersion"]) > int(
+        created["metadata"]["resourceVersion"]
+    )
 
 
 def test_noop_patch_keeps_the_resource_version(kube: Kube, namespace: str) -> None:
     _, created = raw(kube, "POST", widgets_path(namespace), widget("n"))
-    _, same = raw(kube, "PATCH", widgets_path(namespace, "n"), {"spec": {"size": 1}},
-                  "application/merge-patch+json")
+    _, same = raw(
+        kube,
+        "PATCH",
+        widgets_path(namespace, "n"),
+        {"spec": {"size": 1}},
+        "application/merge-patch+json",
+    )
     assert same["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
 
 
@@ -148,14 +177,21 @@ def test_json_patch_and_its_test_operation(kube: Kube, namespace: str) -> None:
         {"op": "test", "path": "/metadata/resourceVersion", "value": rv},
         {"op": "add", "path": "/metadata/finalizers", "value": ["example.com/keep"]},
     ]
-    status, patched = raw(kube, "PATCH", widgets_path(namespace, "j"), patch,
-                          "application/json-patch+json")
+    status, patched = raw(
+        kube, "PATCH", widgets_path(namespace, "j"), patch, "application/json-patch+json"
+    )
     assert status == 200 and patched["metadata"]["finalizers"] == ["example.com/keep"]
-    status, error = raw(kube, "PATCH", widgets_path(namespace, "j"), patch,
-                        "application/json-patch+json")
+    status, error = raw(
+        kube, "PATCH", widgets_path(namespace, "j"), patch, "application/json-patch+json"
+    )
     assert status == 422, error
-    raw(kube, "PATCH", widgets_path(namespace, "j"), {"metadata": {"finalizers": None}},
-        "application/merge-patch+json")
+    raw(
+        kube,
+        "PATCH",
+        widgets_path(namespace, "j"),
+        {"metadata": {"finalizers": None}},
+        "application/merge-patch+json",
+    )
 
 
 def test_strategic_merge_patch(kube: Kube, namespace: str) -> None:
@@ -163,20 +199,36 @@ def test_strategic_merge_patch(kube: Kube, namespace: str) -> None:
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": "smp", "labels": {"a": "1"}},
-        "spec": {"containers": [{"name": "one", "image": "busybox:1"},
-                                {"name": "two", "image": "busybox:1"}]},
+        "spec": {
+            "containers": [
+                {"name": "one", "image": "busybox:1"},
+                {"name": "two", "image": "busybox:1"},
+            ]
+        },
     }
     assert raw(kube, "POST", f"/api/v1/namespaces/{namespace}/pods", pod)[0] == 201
-    patch = {"metadata": {"labels": {"b": "2"}},
-             "spec": {"containers": [{"name": "two", "image": "busybox:2"}]}}
-    status, patched = raw(kube, "PATCH", f"/api/v1/namespaces/{namespace}/pods/smp", patch,
-                          "application/strategic-merge-patch+json")
+    patch = {
+        "metadata": {"labels": {"b": "2"}},
+        "spec": {"containers": [{"name": "two", "image": "busybox:2"}]},
+    }
+    status, patched = raw(
+        kube,
+        "PATCH",
+        f"/api/v1/namespaces/{namespace}/pods/smp",
+        patch,
+        "application/strategic-merge-patch+json",
+    )
     assert status == 200, patched
     assert patched["metadata"]["labels"] == {"a": "1", "b": "2"}
     images = {c["name"]: c["image"] for c in patched["spec"]["containers"]}
     assert images == {"one": "busybox:1", "two": "busybox:2"}
-    status, error = raw(kube, "PATCH", widgets_path(namespace, "x"), {"spec": {}},
-                        "application/strategic-merge-patch+json")
+    status, error = raw(
+        kube,
+        "PATCH",
+        widgets_path(namespace, "x"),
+        {"spec": {}},
+        "application/strategic-merge-patch+json",
+    )
     assert status in (404, 415)
 
 
@@ -189,19 +241,31 @@ def test_finalizers_hold_deletion(kube: Kube, namespace: str) -> None:
     assert deleting["metadata"]["deletionTimestamp"]
     status, still = raw(kube, "GET", widgets_path(namespace, "f"))
     assert status == 200 and still["metadata"]["deletionTimestamp"]
-    status, error = raw(kube, "PATCH", widgets_path(namespace, "f"),
-                        {"metadata": {"finalizers": ["example.com/hold", "example.com/more"]}},
-                        "application/merge-patch+json")
+    status, error = raw(
+        kube,
+        "PATCH",
+        widgets_path(namespace, "f"),
+        {"metadata": {"finalizers": ["example.com/hold", "example.com/more"]}},
+        "application/merge-patch+json",
+    )
     assert status == 422 and "no new finalizers" in error["message"]
-    raw(kube, "PATCH", widgets_path(namespace, "f"), {"metadata": {"finalizers": None}},
-        "application/merge-patch+json")
+    raw(
+        kube,
+        "PATCH",
+        widgets_path(namespace, "f"),
+        {"metadata": {"finalizers": None}},
+        "application/merge-patch+json",
+    )
     assert raw(kube, "GET", widgets_path(namespace, "f"))[0] == 404
 
 
 def test_delete_preconditions(kube: Kube, namespace: str) -> None:
     _, created = raw(kube, "POST", widgets_path(namespace), widget("d"))
-    wrong = {"kind": "DeleteOptions", "apiVersion": "v1",
-             "preconditions": {"uid": "00000000-0000-0000-0000-000000000000"}}
+    wrong = {
+        "kind": "DeleteOptions",
+        "apiVersion": "v1",
+        "preconditions": {"uid": "00000000-0000-0000-0000-000000000000"},
+    }
     status, error = raw(kube, "DELETE", widgets_path(namespace, "d"), wrong)
     assert (status, error["reason"]) == (409, "Conflict")
     assert error["message"] == (
@@ -244,12 +308,17 @@ def test_pod_field_selectors(kube: Kube, namespace: str) -> None:
         spec = {"containers": [{"name": "c", "image": "busybox"}]}
         if node:
             spec["nodeName"] = node
-        raw(kube, "POST", f"/api/v1/namespaces/{namespace}/pods",
-            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec})
+        raw(
+            kube,
+            "POST",
+            f"/api/v1/namespaces/{namespace}/pods",
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec},
+        )
 
     def names(selector: str) -> list[str]:
-        _, listed = raw(kube, "GET", f"/api/v1/namespaces/{namespace}/pods",
-                        query={"fieldSelector": selector})
+        _, listed = raw(
+            kube, "GET", f"/api/v1/namespaces/{namespace}/pods", query={"fieldSelector": selector}
+        )
         return sorted(item["metadata"]["name"] for item in listed["items"])
 
     assert names("spec.nodeName=node-a") == ["bound"]
@@ -285,8 +354,12 @@ def test_delete_collection(kube: Kube, namespace: str) -> None:
 
 
 def test_secret_string_data(kube: Kube, namespace: str) -> None:
-    body = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
-            "stringData": {"token": "abc"}}
+    body = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s"},
+        "stringData": {"token": "abc"},
+    }
     status, created = raw(kube, "POST", f"/api/v1/namespaces/{namespace}/secrets", body)
     assert status == 201
     assert created["data"] == {"token": "YWJj"} and "stringData" not in created

@@ -22,8 +22,11 @@ class Stream:
     def __init__(self, kube: Kube, path: str, query: dict[str, str]) -> None:
         self.events: list[dict[str, Any]] = []
         method, url, headers, _, _ = kube.api.param_serialize(
-            "GET", path, query_params=list({"watch": "true", "timeoutSeconds": "60", **query}.items()),
-            header_params={"Accept": "application/json"}, auth_settings=["BearerToken"],
+            "GET",
+            path,
+            query_params=list({"watch": "true", "timeoutSeconds": "60", **query}.items()),
+            header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"],
         )
         self.response = kube.api.rest_client.pool_manager.request(
             method, url, headers=headers, preload_content=False, timeout=60
@@ -52,8 +55,11 @@ class Stream:
         ]
 
     def wait(self, count: int, what: str) -> list[tuple[str, str]]:
-        return wait_for(lambda: len(self.types_and_names()) >= count and self.types_and_names(),
-                        timeout=20, what=what)
+        return wait_for(
+            lambda: len(self.types_and_names()) >= count and self.types_and_names(),
+            timeout=20,
+            what=what,
+        )
 
     def close(self) -> None:
         # Closing the response while the reader thread is blocked in recv() would wait for
@@ -71,11 +77,19 @@ def test_watch_without_resource_version_lists_then_follows(kube: Kube, namespace
     try:
         assert stream.wait(1, "the initial ADDED") == [("ADDED", "before")]
         raw(kube, "POST", widgets_path(namespace), widget("after"))
-        raw(kube, "PATCH", widgets_path(namespace, "after"), {"spec": {"size": 2}},
-            "application/merge-patch+json")
+        raw(
+            kube,
+            "PATCH",
+            widgets_path(namespace, "after"),
+            {"spec": {"size": 2}},
+            "application/merge-patch+json",
+        )
         raw(kube, "DELETE", widgets_path(namespace, "before"))
         assert stream.wait(4, "the changes") == [
-            ("ADDED", "before"), ("ADDED", "after"), ("MODIFIED", "after"), ("DELETED", "before"),
+            ("ADDED", "before"),
+            ("ADDED", "after"),
+            ("MODIFIED", "after"),
+            ("DELETED", "before"),
         ]
     finally:
         stream.close()
@@ -85,12 +99,15 @@ def test_watch_from_a_resource_version_replays_later_events(kube: Kube, namespac
     _, first = raw(kube, "POST", widgets_path(namespace), widget("one"))
     raw(kube, "POST", widgets_path(namespace), widget("two"))
     raw(kube, "DELETE", widgets_path(namespace, "one"))
-    stream = Stream(kube, widgets_path(namespace),
-                    {"resourceVersion": first["metadata"]["resourceVersion"]})
+    stream = Stream(
+        kube, widgets_path(namespace), {"resourceVersion": first["metadata"]["resourceVersion"]}
+    )
     try:
         assert stream.wait(2, "the replay") == [("ADDED", "two"), ("DELETED", "one")]
         deleted = [e for e in stream.events if e["type"] == "DELETED"][0]["object"]
-        assert int(deleted["metadata"]["resourceVersion"]) > int(first["metadata"]["resourceVersion"])
+        assert int(deleted["metadata"]["resourceVersion"]) > int(
+            first["metadata"]["resourceVersion"]
+        )
     finally:
         stream.close()
 
@@ -102,13 +119,25 @@ def test_watch_with_a_label_selector_sees_objects_enter_and_leave(
     stream = Stream(kube, widgets_path(namespace), {"labelSelector": "watched=yes"})
     try:
         merge = "application/merge-patch+json"
-        raw(kube, "PATCH", widgets_path(namespace, "w"),
-            {"metadata": {"labels": {"watched": "yes"}}}, merge)
+        raw(
+            kube,
+            "PATCH",
+            widgets_path(namespace, "w"),
+            {"metadata": {"labels": {"watched": "yes"}}},
+            merge,
+        )
         raw(kube, "PATCH", widgets_path(namespace, "w"), {"spec": {"size": 3}}, merge)
-        raw(kube, "PATCH", widgets_path(namespace, "w"),
-            {"metadata": {"labels": {"watched": "no"}}}, merge)
+        raw(
+            kube,
+            "PATCH",
+            widgets_path(namespace, "w"),
+            {"metadata": {"labels": {"watched": "no"}}},
+            merge,
+        )
         assert stream.wait(3, "enter, change, leave") == [
-            ("ADDED", "w"), ("MODIFIED", "w"), ("DELETED", "w"),
+            ("ADDED", "w"),
+            ("MODIFIED", "w"),
+            ("DELETED", "w"),
         ]
     finally:
         stream.close()
@@ -116,11 +145,17 @@ def test_watch_with_a_label_selector_sees_objects_enter_and_leave(
 
 def test_initial_events_end_with_a_bookmark(kube: Kube, namespace: str) -> None:
     raw(kube, "POST", widgets_path(namespace), widget("x"))
-    stream = Stream(kube, widgets_path(namespace), {
-        "sendInitialEvents": "true", "resourceVersionMatch": "NotOlderThan",
-        "allowWatchBookmarks": "true",
-    })
+    stream = Stream(
+        kube,
+        widgets_path(namespace),
+        {
+            "sendInitialEvents": "true",
+            "resourceVersionMatch": "NotOlderThan",
+            "allowWatchBookmarks": "true",
+        },
+    )
     try:
+
         def bookmark() -> dict[str, Any] | None:
             marks = [e for e in stream.events if e["type"] in ("BOOKMARK", "ERROR")]
             return marks[0] if marks else None

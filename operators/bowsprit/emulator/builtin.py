@@ -27,14 +27,22 @@ LABEL_MESSAGE = (
 
 
 def validate_name(name: str, dns_label: bool) -> list[Cause]:
-    pattern, message, limit = (LABEL, LABEL_MESSAGE, 63) if dns_label else (SUBDOMAIN, SUBDOMAIN_MESSAGE, 253)
+    pattern, message, limit = (
+        (LABEL, LABEL_MESSAGE, 63) if dns_label else (SUBDOMAIN, SUBDOMAIN_MESSAGE, 253)
+    )
     causes = []
     if len(name) > limit:
-        causes.append(Cause("FieldValueInvalid", f'Invalid value: "{name}": must be no more than '
-                            f"{limit} characters", "metadata.name"))
+        causes.append(
+            Cause(
+                "FieldValueInvalid",
+                f'Invalid value: "{name}": must be no more than {limit} characters',
+                "metadata.name",
+            )
+        )
     if not pattern.match(name):
-        causes.append(Cause("FieldValueInvalid", f'Invalid value: "{name}": {message}',
-                            "metadata.name"))
+        causes.append(
+            Cause("FieldValueInvalid", f'Invalid value: "{name}": {message}', "metadata.name")
+        )
     return causes
 
 
@@ -44,17 +52,32 @@ def validate_labels(labels: Any) -> list[Cause]:
         return causes
     for key, value in labels.items():
         prefix, _, name = str(key).rpartition("/")
-        if not _QUALIFIED_NAME.match(name) or len(name) > 63 or (prefix and not SUBDOMAIN.match(prefix)):
-            causes.append(Cause("FieldValueInvalid", f'Invalid value: "{key}": name part must '
-                                "consist of alphanumeric characters, '-', '_' or '.', and must "
-                                "start and end with an alphanumeric character", "metadata.labels"))
+        if (
+            not _QUALIFIED_NAME.match(name)
+            or len(name) > 63
+            or (prefix and not SUBDOMAIN.match(prefix))
+        ):
+            causes.append(
+                Cause(
+                    "FieldValueInvalid",
+                    f'Invalid value: "{key}": name part must '
+                    "consist of alphanumeric characters, '-', '_' or '.', and must "
+                    "start and end with an alphanumeric character",
+                    "metadata.labels",
+                )
+            )
         if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.match(value):
-            causes.append(Cause("FieldValueInvalid", f'Invalid value: "{value}": must be no more '
-                                "than 63 characters" if isinstance(value, str) and len(value) > 63
-                                else f'Invalid value: "{value}": a valid label must be an empty '
-                                "string or consist of alphanumeric characters, '-', '_' or '.', "
-                                "and must start and end with an alphanumeric character",
-                                "metadata.labels"))
+            causes.append(
+                Cause(
+                    "FieldValueInvalid",
+                    f'Invalid value: "{value}": must be no more than 63 characters'
+                    if isinstance(value, str) and len(value) > 63
+                    else f'Invalid value: "{value}": a valid label must be an empty '
+                    "string or consist of alphanumeric characters, '-', '_' or '.', "
+                    "and must start and end with an alphanumeric character",
+                    "metadata.labels",
+                )
+            )
     return causes
 
 
@@ -113,7 +136,9 @@ def admit_secret(secret: dict[str, Any]) -> list[Cause]:
         try:
             base64.b64decode(str(value), validate=True)
         except (binascii.Error, ValueError):
-            causes.append(Cause("FieldValueInvalid", "Invalid value: illegal base64 data", f"data[{key}]"))
+            causes.append(
+                Cause("FieldValueInvalid", "Invalid value: illegal base64 data", f"data[{key}]")
+            )
     for key, value in (secret.pop("stringData", None) or {}).items():
         data[key] = base64.b64encode(str(value).encode()).decode()
     if data:
@@ -135,20 +160,36 @@ def admit_crd(crd: dict[str, Any]) -> list[Cause]:
             causes.append(Cause("FieldValueRequired", "Required value", f"spec.names.{field}"))
     expected = f"{names.get('plural')}.{spec.get('group')}"
     if crd.get("metadata", {}).get("name") != expected:
-        causes.append(Cause("FieldValueInvalid", f'Invalid value: "{crd.get("metadata", {}).get("name")}": '
-                            f"must be spec.names.plural+\".\"+spec.group", "metadata.name"))
+        causes.append(
+            Cause(
+                "FieldValueInvalid",
+                f'Invalid value: "{crd.get("metadata", {}).get("name")}": '
+                f'must be spec.names.plural+"."+spec.group',
+                "metadata.name",
+            )
+        )
     versions = spec.get("versions") or []
     if sum(1 for version in versions if version.get("storage")) != 1:
-        causes.append(Cause("FieldValueInvalid", "Invalid value: must have exactly one version "
-                            "marked as storage version", "spec.versions"))
+        causes.append(
+            Cause(
+                "FieldValueInvalid",
+                "Invalid value: must have exactly one version marked as storage version",
+                "spec.versions",
+            )
+        )
     for index, version in enumerate(versions):
         schema = (version.get("schema") or {}).get("openAPIV3Schema") or {}
         for path, rule in _rules(schema, f"spec.versions[{index}].schema.openAPIV3Schema"):
             try:
                 compile_rule(rule)
             except Exception as error:  # noqa: BLE001 - any parse failure rejects the CRD
-                causes.append(Cause("FieldValueInvalid", f"Invalid value: {rule!r}: compilation "
-                                    f"failed: {error}", path))
+                causes.append(
+                    Cause(
+                        "FieldValueInvalid",
+                        f"Invalid value: {rule!r}: compilation failed: {error}",
+                        path,
+                    )
+                )
     return causes
 
 
@@ -172,7 +213,13 @@ def crd_status(crd: dict[str, Any], now: str) -> dict[str, Any]:
     names.setdefault("singular", names["kind"].lower())
     names.setdefault("listKind", f"{names['kind']}List")
     conditions = [
-        {"type": kind, "status": "True", "lastTransitionTime": now, "reason": reason, "message": message}
+        {
+            "type": kind,
+            "status": "True",
+            "lastTransitionTime": now,
+            "reason": reason,
+            "message": message,
+        }
         for kind, reason, message in (
             ("NamesAccepted", "NoConflicts", "no conflicts found"),
             ("Established", "InitialNamesAccepted", "the initial names have been accepted"),

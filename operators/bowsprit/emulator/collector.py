@@ -28,7 +28,9 @@ def _dependents(store: Store, owner_uid: str) -> list[tuple[ResourceInfo, dict[s
 
 def _without_owner(store: Store, info: ResourceInfo, obj: dict[str, Any], owner_uid: str) -> None:
     new = json_copy(obj)
-    refs = [ref for ref in new["metadata"].get("ownerReferences", []) if ref.get("uid") != owner_uid]
+    refs = [
+        ref for ref in new["metadata"].get("ownerReferences", []) if ref.get("uid") != owner_uid
+    ]
     if refs:
         new["metadata"]["ownerReferences"] = refs
     else:
@@ -53,7 +55,9 @@ def _delete_if_present(store: Store, info: ResourceInfo, obj: dict[str, Any], po
     key = (metadata.get("namespace", ""), metadata["name"])
     current = store.objects.get(info.key, {}).get(key)
     if current is not None and current["metadata"]["uid"] == metadata["uid"]:
-        store.delete(info, metadata.get("namespace"), metadata["name"], {"propagationPolicy": policy})
+        store.delete(
+            info, metadata.get("namespace"), metadata["name"], {"propagationPolicy": policy}
+        )
 
 
 def collect_dependents(store: Store, owner: dict[str, Any]) -> None:
@@ -61,7 +65,8 @@ def collect_dependents(store: Store, owner: dict[str, Any]) -> None:
     owner_uid = owner["metadata"]["uid"]
     for info, dependent in _dependents(store, owner_uid):
         others = [
-            ref for ref in dependent["metadata"].get("ownerReferences", [])
+            ref
+            for ref in dependent["metadata"].get("ownerReferences", [])
             if ref.get("uid") != owner_uid and ref.get("uid") in store.by_uid
         ]
         if others:

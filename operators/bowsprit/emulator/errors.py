@@ -109,9 +109,11 @@ def method_not_allowed() -> ApiError:
 
 def unsupported_media_type(content_type: str) -> ApiError:
     return ApiError(
-        415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
+        415,
+        "UnsupportedMediaType",
+        f"the body of the request was in an unknown format - "
         f"accepted media types include: application/json-patch+json, "
-        f"application/merge-patch+json (got {content_type})"
+        f"application/merge-patch+json (got {content_type})",
     )
 
 

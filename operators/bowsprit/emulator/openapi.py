@@ -23,10 +23,14 @@ def definition_name(info: ResourceInfo) -> str:
 
 
 def _schema(info: ResourceInfo) -> dict[str, Any]:
-    base: dict[str, Any] = json.loads(json.dumps(info.schema)) if info.schema else {
-        "type": "object",
-        "x-kubernetes-preserve-unknown-fields": True,
-    }
+    base: dict[str, Any] = (
+        json.loads(json.dumps(info.schema))
+        if info.schema
+        else {
+            "type": "object",
+            "x-kubernetes-preserve-unknown-fields": True,
+        }
+    )
     base.setdefault("properties", {})
     base["properties"]["metadata"] = {
         "description": "Standard object's metadata.",
@@ -45,10 +49,16 @@ _OBJECT_META = {
     "properties": {
         "name": {"type": "string", "description": "Name must be unique within a namespace."},
         "namespace": {"type": "string", "description": "Namespace of the object."},
-        "labels": {"type": "object", "additionalProperties": {"type": "string"},
-                   "description": "Map of string keys and values."},
-        "annotations": {"type": "object", "additionalProperties": {"type": "string"},
-                        "description": "Unstructured key value map."},
+        "labels": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Map of string keys and values.",
+        },
+        "annotations": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Unstructured key value map.",
+        },
     },
 }
 
@@ -80,6 +90,7 @@ def _operations(info: ResourceInfo) -> dict[str, Any]:
         {"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
         for name in ("dryRun", "fieldManager", "fieldValidation")
     ]
+
     def operation(verb: str, with_body: bool) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "operationId": f"{verb}{info.kind}",
@@ -92,8 +103,12 @@ def _operations(info: ResourceInfo) -> dict[str, Any]:
             entry["requestBody"] = body
         return entry
 
-    return {"get": operation("get", False), "put": operation("put", True),
-            "patch": operation("patch", True), "delete": operation("delete", False)}
+    return {
+        "get": operation("get", False),
+        "put": operation("put", True),
+        "patch": operation("patch", True),
+        "delete": operation("delete", False),
+    }
 
 
 def v3_document(registry: Registry, group: str, version: str) -> dict[str, Any]:

@@ -73,12 +73,16 @@ def strategic_merge_patch(target: Any, patch: Any, field: str = "") -> Any:
 
 def _merge_keyed_list(target: list[Any], patch: list[Any], key: str, field: str) -> list[Any]:
     merged = [json_copy(item) for item in target]
-    positions = {item.get(key): index for index, item in enumerate(merged) if isinstance(item, dict)}
+    positions = {
+        item.get(key): index for index, item in enumerate(merged) if isinstance(item, dict)
+    }
     for item in patch:
         if not isinstance(item, dict) or key not in item:
             raise bad_request(f"map: {item} does not contain declared merge key: {key}")
         if item.get("$patch") == "delete":
-            merged = [old for old in merged if not (isinstance(old, dict) and old.get(key) == item[key])]
+            merged = [
+                old for old in merged if not (isinstance(old, dict) and old.get(key) == item[key])
+            ]
             positions = {o.get(key): i for i, o in enumerate(merged) if isinstance(o, dict)}
         elif item[key] in positions:
             index = positions[item[key]]
@@ -100,11 +104,17 @@ def apply_patch(content_type: str, current: dict[str, Any], patch: Any, custom: 
         try:
             return jsonpatch.apply_patch(current, patch)
         except jsonpatch.JsonPatchTestFailed as error:
-            raise ApiError(422, "Invalid", f"the server rejected our request due to an error in "
-                           f"our request: {error}") from error
+            raise ApiError(
+                422,
+                "Invalid",
+                f"the server rejected our request due to an error in our request: {error}",
+            ) from error
         except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as error:
-            raise ApiError(422, "Invalid", f"the server rejected our request due to an error in "
-                           f"our request: {error}") from error
+            raise ApiError(
+                422,
+                "Invalid",
+                f"the server rejected our request due to an error in our request: {error}",
+            ) from error
     if media == STRATEGIC:
         if custom:
             raise unsupported_media_type(media)

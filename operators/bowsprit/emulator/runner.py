@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import yaml
 from aiohttp import web
@@ -52,7 +52,9 @@ class Emulator:
         if self.snapshot is not None and self.snapshot.exists():
             load_snapshot(self.store, self.snapshot)
         ready: Future[None] = Future()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), name="k8s-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(ready,), name="k8s-emulator", daemon=True
+        )
         self._thread.start()
         ready.result(timeout=30)
         return self
@@ -73,11 +75,12 @@ class Emulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # noqa: SLF001 - aiohttp has no API
-        self.port = sockets[0].getsockname()[1]
+        # With port 0 the OS picks the port; aiohttp has no public way to ask which.
+        server = cast(asyncio.Server, site._server)  # noqa: SLF001
+        self.port = server.sockets[0].getsockname()[1]
 
     def call(self, function: Callable[[], T]) -> T:
-        """Run `function` on the emulator's loop (the store is not thread-safe) and return its result."""
+        """Run `function` on the emulator's loop (the store is not thread-safe)."""
 
         async def run() -> T:
             return function()
@@ -117,8 +120,11 @@ class Emulator:
             "contexts": [
                 {
                     "name": "bowsprit-emulator",
-                    "context": {"cluster": "bowsprit-emulator", "user": "bowsprit-emulator",
-                                "namespace": "default"},
+                    "context": {
+                        "cluster": "bowsprit-emulator",
+                        "user": "bowsprit-emulator",
+                        "namespace": "default",
+                    },
                 }
             ],
             "current-context": "bowsprit-emulator",
@@ -167,7 +173,9 @@ def load_snapshot(store: Store, path: Path) -> None:
         store.objects.setdefault((entry["group"], entry["plural"]), {})[key] = obj
         store.by_uid[obj["metadata"]["uid"]] = ((entry["group"], entry["plural"]), key)
         for ref in obj["metadata"].get("ownerReferences", []):
-            store.dependents.setdefault(ref.get("uid", ""), set()).add(((entry["group"], entry["plural"]), key))
+            store.dependents.setdefault(ref.get("uid", ""), set()).add(
+                ((entry["group"], entry["plural"]), key)
+            )
         if entry["plural"] == "customresourcedefinitions":
             store.registry.serve_crd(obj)
     store.rv = int(data["resourceVersion"])

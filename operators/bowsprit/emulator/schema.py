@@ -52,7 +52,10 @@ def check(schema: dict[str, Any], obj: dict[str, Any], old: dict[str, Any] | Non
         if name not in pruned and name != "metadata":
             outcome.causes.append(Cause("FieldValueRequired", "Required value", name))
     if not outcome.causes:
-        rule_schema = {**schema, "properties": {k: v for k, v in properties.items() if k != "metadata"}}
+        rule_schema = {
+            **schema,
+            "properties": {k: v for k, v in properties.items() if k != "metadata"},
+        }
         for item in violations(rule_schema, pruned, _without_metadata(old)):
             outcome.causes.append(
                 Cause("FieldValueInvalid", f'Invalid value: "object": {item.message}', item.path)
@@ -76,8 +79,12 @@ def _walk(schema: dict[str, Any], value: Any, path: str, outcome: Outcome) -> An
     if schema.get("x-kubernetes-int-or-string"):
         if isinstance(value, bool) or not isinstance(value, int | str):
             outcome.causes.append(
-                Cause("FieldValueTypeInvalid", f"Invalid value: {_show(value)}: {path} in body "
-                      "must be of type integer-or-string", path)
+                Cause(
+                    "FieldValueTypeInvalid",
+                    f"Invalid value: {_show(value)}: {path} in body "
+                    "must be of type integer-or-string",
+                    path,
+                )
             )
         return value
     expected = schema.get("type")
@@ -87,8 +94,10 @@ def _walk(schema: dict[str, Any], value: Any, path: str, outcome: Outcome) -> An
     if isinstance(value, dict):
         value = _walk_object(schema, value, path, outcome)
     elif isinstance(value, list):
-        value = [_walk(schema["items"], item, f"{path}[{i}]", outcome) if "items" in schema else item
-                 for i, item in enumerate(value)]
+        value = [
+            _walk(schema["items"], item, f"{path}[{i}]", outcome) if "items" in schema else item
+            for i, item in enumerate(value)
+        ]
     _constraints(schema, value, path, outcome)
     return value
 
@@ -127,7 +136,9 @@ def _has_type(value: Any, expected: str) -> bool:
     if expected == "number":
         return isinstance(value, int | float) and not isinstance(value, bool)
     kind = _TYPES.get(expected)
-    return kind is None or (isinstance(value, kind) and not (kind is not bool and isinstance(value, bool)))
+    return kind is None or (
+        isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+    )
 
 
 def _type_cause(schema: dict[str, Any], value: Any, path: str) -> Cause:
@@ -159,36 +170,98 @@ def _show(value: Any) -> str:
 
 
 def _constraints(schema: dict[str, Any], value: Any, path: str, outcome: Outcome) -> None:
-    causes = outcome.causes
     if "enum" in schema and value not in schema["enum"]:
         supported = ", ".join(_show(item) for item in schema["enum"])
-        causes.append(Cause("FieldValueNotSupported",
-                            f"Unsupported value: {_show(value)}: supported values: {supported}", path))
+        outcome.causes.append(
+            Cause(
+                "FieldValueNotSupported",
+                f"Unsupported value: {_show(value)}: supported values: {supported}",
+                path,
+            )
+        )
     if isinstance(value, str):
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            causes.append(Cause("FieldValueInvalid", f"Invalid value: {_show(value)}: {path} in "
-                                f"body should match '{schema['pattern']}'", path))
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            causes.append(Cause("FieldValueTooLong",
-                                f"Too long: may not be more than {schema['maxLength']} bytes", path))
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            causes.append(Cause("FieldValueInvalid", f"Invalid value: {_show(value)}: {path} in "
-                                f"body should be at least {schema['minLength']} chars long", path))
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            causes.append(Cause("FieldValueInvalid", f"Invalid value: {value}: {path} in body "
-                                f"should be greater than or equal to {schema['minimum']}", path))
-        if "maximum" in schema and value > schema["maximum"]:
-            causes.append(Cause("FieldValueInvalid", f"Invalid value: {value}: {path} in body "
-                                f"should be less than or equal to {schema['maximum']}", path))
-    if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            causes.append(Cause("FieldValueInvalid", f"Invalid value: {len(value)}: {path} in "
-                                f"body should have at least {schema['minItems']} items", path))
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            causes.append(Cause("FieldValueTooMany",
-                                f"Too many: {len(value)}: must have at most {schema['maxItems']} items",
-                                path))
-    if isinstance(value, dict) and "maxProperties" in schema and len(value) > schema["maxProperties"]:
-        causes.append(Cause("FieldValueTooMany", f"Too many: {len(value)}: must have at most "
-                            f"{schema['maxProperties']} items", path))
+        outcome.causes.extend(_string_causes(schema, value, path))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        outcome.causes.extend(_number_causes(schema, value, path))
+    elif isinstance(value, list | dict):
+        outcome.causes.extend(_size_causes(schema, value, path))
+
+
+def _string_causes(schema: dict[str, Any], value: str, path: str) -> list[Cause]:
+    causes = []
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        causes.append(
+            Cause(
+                "FieldValueInvalid",
+                f"Invalid value: {_show(value)}: {path} in body should match '{schema['pattern']}'",
+                path,
+            )
+        )
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        causes.append(
+            Cause(
+                "FieldValueTooLong",
+                f"Too long: may not be more than {schema['maxLength']} bytes",
+                path,
+            )
+        )
+    if "minLength" in schema and len(value) < schema["minLength"]:
+        causes.append(
+            Cause(
+                "FieldValueInvalid",
+                f"Invalid value: {_show(value)}: {path} in "
+                f"body should be at least {schema['minLength']} chars long",
+                path,
+            )
+        )
+    return causes
+
+
+def _number_causes(schema: dict[str, Any], value: float, path: str) -> list[Cause]:
+    causes = []
+    if "minimum" in schema and value < schema["minimum"]:
+        causes.append(
+            Cause(
+                "FieldValueInvalid",
+                f"Invalid value: {value}: {path} in body "
+                f"should be greater than or equal to {schema['minimum']}",
+                path,
+            )
+        )
+    if "maximum" in schema and value > schema["maximum"]:
+        causes.append(
+            Cause(
+                "FieldValueInvalid",
+                f"Invalid value: {value}: {path} in body "
+                f"should be less than or equal to {schema['maximum']}",
+                path,
+            )
+        )
+    return causes
+
+
+def _size_causes(
+    schema: dict[str, Any], value: list[Any] | dict[str, Any], path: str
+) -> list[Cause]:
+    causes = []
+    low, high = (
+        ("minItems", "maxItems") if isinstance(value, list) else ("minProperties", "maxProperties")
+    )
+    if low in schema and len(value) < schema[low]:
+        causes.append(
+            Cause(
+                "FieldValueInvalid",
+                f"Invalid value: {len(value)}: {path} in "
+                f"body should have at least {schema[low]} items",
+                path,
+            )
+        )
+    if high in schema and len(value) > schema[high]:
+        causes.append(
+            Cause(
+                "FieldValueTooMany",
+                f"Too many: {len(value)}: must have at most {schema[high]} items",
+                path,
+            )
+        )
+    return causes

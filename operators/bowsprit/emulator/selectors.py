@@ -19,8 +19,14 @@ _EXISTS = re.compile(r"^\s*(!?)\s*([^\s!=(),]+)\s*$")
 COMMON_FIELDS = ("metadata.name", "metadata.namespace")
 EXTRA_FIELDS = {
     ("", "pods"): ("status.phase", "spec.nodeName", "spec.restartPolicy", "status.podIP"),
-    ("", "events"): ("involvedObject.name", "involvedObject.namespace", "involvedObject.kind",
-                     "involvedObject.uid", "reason", "type"),
+    ("", "events"): (
+        "involvedObject.name",
+        "involvedObject.namespace",
+        "involvedObject.kind",
+        "involvedObject.uid",
+        "reason",
+        "type",
+    ),
     ("", "secrets"): ("type",),
     ("", "namespaces"): ("status.phase",),
 }
@@ -107,7 +113,7 @@ def field_matcher(text: str | None, resource: tuple[str, str]) -> Matcher | None
             raise bad_request(f"invalid selector: {text!r}; can't understand {part.strip()!r}")
         path, operator, value = match.groups()
         if path not in allowed:
-            raise bad_request(f'field label not supported: {path}')
+            raise bad_request(f"field label not supported: {path}")
         terms.append((path, operator != "!=", value))
 
     def matches(obj: dict[str, Any]) -> bool:

@@ -54,8 +54,13 @@ def deleted_status(info: ResourceInfo, obj: dict[str, Any]) -> dict[str, Any]:
     if info.group:
         details["group"] = info.group
     details.update(kind=info.plural, uid=obj["metadata"]["uid"])
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-            "details": details}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": details,
+    }
 
 
 class Api:
@@ -72,7 +77,9 @@ class Api:
         except ApiError as error:
             return json_response(error.status(), error.code)
         except json.JSONDecodeError as error:
-            return json_response(bad_request(f"invalid JSON in the request body: {error}").status(), 400)
+            return json_response(
+                bad_request(f"invalid JSON in the request body: {error}").status(), 400
+            )
 
     async def _route(self, request: web.Request) -> web.StreamResponse:
         parts = [part for part in request.path.split("/") if part]
@@ -101,7 +108,11 @@ class Api:
             groups = [self._group(group, gv) for group, gv in versions.items() if group]
             return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
         if len(parts) == 2 and parts[0] == "apis" and parts[1] in versions:
-            return {"kind": "APIGroup", "apiVersion": "v1", **self._group(parts[1], versions[parts[1]])}
+            return {
+                "kind": "APIGroup",
+                "apiVersion": "v1",
+                **self._group(parts[1], versions[parts[1]]),
+            }
         if parts == ["api", "v1"] or (len(parts) == 3 and parts[0] == "apis"):
             group, version = ("", "v1") if parts[0] == "api" else (parts[1], parts[2])
             if version not in versions.get(group, []):
@@ -162,43 +173,59 @@ class Api:
         return Target(info, namespace, rest[1] if len(rest) >= 2 else None, subresource)
 
     async def _verb(self, request: web.Request, target: Target) -> web.StreamResponse:
-        query = request.query
-        dry_run = query.get("dryRun") == "All"
-        strict = query.get("fieldValidation") == "Strict"
-        info, namespace, name = target.info, target.namespace, target.name
-        method = request.method
-        if name is None:
-            if method == "GET":
-                if query.get("watch") in ("true", "1"):
-                    return await self._watch(request, target)
-                return self._list(request, target)
-            if method == "POST":
-                body = await request.json()
-                created = self.store.create(info, namespace, body, dry_run, strict)
-                return json_response(created, 201)
-            if method == "DELETE":
-                return self._delete_collection(request, target)
-            raise method_not_allowed()
+        if target.name is None:
+            return await self._collection_verb(request, target)
         if target.subresource == "log":
+            if request.method != "GET":
+                raise method_not_allowed()
             return self._log(target, request)
-        if method == "POST" and target.subresource is None:
-            # The API server treats a POST to an object's path as a create of that object.
-            body = await request.json()
-            return json_response(self.store.create(info, namespace, body, dry_run, strict), 201)
+        return await self._object_verb(request, target, target.name)
+
+    async def _collection_verb(self, request: web.Request, target: Target) -> web.StreamResponse:
+        method = request.method
+        if method == "GET":
+            if request.query.get("watch") in ("true", "1"):
+                return await self._watch(request, target)
+            return self._list(request, target)
+        if method == "POST":
+            return await self._create(request, target)
+        if method == "DELETE":
+            return self._delete_collection(request, target)
+        raise method_not_allowed()
+
+    async def _create(self, request: web.Request, target: Target) -> web.Response:
+        body = await request.json()
+        dry_run, strict = self._write_options(request)
+        created = self.store.create(target.info, target.namespace, body, dry_run, strict)
+        return json_response(created, 201)
+
+    @staticmethod
+    def _write_options(request: web.Request) -> tuple[bool, bool]:
+        return request.query.get("dryRun") == "All", request.query.get(
+            "fieldValidation"
+        ) == "Strict"
+
+    async def _object_verb(self, request: web.Request, target: Target, name: str) -> web.Response:
+        info, namespace, sub = target.info, target.namespace, target.subresource
+        method = request.method
+        dry_run, strict = self._write_options(request)
         if method == "GET":
             return json_response(self.store.get(info, namespace, name))
+        if method == "POST" and sub is None:
+            # The API server treats a POST to an object's path as a create of that object.
+            return await self._create(request, target)
         if method == "PUT":
             body = await request.json()
-            updated = self.store.update(info, namespace, name, body, target.subresource, dry_run, strict)
-            return json_response(updated)
+            return json_response(
+                self.store.update(info, namespace, name, body, sub, dry_run, strict)
+            )
         if method == "PATCH":
             patch = json.loads(await request.read())
             content_type = request.headers.get("Content-Type", "")
-            patched = self.store.patch(
-                info, namespace, name, content_type, patch, target.subresource, dry_run, strict
+            return json_response(
+                self.store.patch(info, namespace, name, content_type, patch, sub, dry_run, strict)
             )
-            return json_response(patched)
-        if method == "DELETE" and target.subresource is None:
+        if method == "DELETE" and sub is None:
             options = await self._delete_options(request)
             obj, gone = self.store.delete(info, namespace, name, options, dry_run)
             if gone and info.key != ("", "pods"):
@@ -226,17 +253,24 @@ class Api:
 
     def _list(self, request: web.Request, target: Target) -> web.Response:
         info = target.info
-        items = self.store.list(info, target.namespace, self._matcher(request, info))
+        items = self.store.select(info, target.namespace, self._matcher(request, info))
         metadata: dict[str, Any] = {"resourceVersion": str(self.store.rv)}
         items = self._page(request, items, metadata)
         if "as=Table" in request.headers.get("Accept", ""):
             return json_response(tables.table(info, items, metadata, self.store.clock()))
         return json_response(
-            {"kind": f"{info.kind}List", "apiVersion": info.group_version, "metadata": metadata, "items": items}
+            {
+                "kind": f"{info.kind}List",
+                "apiVersion": info.group_version,
+                "metadata": metadata,
+                "items": items,
+            }
         )
 
     @staticmethod
-    def _page(request: web.Request, items: list[dict[str, Any]], metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    def _page(
+        request: web.Request, items: list[dict[str, Any]], metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         start = 0
         token = request.query.get("continue")
         if token:
@@ -258,23 +292,31 @@ class Api:
     def _delete_collection(self, request: web.Request, target: Target) -> web.Response:
         info = target.info
         deleted = []
-        for obj in self.store.list(info, target.namespace, self._matcher(request, info)):
+        for obj in self.store.select(info, target.namespace, self._matcher(request, info)):
             metadata = obj["metadata"]
             result, _ = self.store.delete(info, metadata.get("namespace"), metadata["name"], {})
             deleted.append(result)
         metadata = {"resourceVersion": str(self.store.rv)}
         return json_response(
-            {"kind": f"{info.kind}List", "apiVersion": info.group_version, "metadata": metadata, "items": deleted}
+            {
+                "kind": f"{info.kind}List",
+                "apiVersion": info.group_version,
+                "metadata": metadata,
+                "items": deleted,
+            }
         )
 
     def _log(self, target: Target, request: web.Request) -> web.Response:
         assert target.name is not None
         pod = self.store.get(target.info, target.namespace, target.name)
         containers = [c["name"] for c in pod.get("spec", {}).get("containers", [])]
-        container = request.query.get("container") or (containers[0] if len(containers) == 1 else "")
+        container = request.query.get("container") or (
+            containers[0] if len(containers) == 1 else ""
+        )
         if not container:
             raise bad_request(
-                f"a container name must be specified for pod {target.name}, choose one of: {containers}"
+                f"a container name must be specified for pod {target.name}, "
+                f"choose one of: {containers}"
             )
         key = (target.namespace or "", target.name, container)
         return web.Response(text=self.pod_logs.get(key, ""), content_type="text/plain")
@@ -292,13 +334,19 @@ class Api:
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         await response.prepare(request)
         try:
-            watcher, replay = self.store.watch(info, target.namespace, matcher, None if initial_events else since)
+            watcher, replay = self.store.watch(
+                info, target.namespace, matcher, None if initial_events else since
+            )
         except ApiError as error:
             await self._send(response, {"type": "ERROR", "object": error.status()})
             return response
         try:
             for event in replay:
-                seen = watcher.translate(event) if since is not None and not initial_events else (event.type, event.obj)
+                seen = (
+                    watcher.translate(event)
+                    if since is not None and not initial_events
+                    else (event.type, event.obj)
+                )
                 if seen:
                     await self._send(response, {"type": seen[0], "object": seen[1]})
             if initial_events:
@@ -320,8 +368,14 @@ class Api:
         except ValueError as error:
             raise bad_request(f"invalid resource version: {value}") from error
 
-    async def _stream(self, response: web.StreamResponse, watcher: Any, info: ResourceInfo,
-                      bookmarks: bool, timeout: float | None) -> None:
+    async def _stream(
+        self,
+        response: web.StreamResponse,
+        watcher: Any,
+        info: ResourceInfo,
+        bookmarks: bool,
+        timeout: float | None,
+    ) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout if timeout else None
         while True:
@@ -346,8 +400,10 @@ class Api:
         metadata: dict[str, Any] = {"resourceVersion": str(self.store.rv)}
         if initial_end:
             metadata["annotations"] = {"k8s.io/initial-events-end": "true"}
-        return {"type": "BOOKMARK", "object": {"kind": info.kind, "apiVersion": info.group_version,
-                                               "metadata": metadata}}
+        return {
+            "type": "BOOKMARK",
+            "object": {"kind": info.kind, "apiVersion": info.group_version, "metadata": metadata},
+        }
 
     @staticmethod
     async def _send(response: web.StreamResponse, event: dict[str, Any]) -> None:

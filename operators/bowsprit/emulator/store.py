@@ -41,7 +41,9 @@ def new_uid() -> str:
 
 
 def name_suffix() -> str:
-    return "".join(_NAME_SUFFIX_ALPHABET[byte % len(_NAME_SUFFIX_ALPHABET)] for byte in os.urandom(5))
+    return "".join(
+        _NAME_SUFFIX_ALPHABET[byte % len(_NAME_SUFFIX_ALPHABET)] for byte in os.urandom(5)
+    )
 
 
 class Store:
@@ -63,7 +65,11 @@ class Store:
         namespaces = self.registry.lookup("", "v1", "namespaces")
         assert namespaces is not None
         for name in DEFAULT_NAMESPACES:
-            self.create(namespaces, None, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+            self.create(
+                namespaces,
+                None,
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
+            )
 
     # Reading -----------------------------------------------------------------------------
 
@@ -73,7 +79,7 @@ class Store:
             raise not_found(info.group, info.plural, name)
         return obj
 
-    def list(
+    def select(
         self, info: ResourceInfo, namespace: str | None, matcher: Matcher | None
     ) -> list[dict[str, Any]]:
         found = []
@@ -104,8 +110,18 @@ class Store:
         if not name:
             prefix = metadata.get("generateName")
             if not prefix:
-                raise invalid(info.group, info.kind, "", [Cause("FieldValueRequired",
-                              "Required value: name or generateName is required", "metadata.name")])
+                raise invalid(
+                    info.group,
+                    info.kind,
+                    "",
+                    [
+                        Cause(
+                            "FieldValueRequired",
+                            "Required value: name or generateName is required",
+                            "metadata.name",
+                        )
+                    ],
+                )
             name = prefix + name_suffix()
         if (namespace or "", name) in self.objects.get(info.key, {}):
             raise already_exists(info.group, info.plural, name)
@@ -153,9 +169,18 @@ class Store:
             if requested_rv != old["metadata"]["resourceVersion"]:
                 raise conflict(info.group, info.plural, name)
         elif not info.unconditional_update:
-            raise invalid(info.group, info.kind, name, [Cause(
-                "FieldValueInvalid", "Invalid value: 0x0: must be specified for an update",
-                "metadata.resourceVersion")])
+            raise invalid(
+                info.group,
+                info.kind,
+                name,
+                [
+                    Cause(
+                        "FieldValueInvalid",
+                        "Invalid value: 0x0: must be specified for an update",
+                        "metadata.resourceVersion",
+                    )
+                ],
+            )
         return self._replace(info, old, body, subresource, dry_run, strict)
 
     def patch(
@@ -235,7 +260,7 @@ class Store:
         if since is None:
             replay = [
                 Event(int(obj["metadata"]["resourceVersion"]), info.key, "ADDED", obj, None)
-                for obj in self.list(info, namespace, matcher)
+                for obj in self.select(info, namespace, matcher)
             ]
         else:
             replay = self.history.since(since, info.key)
@@ -258,13 +283,16 @@ class Store:
                 f"version ({info.group_version})"
             )
         if kind != info.kind:
-            raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({info.kind})")
+            raise bad_request(
+                f"the kind in the data ({kind}) does not match the expected kind ({info.kind})"
+            )
 
     def _namespace_for(self, namespace: str | None, metadata: dict[str, Any]) -> str:
         given = metadata.get("namespace")
         if namespace and given and given != namespace:
             raise bad_request(
-                "the namespace of the provided object does not match the namespace sent on the request"
+                "the namespace of the provided object does not match the namespace sent on the "
+                "request"
             )
         if not namespace:
             raise bad_request("the namespace of the object is required")
@@ -278,7 +306,8 @@ class Store:
             raise ApiError(
                 403,
                 "Forbidden",
-                f"unable to create new content in namespace {namespace} because it is being terminated",
+                f"unable to create new content in namespace {namespace} because it is being "
+                "terminated",
             )
 
     def _admit(
@@ -304,10 +333,17 @@ class Store:
         elif info.key == CRDS:
             causes = causes + builtin.admit_crd(obj)
         if old is not None and old["metadata"].get("deletionTimestamp"):
-            added = set(obj["metadata"].get("finalizers") or []) - set(old["metadata"].get("finalizers") or [])
+            added = set(obj["metadata"].get("finalizers") or []) - set(
+                old["metadata"].get("finalizers") or []
+            )
             if added:
-                causes = causes + [Cause("FieldValueForbidden", "Forbidden: no new finalizers can be "
-                                         "added if the object is being deleted", "metadata.finalizers")]
+                causes = causes + [
+                    Cause(
+                        "FieldValueForbidden",
+                        "Forbidden: no new finalizers can be added if the object is being deleted",
+                        "metadata.finalizers",
+                    )
+                ]
         if causes:
             raise invalid(info.group, info.kind, name, causes)
         if info.key == NAMESPACES and old is None:
@@ -335,8 +371,15 @@ class Store:
                 if "status" in old:
                     new["status"] = old["status"]
             metadata = new.setdefault("metadata", {})
-            for owned in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                          "generation", "namespace", "name"):
+            for owned in (
+                "uid",
+                "creationTimestamp",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+                "generation",
+                "namespace",
+                "name",
+            ):
                 if owned in old["metadata"]:
                     metadata[owned] = old["metadata"][owned]
                 else:
@@ -357,22 +400,38 @@ class Store:
     @staticmethod
     def _spec_changed(info: ResourceInfo, old: dict[str, Any], new: dict[str, Any]) -> bool:
         ignored = {"metadata", "status"} if info.status_subresource else {"metadata"}
-        return any(old.get(key) != new.get(key) for key in set(old) | set(new) if key not in ignored)
+        return any(
+            old.get(key) != new.get(key) for key in set(old) | set(new) if key not in ignored
+        )
 
-    def _check_preconditions(self, info: ResourceInfo, obj: dict[str, Any], wanted: dict[str, Any]) -> None:
+    def _check_preconditions(
+        self, info: ResourceInfo, obj: dict[str, Any], wanted: dict[str, Any]
+    ) -> None:
         metadata = obj["metadata"]
         name = metadata["name"]
         # The API server names the kind here (Widget.group), not the resource.
         if wanted.get("uid") and wanted["uid"] != metadata.get("uid"):
-            raise conflict(info.group, info.kind, name, f"the UID in the precondition "
-                           f"({wanted['uid']}) does not match the UID in record "
-                           f"({metadata.get('uid')}). The object might have been deleted and "
-                           "then recreated")
-        if wanted.get("resourceVersion") and wanted["resourceVersion"] != metadata.get("resourceVersion"):
-            raise conflict(info.group, info.kind, name, "the ResourceVersion in the precondition "
-                           f"({wanted['resourceVersion']}) does not match the ResourceVersion in "
-                           f"record ({metadata.get('resourceVersion')}). The object might have "
-                           "been modified")
+            raise conflict(
+                info.group,
+                info.kind,
+                name,
+                f"the UID in the precondition "
+                f"({wanted['uid']}) does not match the UID in record "
+                f"({metadata.get('uid')}). The object might have been deleted and "
+                "then recreated",
+            )
+        if wanted.get("resourceVersion") and wanted["resourceVersion"] != metadata.get(
+            "resourceVersion"
+        ):
+            raise conflict(
+                info.group,
+                info.kind,
+                name,
+                "the ResourceVersion in the precondition "
+                f"({wanted['resourceVersion']}) does not match the ResourceVersion in "
+                f"record ({metadata.get('resourceVersion')}). The object might have "
+                "been modified",
+            )
 
     @staticmethod
     def _grace_period(info: ResourceInfo, obj: dict[str, Any], options: dict[str, Any]) -> int:
@@ -386,7 +445,9 @@ class Store:
             return max(int(requested), 0)
         return int(obj["spec"].get("terminationGracePeriodSeconds", 30))
 
-    def _store(self, info: ResourceInfo, obj: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
+    def _store(
+        self, info: ResourceInfo, obj: dict[str, Any], old: dict[str, Any] | None
+    ) -> dict[str, Any]:
         self.rv += 1
         obj["metadata"]["resourceVersion"] = str(self.rv)
         key = (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
@@ -409,9 +470,9 @@ class Store:
 
             settle_owner(self, info, obj)
             return
-        if not finalizers and info.key != ("", "pods"):
-            self._remove(info, obj)
-        elif not finalizers and not obj.get("spec", {}).get("nodeName"):
+        # A pod bound to a node is finished by its kubelet, not by the API server.
+        bound_pod = info.key == ("", "pods") and bool(obj.get("spec", {}).get("nodeName"))
+        if not finalizers and not bound_pod:
             self._remove(info, obj)
 
     def _remove(self, info: ResourceInfo, obj: dict[str, Any]) -> dict[str, Any]:
@@ -472,5 +533,5 @@ class Store:
     def _empty_namespace(self, namespace: str) -> None:
         for info in self.registry.all():
             if info.namespaced:
-                for obj in self.list(info, namespace, None):
+                for obj in self.select(info, namespace, None):
                     self._remove(info, obj)

@@ -73,18 +73,27 @@ def _cell(values: list[Any], kind: str, now: datetime) -> Any:
 
 
 def _columns(info: ResourceInfo) -> list[dict[str, Any]]:
-    name = {"name": "Name", "type": "string", "format": "name", "jsonPath": ".metadata.name",
-            "description": "Name must be unique within a namespace."}
+    name = {
+        "name": "Name",
+        "type": "string",
+        "format": "name",
+        "jsonPath": ".metadata.name",
+        "description": "Name must be unique within a namespace.",
+    }
     if info.printer_columns:
         return [name, *info.printer_columns]
     if info.key == ("", "pods"):
-        return [name, {"name": "Status", "type": "string", "jsonPath": ".status.phase"},
-                {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]
+        return [
+            name,
+            {"name": "Status", "type": "string", "jsonPath": ".status.phase"},
+            {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+        ]
     return [name, {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]
 
 
-def table(info: ResourceInfo, items: list[dict[str, Any]], metadata: dict[str, Any],
-          now: datetime) -> dict[str, Any]:
+def table(
+    info: ResourceInfo, items: list[dict[str, Any]], metadata: dict[str, Any], now: datetime
+) -> dict[str, Any]:
     columns = _columns(info)
     return {
         "kind": "Table",
@@ -102,8 +111,10 @@ def table(info: ResourceInfo, items: list[dict[str, Any]], metadata: dict[str, A
         ],
         "rows": [
             {
-                "cells": [_cell(jsonpath(item, column["jsonPath"]), column.get("type", ""), now)
-                          for column in columns],
+                "cells": [
+                    _cell(jsonpath(item, column["jsonPath"]), column.get("type", ""), now)
+                    for column in columns
+                ],
                 "object": {
                     "kind": "PartialObjectMetadata",
                     "apiVersion": "meta.k8s.io/v1",
