@@ -23,7 +23,6 @@ COMPONENTS: dict[str, str] = {
     "hook": "service: GitHub webhooks to plugins and ProwJobs",
     "deck": "service: the dashboard",
     "ghproxy": "service: caching proxy for the GitHub API",
-    "emulator": "service: in-process Kubernetes API emulator for local mode and tests",
     "clonerefs": "pod utility: clone the refs of a job",
     "initupload": "pod utility: record the start of a job",
     "entrypoint": "pod utility: run the test, capture its log and exit code",
@@ -56,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("what", choices=["crds"], help="what to generate")
     gen.add_argument("--out", type=Path, default=Path("crds"), help="output folder")
     gen.set_defaults(run=_run_gen)
+
+    emulator = commands.add_parser(
+        "emulator",
+        help="serve a Kubernetes API emulator on 127.0.0.1 (a light cluster for tests)",
+        description="Serve Bowsprit's Kubernetes API emulator on 127.0.0.1 until interrupted.",
+    )
+    from bowsprit.emulator.main import add_flags as add_emulator_flags
+
+    add_emulator_flags(emulator)
+    emulator.set_defaults(run=_run_emulator)
 
     for name, summary in COMPONENTS.items():
         component = commands.add_parser(name, help=summary, description=summary)
@@ -95,6 +104,12 @@ def _run_gen(args: argparse.Namespace) -> int:
     for path in write_crds(args.out):
         print(path)
     return 0
+
+
+def _run_emulator(args: argparse.Namespace) -> int:
+    from bowsprit.emulator.main import run
+
+    return run(args)
 
 
 def _not_yet(name: str) -> Callable[[argparse.Namespace], int]:
