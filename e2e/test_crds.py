@@ -19,6 +19,7 @@ from kubernetes.client.exceptions import ApiException
 
 from bowsprit.api import BY_KIND, GROUP, KINDS, VERSION
 from bowsprit.api.prowimport import import_jobs, import_prow_config
+from bowsprit.api.prowplugins import import_plugin_config
 from e2e.conftest import REPO, Kube
 
 INVALID = yaml.safe_load((REPO / "tests" / "api" / "invalid-objects.yaml").read_text())
@@ -82,9 +83,11 @@ def test_falco_configuration_is_accepted(kube: Kube, namespace: str) -> None:
         objects.extend(imported.objects)
     imported = import_prow_config(yaml.safe_load((FALCO / "prow/aws/config.yaml").read_text()))
     objects.extend(imported.objects)
+    plugins = import_plugin_config(yaml.safe_load((FALCO / "prow/aws/plugins.yaml").read_text()))
+    objects.extend(plugins.objects)
     for obj in objects:
         create(kube, namespace, obj.to_manifest())
-    assert len(objects) == 65 + 1 + 50
+    assert len(objects) == 65 + 1 + 50 + 48
 
 
 @pytest.mark.usefixtures("crds")

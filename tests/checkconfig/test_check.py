@@ -27,6 +27,42 @@ def test_falco_job_configs_load_into_the_models(falco_config: Path) -> None:
     assert report.files == 16
 
 
+def test_falco_plugins_load_into_plugin_configs(falco_config: Path) -> None:
+    report = check([falco_config / "prow" / "aws" / "plugins.yaml"])
+    assert report.errors == []
+    assert report.objects == {"PluginConfig": 48}
+    unconverted = [item.problem.message for item in report.problems]
+    assert len(unconverted) == 1 and "blunderbuss" in unconverted[0]
+
+
+def test_plugin_settings_follow_prows_matching(tmp_path: Path) -> None:
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    imported = import_plugin_config(
+        {
+            "plugins": {"o": {"plugins": ["trigger", "size"]}, "o/special": ["trigger"]},
+            "triggers": [
+                {"repos": ["o/special"], "only_org_members": True},
+                {"repos": ["o"], "trusted_apps": ["dependabot"]},
+            ],
+            "size": {"s": 1, "m": 2, "l": 3, "xl": 4, "xxl": 5},
+            "external_plugins": {"o": [{"name": "needs-rebase", "events": ["pull_request"]}]},
+        }
+    )
+    assert imported.problems == []
+    by_name = {obj.metadata.name: obj.to_manifest()["spec"] for obj in imported.objects}
+    assert by_name["o"]["trigger"] == {"trusted_apps": ["dependabot"]}
+    assert by_name["o"]["size"]["xxl"] == 5
+    assert by_name["o"]["external_plugins"] == [
+        {"name": "needs-rebase", "events": ["pull_request"]}
+    ]
+    assert by_name["o-special"] == {
+        "repos": ["o/special"],
+        "plugins": ["trigger"],
+        "trigger": {"only_org_members": True},
+    }
+
+
 def test_falco_prow_config_loads(falco_config: Path) -> None:
     report = check([falco_config / "prow" / "aws" / "config.yaml"])
     assert report.errors == []
@@ -84,7 +120,7 @@ def test_bad_inputs_name_file_object_and_field(
         f"{tmp_path / 'periodic.yaml'}: Periodic/nightly: spec.decorate: ",
         f"{tmp_path / 'jobs.yaml'}: presubmits of org/repo 'pull-lint': "
         "spec.tekton_pipeline_run_spec: Extra inputs are not permitted",
-        f"{tmp_path / 'notes.yml'}: document 1: neither a bowsprit.dev manifest",
+        f"{tmp_path / 'notes.yml'}: document 1: neither a bowsprit.dev manifest nor a Prow",
         f"{tmp_path / 'broken.yaml'}: file: not valid YAML",
     ]
     for start in expected:

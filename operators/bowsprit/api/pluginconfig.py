@@ -35,6 +35,10 @@ class TriggerSettings(ApiModel):
     """Do not offer /ok-to-test; only collaborators may /test."""
     join_org_url: str | None = None
     """Link shown to untrusted contributors on how to join the organisation."""
+    trusted_org: str | None = None
+    """Members of this organisation are trusted too (deprecated in Prow)."""
+    trigger_github_workflows: bool | None = None
+    """/retest and /test all also rerun failed GitHub Actions runs."""
 
 
 class LgtmSettings(ApiModel):
@@ -44,7 +48,7 @@ class LgtmSettings(ApiModel):
     """An approving GitHub review counts as /lgtm."""
     store_tree_hash: bool | None = None
     """Keep lgtm across pushes that do not change the tree."""
-    sticky_lgtm_team: str | None = None
+    trusted_team_for_sticky_lgtm: str | None = None
     """Team whose lgtm survives new pushes."""
 
 
@@ -59,6 +63,10 @@ class ApproveSettings(ApiModel):
     """Ignore GitHub review states."""
     issue_required: bool | None = None
     """An approval needs a linked issue."""
+    commandHelpLink: str | None = None
+    """Link to the command help shown in the approval notification."""
+    pr_process_link: str | None = None
+    """Link to the pull request process shown in the approval notification."""
 
 
 class SizeSettings(ApiModel):
@@ -88,6 +96,8 @@ class WelcomeSettings(ApiModel):
 
     message_template: str | None = None
     """Message posted on a first-time contributor's pull request."""
+    always_post: bool | None = None
+    """Post the message on every pull request, not only a contributor's first."""
 
 
 class PluginConfigSpec(ApiModel):

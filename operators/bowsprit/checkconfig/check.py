@@ -29,6 +29,7 @@ from bowsprit.api.prowimport import (
     is_job_config,
     is_prow_config,
 )
+from bowsprit.api.prowplugins import import_plugin_config, is_plugin_config
 from bowsprit.api.registry import BY_KIND
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -125,8 +126,11 @@ def _read_document(document: Any, where: str) -> Imported | None:
         return _with_rules(import_jobs(document))
     if is_prow_config(document):
         return _with_rules(import_prow_config(document))
+    if is_plugin_config(document):
+        return _with_rules(import_plugin_config(document))
     return Imported(
-        [], [Problem(where, "", "neither a bowsprit.dev manifest nor a Prow config file")]
+        [],
+        [Problem(where, "", "neither a bowsprit.dev manifest nor a Prow config or plugins file")],
     )
 
 

@@ -1,0 +1,87 @@
+"""Read Prow's plugins.yaml into PluginConfig objects, one per org or org/repo entry.
+
+Prow keeps plugin lists by org or org/repo and most plugin settings in global sections
+(some of them lists matched by `repos`). Each PluginConfig gets its entry's plugins and
+external plugins, and the settings that apply to it; sections Bowsprit has no plugin
+for yet are reported as warnings, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from bowsprit.api.pluginconfig import PluginConfig
+from bowsprit.api.prowimport import Imported, Problem, field_path, kubernetes_name
+
+# Global sections that are lists of settings matched by their `repos` (first match wins).
+_MATCHED_SECTIONS = {
+    "triggers": "trigger",
+    "lgtm": "lgtm",
+    "approve": "approve",
+    "welcome": "welcome",
+}
+# Global sections that apply to every entry that enables the plugin.
+_GLOBAL_SECTIONS = {"size": "size", "label": "label"}
+_KNOWN = {"plugins", "external_plugins", *_MATCHED_SECTIONS, *_GLOBAL_SECTIONS}
+
+
+def is_plugin_config(document: Any) -> bool:
+    return isinstance(document, dict) and isinstance(document.get("plugins"), dict)
+
+
+def import_plugin_config(document: dict[str, Any]) -> Imported:
+    result = Imported([], [])
+    ignored = sorted(set(document) - _KNOWN)
+    if ignored:
+        message = f"settings of plugins Bowsprit does not have yet were not converted: {ignored}"
+        result.problems.append(Problem("plugins", "", message, True))
+    entries = dict(document.get("plugins") or {})
+    for key in document.get("external_plugins") or {}:
+        entries.setdefault(key, {})
+    for key, value in entries.items():
+        spec = _spec_for(str(key), value, document)
+        try:
+            result.objects.append(
+                PluginConfig.model_validate(
+                    {"metadata": {"name": kubernetes_name(key)}, "spec": spec}
+                )
+            )
+        except ValidationError as error:
+            result.problems.extend(
+                Problem(f"plugins.{key}", field_path(item["loc"]), item["msg"])
+                for item in error.errors()
+            )
+    return result
+
+
+def _spec_for(key: str, value: Any, document: dict[str, Any]) -> dict[str, Any]:
+    # Prow accepts the old form (a plain list of plugin names) and the new one.
+    entry = {"plugins": value} if isinstance(value, list) else dict(value or {})
+    spec: dict[str, Any] = {"repos": [key]}
+    for field in ("plugins", "excluded_repos"):
+        if entry.get(field):
+            spec[field] = entry[field]
+    external = (document.get("external_plugins") or {}).get(key)
+    if external:
+        spec["external_plugins"] = external
+    for section, field in _MATCHED_SECTIONS.items():
+        settings = _first_match(document.get(section) or [], key)
+        if settings is not None:
+            spec[field] = {k: v for k, v in settings.items() if k != "repos"}
+    enabled = set(spec.get("plugins", []))
+    for section, plugin in _GLOBAL_SECTIONS.items():
+        if document.get(section) and plugin in enabled:
+            spec[plugin] = document[section]
+    return spec
+
+
+def _first_match(entries: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
+    """The settings for `key` (org or org/repo): an exact entry, else its org's entry."""
+    org = key.split("/", 1)[0]
+    for candidate in (key, org):
+        for entry in entries:
+            if candidate in (entry.get("repos") or []):
+                return entry
+    return None
