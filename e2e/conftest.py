@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -80,6 +81,21 @@ def kube(
     finally:
         api.close()
         plane.stop()
+
+
+def kubectl(kube: Kube, *args: str, stdin: str | None = None) -> str:
+    """Run kubectl against the target; fail with its stderr, skip when there is no kubectl."""
+    if kube.kubectl is None:
+        pytest.skip("no kubectl")
+    result = subprocess.run(
+        [str(kube.kubectl), "--kubeconfig", str(kube.kubeconfig), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        input=stdin,
+    )
+    assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
+    return result.stdout
 
 
 @pytest.fixture

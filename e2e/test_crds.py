@@ -6,7 +6,6 @@ must be rejected here at admission with an error naming the same field.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from kubernetes.client.exceptions import ApiException
 from bowsprit.api import BY_KIND, GROUP, KINDS, VERSION
 from bowsprit.api.prowimport import import_jobs, import_prow_config
 from bowsprit.api.prowplugins import import_plugin_config
-from e2e.conftest import REPO, Kube
+from e2e.conftest import REPO, Kube, kubectl
 
 INVALID = yaml.safe_load((REPO / "tests" / "api" / "invalid-objects.yaml").read_text())
 FALCO = REPO.parent / "shared" / "fixtures" / "prow-config" / "falco" / "config"
@@ -129,19 +128,6 @@ def test_prowjob_state_transitions_are_enforced(kube: Kube, namespace: str) -> N
     assert "a finished job's state cannot change" in caught.value.body
     stored = objects.get_namespaced_custom_object(GROUP, VERSION, namespace, "prowjobs", name)
     assert stored["status"]["state"] == "success"
-
-
-def kubectl(kube: Kube, *args: str) -> str:
-    if kube.kubectl is None:
-        pytest.skip("no kubectl")
-    result = subprocess.run(
-        [str(kube.kubectl), "--kubeconfig", str(kube.kubeconfig), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-    return result.stdout
 
 
 @pytest.mark.usefixtures("crds")

@@ -12,23 +12,9 @@ import pytest
 from kopf.testing import KopfRunner
 
 from e2e.conformance.conftest import GROUP, raw, wait_for, widget, widgets_path
-from e2e.conftest import Kube
+from e2e.conftest import Kube, kubectl
 
 pytestmark = pytest.mark.usefixtures("widget_crd")
-
-
-def kubectl(kube: Kube, *args: str, stdin: str | None = None) -> str:
-    if kube.kubectl is None:
-        pytest.skip("no kubectl")
-    result = subprocess.run(
-        [str(kube.kubectl), "--kubeconfig", str(kube.kubeconfig), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        input=stdin,
-    )
-    assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-    return result.stdout
 
 
 def test_kubectl_apply_get_and_delete(kube: Kube, namespace: str) -> None:

@@ -7,15 +7,13 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from bowsprit.api.base import (
-    AGE_COLUMN,
     ApiModel,
     Condition,
     KindInfo,
-    PrinterColumn,
     Resource,
     cel_rules,
 )
-from bowsprit.api.jobbase import PRESUBMIT_RULES, PresubmitCommon
+from bowsprit.api.jobbase import PRESUBMIT_COLUMNS, PRESUBMIT_RULES, PresubmitCommon
 
 
 class BlockingPresubmitSpec(PresubmitCommon):
@@ -43,14 +41,7 @@ class BlockingPresubmit(Resource):
         plural="blockingpresubmits",
         singular="blockingpresubmit",
         short_names=("bpre",),
-        printer_columns=(
-            PrinterColumn("Org", ".spec.org"),
-            PrinterColumn("Repo", ".spec.repo"),
-            PrinterColumn("Context", ".spec.context"),
-            PrinterColumn("Always-Run", ".spec.always_run", "boolean"),
-            PrinterColumn("Run-If-Changed", ".spec.run_if_changed", priority=1),
-            AGE_COLUMN,
-        ),
+        printer_columns=PRESUBMIT_COLUMNS,
     )
 
     kind: Literal["BlockingPresubmit"] = "BlockingPresubmit"

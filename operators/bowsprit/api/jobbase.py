@@ -6,7 +6,7 @@ import re
 
 from pydantic import Field, field_validator
 
-from bowsprit.api.base import ApiModel, cel, cel_rules
+from bowsprit.api.base import AGE_COLUMN, ApiModel, PrinterColumn, cel, cel_rules
 from bowsprit.api.core import PodSpec
 from bowsprit.api.decoration import DecorationConfig
 from bowsprit.api.refs import Refs
@@ -228,4 +228,15 @@ PRESUBMIT_RULES = (
         "has(self.trigger) == has(self.rerun_command)",
         "trigger and rerun_command must be set together",
     ),
+)
+
+
+# What `kubectl get` prints for both presubmit kinds.
+PRESUBMIT_COLUMNS = (
+    PrinterColumn("Org", ".spec.org"),
+    PrinterColumn("Repo", ".spec.repo"),
+    PrinterColumn("Context", ".spec.context"),
+    PrinterColumn("Always-Run", ".spec.always_run", "boolean"),
+    PrinterColumn("Run-If-Changed", ".spec.run_if_changed", priority=1),
+    AGE_COLUMN,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from bowsprit.api.base import AGE_COLUMN, KindInfo, PrinterColumn, Resource, cel_rules
-from bowsprit.api.jobbase import PRESUBMIT_RULES, PresubmitCommon
+from bowsprit.api.base import KindInfo, Resource, cel_rules
+from bowsprit.api.jobbase import PRESUBMIT_COLUMNS, PRESUBMIT_RULES, PresubmitCommon
 
 
 class PresubmitSpec(PresubmitCommon):
@@ -25,14 +25,7 @@ class Presubmit(Resource):
         plural="presubmits",
         singular="presubmit",
         short_names=("pre",),
-        printer_columns=(
-            PrinterColumn("Org", ".spec.org"),
-            PrinterColumn("Repo", ".spec.repo"),
-            PrinterColumn("Context", ".spec.context"),
-            PrinterColumn("Always-Run", ".spec.always_run", "boolean"),
-            PrinterColumn("Run-If-Changed", ".spec.run_if_changed", priority=1),
-            AGE_COLUMN,
-        ),
+        printer_columns=PRESUBMIT_COLUMNS,
     )
 
     kind: Literal["Presubmit"] = "Presubmit"
