@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bowsprit.api.base import (
     AGE_COLUMN,
@@ -19,6 +19,7 @@ from bowsprit.api.base import (
 from bowsprit.api.jobbase import AGENT_NEEDS_POD, JobDefinition
 from bowsprit.api.states import ProwJobState
 from bowsprit.api.types import Duration, Timestamp
+from bowsprit.lib.cron import parse as parse_cron
 
 
 class Retry(ApiModel):
@@ -45,7 +46,8 @@ class PeriodicSpec(JobDefinition):
     )
 
     cron: str | None = Field(default=None, min_length=1)
-    """Cron schedule in UTC (5 fields, optional leading seconds, or @daily-style)."""
+    """Cron schedule in UTC: 5 fields, optional leading seconds, @daily-style descriptors,
+    `@every <duration>`, or a CRON_TZ=<zone> prefix."""
     interval: Duration | None = None
     """Run this long after the last run started."""
     minimum_interval: Duration | None = None
@@ -54,6 +56,13 @@ class PeriodicSpec(JobDefinition):
     """Free-form tags."""
     retry: Retry | None = None
     """Extra attempts after a failed run."""
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_cron(value)
+        return value
 
 
 class PeriodicStatus(ApiModel):
