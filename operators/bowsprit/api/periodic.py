@@ -72,6 +72,8 @@ class PeriodicStatus(ApiModel):
     """The metadata.generation last scheduled from."""
     lastScheduleTime: Timestamp | None = None
     """When the last run was started."""
+    lastFiringTime: Timestamp | None = None
+    """The last cron firing handled, whether it started a run or was dropped."""
     lastProwJobName: str | None = None
     """Name of the ProwJob of the last run."""
     lastProwJobState: ProwJobState | None = None
