@@ -1,0 +1,282 @@
+"""An HTTP-level fake of the GitHub REST API subset Bowsprit uses, for tests.
+
+It serves real HTTP on 127.0.0.1 from its own thread, holds repositories, pull requests,
+comments, labels, statuses, reviews, members and collaborators in memory, answers with
+GitHub's shapes, status codes, rate-limit headers and ETags, records what it was asked
+to do as typed dataclasses, and can be told to fail (5xx, rate limits) on purpose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bowsprit.lib.clock import Clock, rfc3339, utc_now
+from bowsprit.testing.fakegithub.routes import NOT_FOUND, NotFound, Routes, reply
+from bowsprit.testing.fakegithub.state import (
+    Action,
+    Comment,
+    Fault,
+    Label,
+    Pull,
+    Repo,
+    Review,
+)
+from bowsprit.testing.fakegithub.webhooks import deliver_webhook, sign, webhook_samples
+
+__all__ = [
+    "Action",
+    "FakeGitHub",
+    "Fault",
+    "Pull",
+    "Repo",
+    "Request",
+    "deliver_webhook",
+    "sign",
+    "webhook_samples",
+]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request the fake received."""
+
+    method: str
+    path: str
+    query: str
+    authorization: str
+
+
+class FakeGitHub:
+    """Start with `with FakeGitHub() as github:`; point clients at `github.url`."""
+
+    def __init__(self, bot: str = "bowsprit-bot", clock: Clock = utc_now) -> None:
+        self.bot = bot
+        self.clock = clock
+        self.repos: dict[str, Repo] = {}
+        self.members: dict[str, set[str]] = {}
+        self.actions: list[Action] = []
+        self.requests: list[Request] = []
+        self.faults: list[Fault] = []
+        self.remaining = 5000
+        self.port = 0
+        self._ids = itertools.count(1000)
+        self._lock = threading.RLock()
+        self._loop = asyncio.new_event_loop()
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+
+    # Setting the scene -----------------------------------------------------------------
+
+    def add_repo(self, org: str, name: str, branches: dict[str, str] | None = None) -> Repo:
+        with self._lock:
+            repo = Repo(org, name, branches=dict(branches or {"main": "a" * 40}))
+            self.repos[repo.full_name] = repo
+            return repo
+
+    def add_pull(
+        self,
+        repo: str,
+        number: int,
+        author: str,
+        head_sha: str,
+        *,
+        title: str = "",
+        base: str = "main",
+        head: str = "feature",
+        files: list[str] | None = None,
+        labels: list[str] | None = None,
+        draft: bool = False,
+    ) -> Pull:
+        with self._lock:
+            item = Pull(
+                number,
+                author,
+                title or f"PR {number}",
+                base,
+                head,
+                head_sha,
+                draft=draft,
+                files=list(files or []),
+                labels=[Label(name) for name in labels or []],
+            )
+            self.repos[repo].pulls[number] = item
+            return item
+
+    def add_member(self, org: str, login: str) -> None:
+        with self._lock:
+            self.members.setdefault(org, set()).add(login)
+
+    def add_collaborator(self, repo: str, login: str) -> None:
+        with self._lock:
+            self.repos[repo].collaborators.add(login)
+
+    def add_comment(self, repo: str, number: int, author: str, body: str) -> Comment:
+        with self._lock:
+            now = self.now()
+            created = Comment(next(self._ids), author, body, now, now)
+            self.repos[repo].pulls[number].comments.append(created)
+            return created
+
+    def add_review(self, repo: str, number: int, author: str, state: str = "APPROVED") -> None:
+        with self._lock:
+            item = self.repos[repo].pulls[number]
+            item.reviews.append(Review(next(self._ids), author, state, item.head_sha))
+
+    def fail(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    # Inspection ------------------------------------------------------------------------
+
+    def now(self) -> str:
+        return rfc3339(self.clock())
+
+    def record(self, action: Action) -> None:
+        self.actions.append(action)
+
+    def known_shas(self, repo: Repo) -> set[str]:
+        shas = set(repo.branches.values())
+        for item in repo.pulls.values():
+            shas.add(item.head_sha)
+            shas.update(item.commits)
+        return shas
+
+    def statuses(self, repo: str, sha: str) -> dict[str, str]:
+        """The newest state of every context on a commit."""
+        with self._lock:
+            return {item.context: item.state for item in self.repos[repo].statuses.get(sha, [])}
+
+    # Serving ---------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> FakeGitHub:
+        ready: Future[None] = Future()
+        self._thread = threading.Thread(
+            target=self._serve, args=(ready,), daemon=True, name="fake-github"
+        )
+        self._thread.start()
+        ready.result(timeout=30)
+        return self
+
+    def _serve(self, ready: Future[None]) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self._open())
+        except BaseException as error:  # noqa: BLE001 - handed to the starting thread
+            ready.set_exception(error)
+            return
+        ready.set_result(None)
+        self._loop.run_forever()
+
+    async def _open(self) -> None:
+        app = web.Application(middlewares=[self._middleware])
+        Routes(self).add_to(app)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        server = site._server  # noqa: SLF001 - aiohttp has no public way to read the port
+        assert isinstance(server, asyncio.Server)
+        self.port = server.sockets[0].getsockname()[1]
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        runner = self._runner
+        if runner is not None:
+            asyncio.run_coroutine_threadsafe(runner.cleanup(), self._loop).result(timeout=30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=30)
+        self._loop.close()
+        self._thread = None
+
+    def __enter__(self) -> FakeGitHub:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        with self._lock:
+            self.requests.append(
+                Request(
+                    request.method,
+                    request.path,
+                    request.query_string,
+                    request.headers.get("Authorization", ""),
+                )
+            )
+            fault = self._take_fault(request)
+            response: web.StreamResponse
+            if fault is not None:
+                response = web.Response(
+                    status=fault.status,
+                    text=fault.body,
+                    content_type="application/json",
+                    headers=dict(fault.headers),
+                )
+            else:
+                try:
+                    response = await handler(request)
+                except NotFound:
+                    response = reply(NOT_FOUND, 404)
+            self.remaining = max(self.remaining - 1, 0)
+        return self._finish(request, response)
+
+    def _take_fault(self, request: web.Request) -> Fault | None:
+        for index, fault in enumerate(self.faults):
+            if fault.method == request.method and request.path.startswith(fault.path_prefix):
+                if fault.count <= 1:
+                    self.faults.pop(index)
+                else:
+                    self.faults[index] = Fault(
+                        fault.method,
+                        fault.path_prefix,
+                        fault.status,
+                        fault.count - 1,
+                        fault.headers,
+                        fault.body,
+                    )
+                return fault
+        return None
+
+    def _finish(self, request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+        response.headers.setdefault("X-RateLimit-Limit", "5000")
+        response.headers.setdefault("X-RateLimit-Remaining", str(self.remaining))
+        response.headers.setdefault("X-RateLimit-Reset", "2000000000")
+        response.headers.setdefault("X-RateLimit-Used", str(5000 - self.remaining))
+        if (
+            request.method != "GET"
+            or response.status != 200
+            or not isinstance(response, web.Response)
+        ):
+            return response
+        body = response.body if isinstance(response.body, bytes) else b""
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        response.headers["ETag"] = etag
+        if request.headers.get("If-None-Match") == etag:
+            # GitHub does not charge conditional requests that hit against the rate limit.
+            self.remaining += 1
+            return web.Response(
+                status=304,
+                headers={
+                    k: v
+                    for k, v in response.headers.items()
+                    if k.lower().startswith(("etag", "x-rate"))
+                },
+            )
+        return response
