@@ -127,10 +127,34 @@ def test_bad_inputs_name_file_object_and_field(
         assert any(line.startswith(start) for line in lines), (start, lines)
     # The CEL rule is checked too once the object itself parses.
     assert any(
-        line.startswith(f"{tmp_path / 'jobs.yaml'}: BlockingPresubmit/pull-unit: spec: always_run")
+        line.startswith(f"{tmp_path / 'jobs.yaml'}: BlockingPresubmit/pull-unit: spec: ")
+        and "always_run cannot be combined with run_if_changed" in line
         for line in lines
     ), lines
     assert lines[-1].endswith("1 other document(s) skipped; 5 problem(s)")
+
+
+def test_check_is_as_strict_as_the_api_server(tmp_path: Path) -> None:
+    # pydantic alone would coerce "yes" to True and "5" to 5; the API server rejects both.
+    (tmp_path / "lax.yaml").write_text(
+        "apiVersion: bowsprit.dev/v1\nkind: Postsubmit\nmetadata: {name: lax}\n"
+        "spec: {org: o, repo: r, always_run: 'yes', max_concurrency: '5',\n"
+        "       pod_spec: {containers: [{image: busybox, resources: {requests: {cpu: 0.5}}}]}}\n"
+    )
+    report = check([tmp_path])
+    fields = sorted(item.problem.field for item in report.errors)
+    assert fields == [
+        "spec.always_run",
+        "spec.max_concurrency",
+        "spec.pod_spec.containers[0].resources.requests.cpu",
+    ] or fields == sorted(
+        [
+            "spec.always_run",
+            "spec.max_concurrency",
+            "spec.surprise",
+            "spec.pod_spec.containers[0].resources.requests.cpu",
+        ]
+    ), fields
 
 
 def test_duplicates_are_reported(tmp_path: Path) -> None:

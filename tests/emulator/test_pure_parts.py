@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bowsprit.emulator import schema
+from bowsprit.api import validation as schema
 from bowsprit.emulator.errors import ApiError
 from bowsprit.emulator.patching import apply_patch, merge_patch, strategic_merge_patch
 from bowsprit.emulator.selectors import field_matcher, label_matcher

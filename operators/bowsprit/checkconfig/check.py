@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bowsprit.api import validation
 from bowsprit.api.base import API_VERSION, Resource
-from bowsprit.api.celrules import violations
 from bowsprit.api.crdgen import crd_for
 from bowsprit.api.prowimport import (
     Imported,
@@ -159,8 +159,13 @@ def _with_rules(imported: Imported) -> Imported:
 
 
 def _rule_problems(obj: Resource, manifest: dict[str, Any]) -> list[Problem]:
-    schema = _schema(type(obj))
-    return [Problem(_label(obj), item.path, item.message) for item in violations(schema, manifest)]
+    """What the API server would say: the CRD schema (types, bounds, unknown fields, as
+    `kubectl apply` validates strictly) and its CEL rules."""
+    outcome = validation.check(_schema(type(obj)), manifest, None)
+    label = _label(obj)
+    problems = [Problem(label, path, "unknown field") for path in outcome.unknown_fields]
+    problems += [Problem(label, cause.field, cause.message) for cause in outcome.causes]
+    return problems
 
 
 @cache

@@ -5,17 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Cause:
-    """One field-level reason of a 422 Invalid error."""
-
-    reason: str
-    message: str
-    field: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"reason": self.reason, "message": self.message, "field": self.field}
+from bowsprit.api.validation import Cause as Cause
 
 
 @dataclass

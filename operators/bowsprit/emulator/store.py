@@ -12,7 +12,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from bowsprit.emulator import builtin, schema
+from bowsprit.api import validation as schema
+from bowsprit.emulator import builtin
 from bowsprit.emulator.errors import (
     ApiError,
     Cause,

@@ -3,6 +3,8 @@
 Follows what the API server does with a CRD's openAPIV3Schema: apply defaults, drop
 unknown fields (unless preserved), check types and constraints, then run the CEL rules
 (transition rules only against an old object). Messages copy the API server's wording.
+The emulator admits objects with it, and `bowsprit check` judges files with it, so a
+file is judged as the API server will judge it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bowsprit.api.celrules import violations
-from bowsprit.emulator.errors import Cause
 
 _TYPES = {
     "object": dict,
@@ -21,6 +22,18 @@ _TYPES = {
     "string": str,
     "boolean": bool,
 }
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One field-level reason of a 422 Invalid error, as the API server words it."""
+
+    reason: str
+    message: str
+    field: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"reason": self.reason, "message": self.message, "field": self.field}
 
 
 @dataclass
