@@ -64,6 +64,13 @@ PENDING = {"state": "pending", "startTime": "2026-11-24T10:00:00Z"}
 DONE = {**PENDING, "state": "success", "completionTime": "2026-11-24T10:05:00Z"}
 
 
+def test_times_compare_as_timestamps_as_on_the_api_server() -> None:
+    schema = _schema(BY_KIND["ProwJob"])["properties"]["status"]
+    old = {"state": "success", "completionTime": "2026-11-24T10:05:00+00:00"}
+    new = {"state": "success", "completionTime": "2026-11-24T10:05:00Z"}
+    assert violations(schema, new, old, "status") == []
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [

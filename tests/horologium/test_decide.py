@@ -114,7 +114,13 @@ def test_month_boundary() -> None:
             t(9, 10),
             Run(t(9, 10), 1),
         ),
-        ({"attempts": 3, "interval": "10m"}, done(t(9), t(9, 5), "failure", 2), t(10), None),
+        (
+            {"attempts": 3, "interval": "10m"},
+            done(t(9), t(9, 5), "failure", 2),
+            t(10),
+            Run(t(10), 3),
+        ),
+        ({"attempts": 3, "interval": "10m"}, done(t(9), t(9, 5), "failure", 3), t(10), None),
         ({"attempts": 3, "interval": "10m"}, done(t(9), t(9, 5), "success"), t(10), None),
         (
             {"attempts": 3, "interval": "10m", "run_all": True},
@@ -126,6 +132,7 @@ def test_month_boundary() -> None:
     ids=[
         "too-soon",
         "retries-failure",
+        "third-re-run",
         "attempts-used-up",
         "stops-at-success",
         "run-all-after-success",

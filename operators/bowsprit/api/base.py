@@ -71,9 +71,16 @@ class KindInfo:
     categories: tuple[str, ...] = (CATEGORY,)
     scope: Literal["Namespaced", "Cluster"] = "Namespaced"
     extra_metadata: dict[str, Any] = field(default_factory=dict)
+    # The status a new object reads back with: the status subresource drops status on
+    # create, and a schema default is how the API server fills it in.
+    status_default: dict[str, Any] | None = None
 
 
 AGE_COLUMN = PrinterColumn("Age", ".metadata.creationTimestamp", "date")
+# Conditions are a list keyed by type, so server-side apply merges them per condition.
+CONDITIONS_LIST = cast(
+    JsonDict, {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"]}
+)
 
 
 # What the API server accepts as a custom resource's name (a DNS-1123 subdomain).

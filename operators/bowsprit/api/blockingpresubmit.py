@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from bowsprit.api.base import (
+    CONDITIONS_LIST,
     ApiModel,
     Condition,
     KindInfo,
@@ -29,7 +30,7 @@ class BlockingPresubmitStatus(ApiModel):
     """The metadata.generation last reconciled."""
     reconciledContext: str | None = None
     """The status context last reconciled, so a renamed context can be migrated."""
-    conditions: list[Condition] | None = None
+    conditions: list[Condition] | None = Field(default=None, json_schema_extra=CONDITIONS_LIST)
     """Standard conditions."""
 
 

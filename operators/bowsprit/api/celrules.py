@@ -8,6 +8,7 @@ rules) run only when an old object is given, as on the API server.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -45,7 +46,9 @@ def violations(
         uses_old = "oldSelf" in rule["rule"]
         if uses_old and old is None:
             continue
-        if not _holds(rule["rule"], value, old if uses_old else None):
+        if not _holds(
+            rule["rule"], _typed(schema, value), _typed(schema, old) if uses_old else None
+        ):
             where = _join(path, rule.get("fieldPath", "").lstrip("."))
             found.append(RuleViolation(where or ".", rule["message"]))
     if isinstance(value, dict):
@@ -61,6 +64,26 @@ def violations(
             # Lists without keys have no stable identity, so items get no oldSelf.
             found.extend(violations(schema["items"], item, None, f"{path}[{index}]"))
     return found
+
+
+def _typed(schema: dict[str, Any], value: Any) -> Any:
+    """JSON as CEL sees it through the schema: `format: date-time` strings are timestamps,
+    so `2026-01-01T00:00:00Z` equals `2026-01-01T00:00:00+00:00`, as on the API server."""
+    if isinstance(value, str) and schema.get("format") == "date-time":
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        return {
+            key: _typed(properties.get(key) or (extra if isinstance(extra, dict) else {}), item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [_typed(schema["items"], item) for item in value]
+    return value
 
 
 def _holds(rule: str, value: Any, old: Any) -> bool:

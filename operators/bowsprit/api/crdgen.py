@@ -41,6 +41,9 @@ _KEPT = (
     "items",
     "additionalProperties",
     "x-kubernetes-validations",
+    "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
+    "default",
 )
 
 
@@ -53,6 +56,8 @@ def crd_for(model: type[Resource]) -> dict[str, Any]:
     properties["apiVersion"] = {"type": "string", "description": "bowsprit.dev/v1."}
     properties["kind"] = {"type": "string", "description": f"{info.kind}."}
     properties["metadata"] = {"type": "object"}
+    if info.status_default is not None and "status" in properties:
+        properties["status"]["default"] = info.status_default
     schema["required"] = ["spec"] if "spec" in schema.get("required", []) else []
     if not schema["required"]:
         del schema["required"]
@@ -137,7 +142,7 @@ def _converted_keywords(node: dict[str, Any], definitions: dict[str, Any]) -> di
         elif key == "additionalProperties":
             if isinstance(value, dict) and value:
                 converted[key] = _convert(value, definitions)
-        elif key in _KEPT:
+        elif key in _KEPT and key != "default":
             converted[key] = copy.deepcopy(value)
     return converted
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from bowsprit.api.base import ApiModel, cel, cel_rules
+from bowsprit.api.base import ApiModel, cel
 from bowsprit.api.core import ResourceRequirements
 from bowsprit.api.types import Duration, Quantity
 
@@ -39,14 +39,6 @@ class UtilityResources(ApiModel):
 
 class GCSConfiguration(ApiModel):
     """Where job artifacts are uploaded (GCS or any S3-compatible store)."""
-
-    model_config = cel_rules(
-        cel(
-            "!has(self.path_strategy) || self.path_strategy == 'explicit'"
-            " || (has(self.default_org) && has(self.default_repo))",
-            "path_strategy legacy and single need default_org and default_repo",
-        )
-    )
 
     bucket: str | None = None
     """Bucket, as s3://name or gs://name (no scheme means GCS)."""
@@ -103,14 +95,6 @@ class SchedulingOptions(ApiModel):
 
 class DecorationConfig(ApiModel):
     """How a decorated job's pod is built: utilities, timeouts, uploads, clone credentials."""
-
-    model_config = cel_rules(
-        cel(
-            "!(has(self.ssh_key_secrets) && size(self.ssh_key_secrets) > 0"
-            " && has(self.oauth_token_secret))",
-            "ssh_key_secrets and oauth_token_secret are mutually exclusive",
-        )
-    )
 
     timeout: Duration | None = None
     """Time after which entrypoint interrupts the test (default 2h)."""
@@ -172,3 +156,25 @@ class DecorationConfig(ApiModel):
     """Default runAsGroup of the pod's security context."""
     fs_group: int | None = None
     """Default fsGroup of the pod's security context."""
+
+
+# Prow validates a decoration config once it is final (job settings merged over plank's
+# defaults), so these rules sit on the ProwJob, not on the pieces that get merged.
+FINAL_DECORATION_RULES = (
+    cel(
+        "!has(self.decoration_config) || !has(self.decoration_config.gcs_configuration)"
+        " || !has(self.decoration_config.gcs_configuration.path_strategy)"
+        " || self.decoration_config.gcs_configuration.path_strategy == 'explicit'"
+        " || has(self.decoration_config.gcs_configuration.default_org)"
+        " && has(self.decoration_config.gcs_configuration.default_repo)",
+        "path_strategy legacy and single need default_org and default_repo",
+        ".decoration_config.gcs_configuration",
+    ),
+    cel(
+        "!has(self.decoration_config) || !has(self.decoration_config.ssh_key_secrets)"
+        " || size(self.decoration_config.ssh_key_secrets) == 0"
+        " || !has(self.decoration_config.oauth_token_secret)",
+        "ssh_key_secrets and oauth_token_secret are mutually exclusive",
+        ".decoration_config",
+    ),
+)

@@ -160,7 +160,7 @@ class RepoJobDefinition(JobDefinition):
     branches: list[str] | None = None
     """Regular expressions of base branches the job runs on; empty means all."""
     skip_branches: list[str] | None = None
-    """Regular expressions of base branches the job never runs on."""
+    """Regular expressions of base branches the job never runs on; they win over branches."""
     run_if_changed: str | None = None
     """Run only when a changed file matches this regular expression."""
     skip_if_only_changed: str | None = None
@@ -195,11 +195,6 @@ REPO_JOB_RULES = (
     cel(
         "!has(self.run_if_changed) || !has(self.skip_if_only_changed)",
         "run_if_changed and skip_if_only_changed are mutually exclusive",
-    ),
-    cel(
-        "!(has(self.branches) && size(self.branches) > 0"
-        " && has(self.skip_branches) && size(self.skip_branches) > 0)",
-        "branches and skip_branches are mutually exclusive",
     ),
 )
 

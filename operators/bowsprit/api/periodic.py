@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from bowsprit.api.base import (
     AGE_COLUMN,
+    CONDITIONS_LIST,
     ApiModel,
     Condition,
     KindInfo,
@@ -25,12 +26,12 @@ from bowsprit.lib.cron import parse as parse_cron
 class Retry(ApiModel):
     """Extra attempts of a periodic run, as Prow's periodic retry."""
 
-    attempts: int | None = Field(default=None, ge=0, le=10)
-    """Total attempts, the first run included (at most 10)."""
-    interval: Duration | None = None
-    """Time between the start of one attempt and the next."""
+    attempts: int | None = Field(default=None, ge=0)
+    """Re-runs after the first run, as Prow counts them (at most 10 are made)."""
+    interval: Duration
+    """Time between the start of one run and the next attempt (required, as in Prow)."""
     run_all: bool | None = None
-    """Run every attempt even after a success."""
+    """Make every re-run even after a success."""
 
 
 class PeriodicSpec(JobDefinition):
@@ -80,7 +81,7 @@ class PeriodicStatus(ApiModel):
     """State of the last run."""
     nextScheduleTime: Timestamp | None = None
     """When the next run is due."""
-    conditions: list[Condition] | None = None
+    conditions: list[Condition] | None = Field(default=None, json_schema_extra=CONDITIONS_LIST)
     """Standard conditions; a skipped run explains itself here."""
 
 

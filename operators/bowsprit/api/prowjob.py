@@ -15,7 +15,7 @@ from bowsprit.api.base import (
     cel,
     cel_rules,
 )
-from bowsprit.api.decoration import DecorationConfig
+from bowsprit.api.decoration import FINAL_DECORATION_RULES, DecorationConfig
 from bowsprit.api.jobbase import AGENT_NEEDS_POD, JOB_NAME_PATTERN, JobCommon
 from bowsprit.api.refs import Refs
 from bowsprit.api.states import FINAL_STATES, ProwJobState, ProwJobType
@@ -27,6 +27,7 @@ class ProwJobSpec(JobCommon):
 
     model_config = cel_rules(
         AGENT_NEEDS_POD,
+        *FINAL_DECORATION_RULES,
         cel(
             "self.type != 'presubmit' || has(self.refs) && has(self.refs.pulls)"
             " && size(self.refs.pulls) == 1",
@@ -134,6 +135,7 @@ class ProwJob(Resource):
             PrinterColumn("Completed", ".status.completionTime", "date"),
             AGE_COLUMN,
         ),
+        status_default={"state": "triggered"},
     )
 
     kind: Literal["ProwJob"] = "ProwJob"

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from bowsprit.api.base import (
     AGE_COLUMN,
+    CONDITIONS_LIST,
     ApiModel,
     Condition,
     KindInfo,
@@ -120,7 +121,7 @@ class TidePoolStatus(ApiModel):
     """When Tide last synced the pool."""
     pools: list[PoolStatus] | None = None
     """Sub-pools per org/repo/branch."""
-    conditions: list[Condition] | None = None
+    conditions: list[Condition] | None = Field(default=None, json_schema_extra=CONDITIONS_LIST)
     """Standard conditions."""
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bowsprit.api.periodic import PeriodicSpec
 from bowsprit.lib.cron import parse as parse_cron
 
-MAX_ATTEMPTS = 10  # Prow caps retry attempts at 10
+MAX_ATTEMPTS = 10  # Prow caps re-runs at 10
 RERUN_LABEL = "prow.k8s.io/re-run"
 
 
@@ -120,13 +120,13 @@ def _cron_while_running(
 def _retry(spec: PeriodicSpec, last_run: LastRun, now: datetime) -> Decision | None:
     retry = spec.retry
     assert retry is not None
-    attempts = min(retry.attempts or 1, MAX_ATTEMPTS)
-    if last_run.attempt + 1 >= attempts:
+    # attempts counts re-runs after the first run; last_run.attempt is how many were made.
+    if last_run.attempt >= min(retry.attempts or 0, MAX_ATTEMPTS):
         return None
     wants_retry = retry.run_all or (last_run.complete and last_run.state != "success")
     if not wants_retry or (not last_run.complete and not retry.run_all):
         return None
-    due = last_run.start + (retry.interval or timedelta(0))
+    due = last_run.start + retry.interval
     if now < due:
         return Decision(wake_at=due)
     return Decision(run=Run(now, last_run.attempt + 1), wake_at=None)
