@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bowsprit.checkconfig.check import check
 from bowsprit.cli import main
@@ -170,3 +171,50 @@ def test_duplicates_are_reported(tmp_path: Path) -> None:
 def test_missing_path_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(tmp_path / "nope")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+PRESET_JOBS = """\
+presets:
+- labels: {preset-aws: "true"}
+  env: [{name: AWS_REGION, value: eu-west-1}]
+  volumes: [{name: creds, secret: {secretName: aws}}]
+  volumeMounts: [{name: creds, mountPath: /creds, readOnly: true}]
+postsubmits:
+  org/a:
+  - name: publish
+    labels: {preset-aws: "true"}
+    spec: {containers: [{image: alpine, env: [{name: X, value: "1"}]}]}
+  org/b:
+  - name: publish
+    spec: {containers: [{image: alpine}]}
+"""
+
+
+def test_presets_are_merged_and_repeated_names_qualified(tmp_path: Path) -> None:
+    from bowsprit.api.prowimport import import_jobs
+
+    imported = import_jobs(yaml.safe_load(PRESET_JOBS))
+    assert imported.problems == []
+    by_name = {obj.metadata.name: obj.to_manifest()["spec"] for obj in imported.objects}
+    assert set(by_name) == {"org-a-publish", "org-b-publish"}
+    assert by_name["org-a-publish"]["name"] == "publish"
+    pod = by_name["org-a-publish"]["pod_spec"]
+    assert pod["containers"][0]["env"] == [
+        {"name": "X", "value": "1"},
+        {"name": "AWS_REGION", "value": "eu-west-1"},
+    ]
+    assert pod["containers"][0]["volumeMounts"][0]["mountPath"] == "/creds"
+    assert pod["volumes"] == [{"name": "creds", "secret": {"secretName": "aws"}}]
+    assert "env" not in by_name["org-b-publish"]["pod_spec"]["containers"][0]
+
+
+def test_presets_from_another_file_apply(tmp_path: Path) -> None:
+    (tmp_path / "presets.yaml").write_text(PRESET_JOBS.split("postsubmits:")[0])
+    (tmp_path / "jobs.yaml").write_text(
+        "periodics:\n- name: nightly\n  cron: '@daily'\n  labels: {preset-aws: 'true'}\n"
+        "  spec: {containers: [{image: alpine, env: [{name: AWS_REGION, value: us-east-1}]}]}\n"
+    )
+    report = check([tmp_path])
+    assert [item.problem.message for item in report.errors] == [
+        "a preset sets env 'AWS_REGION' the job already has"
+    ]

@@ -9,7 +9,9 @@ reporting every problem with the object and the field it concerns.
 
 from __future__ import annotations
 
+import copy
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +26,7 @@ from bowsprit.api.presubmit import Presubmit
 from bowsprit.api.prowconfig import ProwConfig
 from bowsprit.api.tidepool import TidePool
 
-JOB_SECTIONS = ("presubmits", "postsubmits", "periodics")
+JOB_SECTIONS = ("presubmits", "postsubmits", "periodics", "presets")
 # Sections of Prow's config.yaml that ProwConfig holds; the others belong to tools
 # Bowsprit does not have (branch protection, in-repo config, ...) and are reported.
 CONFIG_SECTIONS = (
@@ -82,15 +84,69 @@ def kubernetes_name(text: str) -> str:
     return _NOT_NAME_CHARACTERS.sub("-", text.lower()).strip("-")[:253].rstrip("-") or "job"
 
 
-def import_jobs(document: dict[str, Any]) -> Imported:
-    """Convert the jobs of one Prow job config document."""
+def import_jobs(document: dict[str, Any], presets: list[dict[str, Any]] | None = None) -> Imported:
+    """Convert the jobs of one Prow job config document.
+
+    `presets` are Prow presets from other files (Prow's presets are global); the
+    document's own `presets` apply too. A job name used in several repositories of the
+    document is qualified with its org and repo, since object names must be unique.
+    """
     result = Imported([], [])
-    for raw, kind, where in _raw_jobs(document, result.problems):
+    all_presets = [*(presets or []), *(document.get("presets") or [])]
+    raw_jobs = list(_raw_jobs(document, result.problems))
+    counts = Counter(str(raw.get("name", "")) for raw, kind, _ in raw_jobs if kind is not Periodic)
+    for raw, kind, where in raw_jobs:
+        label = f"{where} {raw.get('name', '?')!r}"
         try:
-            result.objects.append(_job(raw, kind))
+            job = apply_presets(raw, all_presets)
+            qualify = kind is not Periodic and counts[str(raw.get("name", ""))] > 1
+            result.objects.append(_job(job, kind, qualify))
+        except PresetConflict as conflict:
+            result.problems.append(Problem(label, "spec", str(conflict)))
         except ValidationError as error:
-            result.problems.extend(_problems(f"{where} {raw.get('name', '?')!r}", error))
+            result.problems.extend(_problems(label, error))
     return result
+
+
+class PresetConflict(ValueError):
+    """A preset sets an env var, volume or mount the job already has differently."""
+
+
+def apply_presets(job: dict[str, Any], presets: list[dict[str, Any]]) -> dict[str, Any]:
+    """Merge every preset whose labels the job carries into its pod, as Prow's mergePreset:
+    env and volumeMounts go into every container, volumes and tolerations into the pod."""
+    labels = job.get("labels") or {}
+    matching = [
+        preset
+        for preset in presets
+        if preset.get("labels") and all(labels.get(k) == v for k, v in preset["labels"].items())
+    ]
+    if not matching or not isinstance(job.get("spec"), dict):
+        return job
+    pod = copy.deepcopy(job["spec"])
+    for preset in matching:
+        _merge_named(pod, "volumes", preset.get("volumes"), "name")
+        pod["tolerations"] = [*(pod.get("tolerations") or []), *(preset.get("tolerations") or [])]
+        if not pod["tolerations"]:
+            del pod["tolerations"]
+        for container in [*pod.get("containers", []), *pod.get("initContainers", [])]:
+            _merge_named(container, "env", preset.get("env"), "name")
+            _merge_named(container, "volumeMounts", preset.get("volumeMounts"), "mountPath")
+    return {**job, "spec": pod}
+
+
+def _merge_named(target: dict[str, Any], field: str, additions: Any, key: str) -> None:
+    if not additions:
+        return
+    merged = list(target.get(field) or [])
+    existing = {item.get(key): item for item in merged}
+    for item in additions:
+        if item.get(key) in existing:
+            if existing[item.get(key)] != item:
+                raise PresetConflict(f"a preset sets {field} {item.get(key)!r} the job already has")
+            continue
+        merged.append(item)
+    target[field] = merged
 
 
 def _raw_jobs(
@@ -131,15 +187,15 @@ def _presubmit_kind(job: dict[str, Any]) -> type[Resource]:
     return BlockingPresubmit
 
 
-def _job(raw: dict[str, Any], kind: type[Resource]) -> Resource:
+def _job(raw: dict[str, Any], kind: type[Resource], qualify: bool = False) -> Resource:
     spec = dict(raw)
     name = str(spec.pop("name", ""))
+    metadata_name = kubernetes_name(f"{spec['org']}-{spec['repo']}-{name}" if qualify else name)
     if "spec" in spec:
         spec["pod_spec"] = spec.pop("spec")
     spec.pop("optional", None)
     if kind is BlockingPresubmit:
         spec.pop("skip_report", None)  # always false for a blocking presubmit
-    metadata_name = kubernetes_name(name)
     if metadata_name != name:
         spec["name"] = name
     return kind.model_validate({"metadata": {"name": metadata_name}, "spec": spec})

@@ -82,15 +82,33 @@ def input_files(paths: Iterable[Path]) -> Iterator[Path]:
 def check(paths: Iterable[Path]) -> Report:
     report = Report()
     seen: dict[tuple[str, str, str], Path] = {}
-    for path in input_files(paths):
+    files = list(input_files(paths))
+    presets = _presets(files)  # Prow's presets apply to the jobs of every file
+    for path in files:
         report.files += 1
-        for problem in _check_file(path, report, seen):
+        for problem in _check_file(path, report, seen, presets):
             report.problems.append(FileProblem(path, problem))
     return report
 
 
+def _presets(files: list[Path]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # reported when the file itself is checked
+        for document in documents:
+            if isinstance(document, dict) and isinstance(document.get("presets"), list):
+                found.extend(item for item in document["presets"] if isinstance(item, dict))
+    return found
+
+
 def _check_file(
-    path: Path, report: Report, seen: dict[tuple[str, str, str], Path]
+    path: Path,
+    report: Report,
+    seen: dict[tuple[str, str, str], Path],
+    presets: list[dict[str, Any]],
 ) -> Iterator[Problem]:
     try:
         documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
@@ -103,7 +121,7 @@ def _check_file(
     for index, document in enumerate(documents):
         if document is None:
             continue
-        imported = _read_document(document, f"document {index + 1}")
+        imported = _read_document(document, f"document {index + 1}", presets)
         if imported is None:
             report.skipped += 1
             continue
@@ -116,14 +134,15 @@ def _check_file(
             seen.setdefault(key, path)
 
 
-def _read_document(document: Any, where: str) -> Imported | None:
+def _read_document(document: Any, where: str, presets: list[dict[str, Any]]) -> Imported | None:
     """The objects of one YAML document, or None for a manifest Bowsprit does not own."""
     if isinstance(document, dict) and "apiVersion" in document:
         if document.get("apiVersion") != API_VERSION:
             return None
         return _read_manifest(document, where)
     if is_job_config(document):
-        return _with_rules(import_jobs(document))
+        own = document.get("presets") or []
+        return _with_rules(import_jobs(document, [p for p in presets if p not in own]))
     if is_prow_config(document):
         return _with_rules(import_prow_config(document))
     if is_plugin_config(document):
