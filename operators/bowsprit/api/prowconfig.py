@@ -22,7 +22,7 @@ from bowsprit.api.base import (
 from bowsprit.api.decoration import DecorationConfig
 from bowsprit.api.jobbase import RerunAuthConfig
 from bowsprit.api.states import ProwJobState, ProwJobType
-from bowsprit.api.tidepool import MergeMethod, TideContextPolicy
+from bowsprit.api.tidepool import MergeMethod, TideContextPolicyOptions
 from bowsprit.api.types import Duration
 
 OrgRepoKey = Annotated[str, Field(pattern=r"^(\*|[^/\s]+(/[^/\s]+)?)$")]
@@ -158,7 +158,7 @@ class SpyglassConfig(ApiModel):
     """deck's job artifact viewer."""
 
     size_limit: int = Field(default=100_000_000, ge=0)
-    """Artifacts larger than this (bytes) are not rendered."""
+    """Artifacts larger than this (bytes) are not rendered (0 means the default)."""
     lenses: list[SpyglassLens] | None = None
     """Lenses, in display order."""
 
@@ -175,7 +175,7 @@ class Branding(ApiModel):
     background_color: str | None = None
     """Page background colour."""
     css: str | None = None
-    """Extra stylesheet URL."""
+    """Extra stylesheet URL (a Bowsprit addition)."""
 
 
 class DeckConfig(ApiModel):
@@ -202,12 +202,16 @@ class TideConfig(ApiModel):
     """Time between syncs of the pools."""
     status_update_period: Duration | None = None
     """Time between updates of the `tide` status context (default sync_period)."""
-    max_goroutines: int = Field(default=20, ge=1)
-    """Pools synced in parallel."""
+    max_goroutines: int = Field(default=20, ge=0)
+    """Pools synced in parallel (0 means the default, 20)."""
     target_url: str | None = None
-    """Link of the `tide` status context."""
+    """Link of the `tide` status context (exclusive with target_urls)."""
+    target_urls: dict[OrgRepoKey, str] | None = None
+    """Links of the `tide` status context by `*`, org or org/repo."""
+    pr_status_base_url: str | None = None
+    """Base URL of the PR dashboard linked from the `tide` context."""
     pr_status_base_urls: dict[OrgRepoKey, str] | None = None
-    """Base URLs of the PR dashboard linked from the `tide` context."""
+    """Base URLs of the PR dashboard by `*`, org or org/repo."""
     blocker_label: str | None = None
     """Open issues with this label block merges."""
     squash_label: str | None = None
@@ -222,16 +226,18 @@ class TideConfig(ApiModel):
     """Commit title and body templates by org or org/repo."""
     batch_size_limit: dict[OrgRepoKey, int] | None = None
     """Batch size limits by `*`, org or org/repo; 0 unlimited, -1 no batches."""
-    prioritize_existing_batches: bool = True
-    """Reuse a batch that already has passing or pending jobs."""
+    prioritize_existing_batches: dict[OrgRepoKey, bool] | None = None
+    """Whether to reuse a batch that already has passing or pending jobs, by `*`, org or
+    org/repo (true where unset)."""
     priority: list[dict[str, list[str]]] | None = None
     """Ordered label sets; pull requests matching earlier sets merge first."""
     display_all_tide_queries_in_status: bool = False
     """List every unmet query in the status context."""
-    github_merge_blocks_policy: Literal["ignore", "permit", "block"] = "permit"
-    """What GitHub's BLOCKED merge state does to a pull request."""
-    context_options: TideContextPolicy | None = None
-    """Default required contexts."""
+    github_merge_blocks_policy: dict[OrgRepoKey, Literal["ignore", "permit", "block"]] | None = None
+    """What GitHub's BLOCKED merge state does to a pull request, by `*`, org or org/repo
+    (permit where unset)."""
+    context_options: TideContextPolicyOptions | None = None
+    """Required contexts, with overrides per org, repository and branch."""
 
 
 class GitHubConfig(ApiModel):

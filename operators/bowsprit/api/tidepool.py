@@ -21,6 +21,11 @@ from bowsprit.api.types import Timestamp
 
 REPO_PATTERN = r"^[^/\s]+/[^/\s]+$"
 MergeMethod = Literal["merge", "squash", "rebase"]
+# Bounds that keep the CEL rules comparing these lists within the API server's budget.
+MAX_QUERY_ITEMS = 100
+Org = Annotated[str, Field(pattern=r"^[^/\s]+$", max_length=39)]  # GitHub's limits
+OrgRepo = Annotated[str, Field(pattern=REPO_PATTERN, max_length=140)]
+LabelName = Annotated[str, Field(max_length=100)]
 
 
 class TideContextPolicy(ApiModel):
@@ -36,8 +41,35 @@ class TideContextPolicy(ApiModel):
     """Contexts that must be green when they exist."""
     optional_contexts: list[str] | None = Field(default=None, alias="optional-contexts")
     """Contexts that never block."""
+    optional_regex_contexts: list[str] | None = Field(default=None, alias="optional-regex-contexts")
+    """Regular expressions of contexts that never block."""
     from_branch_protection: bool | None = Field(default=None, alias="from-branch-protection")
-    """Also require the branch protection's required checks."""
+    """Also require the required checks of the branch's protection on GitHub."""
+    overwrite_pending_contexts: bool | None = Field(
+        default=None, alias="overwrite-pending-contexts"
+    )
+    """On a batch merge, set pending job contexts of the merged pull requests to success."""
+
+
+class TideRepoContextPolicy(TideContextPolicy):
+    """Context policy of a repository, with overrides per branch."""
+
+    branches: dict[str, TideContextPolicy] | None = None
+    """Overrides by branch name."""
+
+
+class TideOrgContextPolicy(TideContextPolicy):
+    """Context policy of an organisation, with overrides per repository."""
+
+    repos: dict[str, TideRepoContextPolicy] | None = None
+    """Overrides by repository name."""
+
+
+class TideContextPolicyOptions(TideContextPolicy):
+    """The installation's context policy, with overrides per org, repository and branch."""
+
+    orgs: dict[str, TideOrgContextPolicy] | None = None
+    """Overrides by organisation."""
 
 
 class TidePoolSpec(ApiModel):
@@ -53,17 +85,28 @@ class TidePoolSpec(ApiModel):
             " && has(self.excludedBranches) && size(self.excludedBranches) > 0)",
             "includedBranches and excludedBranches are mutually exclusive",
         ),
+        cel(
+            "!has(self.labels) || !has(self.missingLabels)"
+            " || !self.labels.exists(l, l in self.missingLabels)",
+            "a label cannot be both required (labels) and forbidden (missingLabels)",
+        ),
+        cel(
+            "!has(self.repos) || !has(self.orgs)"
+            " || !self.repos.exists(r, self.orgs.exists(o, r.startsWith(o + '/')))",
+            "a repository of a listed org belongs in orgs only (use excludedRepos to leave"
+            " repositories out)",
+        ),
     )
 
-    orgs: list[str] | None = None
+    orgs: list[Org] | None = Field(default=None, max_length=MAX_QUERY_ITEMS)
     """Organisations whose repositories are in the pool."""
-    repos: list[Annotated[str, Field(pattern=REPO_PATTERN)]] | None = None
+    repos: list[OrgRepo] | None = Field(default=None, max_length=MAX_QUERY_ITEMS)
     """Repositories (org/repo) in the pool."""
-    excludedRepos: list[Annotated[str, Field(pattern=REPO_PATTERN)]] | None = None
+    excludedRepos: list[OrgRepo] | None = None
     """Repositories (org/repo) of the listed orgs left out."""
-    labels: list[str] | None = None
+    labels: list[LabelName] | None = Field(default=None, max_length=MAX_QUERY_ITEMS)
     """Labels a pull request must have."""
-    missingLabels: list[str] | None = None
+    missingLabels: list[LabelName] | None = Field(default=None, max_length=MAX_QUERY_ITEMS)
     """Labels a pull request must not have."""
     includedBranches: list[str] | None = None
     """Base branches merged into; empty means all."""
