@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from bowsprit.api.base import AGE_COLUMN, ApiModel, PrinterColumn, cel, cel_rules
 from bowsprit.api.core import PodSpec
@@ -149,6 +149,13 @@ class JobDefinition(JobCommon):
     extra_refs: list[Refs] | None = None
     """Other repositories to clone next to the job's own."""
 
+    @model_validator(mode="after")
+    def _several_containers_need_decoration(self) -> JobDefinition:
+        # Prow's validatePodSpec: only decoration can collect results from several containers.
+        if self.pod_spec is not None and len(self.pod_spec.containers) > 1 and not self.decorate:
+            raise ValueError("a job with more than one container must be decorated")
+        return self
+
 
 class RepoJobDefinition(JobDefinition):
     """A job definition tied to one repository (presubmits and postsubmits)."""
@@ -210,6 +217,17 @@ class PresubmitCommon(RepoJobDefinition):
     """Command shown to users to rerun the job; set together with trigger."""
     run_before_merge: bool | None = None
     """Tide runs the job before merging even when it does not run automatically."""
+
+    @model_validator(mode="after")
+    def _rerun_command_triggers(self) -> PresubmitCommon:
+        # Prow: the command users are told to type must be one the trigger accepts.
+        if self.trigger and self.rerun_command:
+            _check_regex(self.trigger)
+            if not re.search(self.trigger, self.rerun_command):
+                raise ValueError(
+                    f"rerun_command {self.rerun_command!r} does not match trigger {self.trigger!r}"
+                )
+        return self
 
 
 PRESUBMIT_RULES = (

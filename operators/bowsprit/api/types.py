@@ -39,6 +39,13 @@ Timestamp = Annotated[
 """An RFC 3339 time in UTC with second precision, as metav1.Time serialises."""
 
 
+# Kubernetes' resource.Quantity syntax, as Prow's CRD states it.
+QUANTITY_PATTERN = (
+    r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?"
+    r"(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
+)
+
+
 def _normalise_quantity(value: Any) -> Any:
     # YAML turns `cpu: 1.5` into a float; Kubernetes quantities are int-or-string,
     # so keep integers and render everything else as its decimal string.
@@ -54,6 +61,7 @@ Quantity = Annotated[
         {
             "x-kubernetes-int-or-string": True,
             "anyOf": [{"type": "integer"}, {"type": "string"}],
+            "pattern": QUANTITY_PATTERN,
         }
     ),
 ]

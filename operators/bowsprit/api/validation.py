@@ -99,6 +99,8 @@ def _walk(schema: dict[str, Any], value: Any, path: str, outcome: Outcome) -> An
                     path,
                 )
             )
+        elif isinstance(value, str):
+            outcome.causes.extend(_string_causes(schema, value, path))
         return value
     expected = schema.get("type")
     if expected and not _has_type(value, expected):
