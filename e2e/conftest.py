@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import kubernetes
 import pytest
+import yaml
+from kubernetes.client.exceptions import ApiException
 
 from bowsprit.clients.kube import load_configuration
 from bowsprit.emulator import Emulator
@@ -81,6 +84,35 @@ def kube(
     finally:
         api.close()
         plane.stop()
+
+
+@pytest.fixture(scope="session")
+def crds(kube: Kube) -> Iterator[None]:
+    """Install (or update) every CRD from crds/ and wait until each is Established."""
+    extensions = kubernetes.client.ApiextensionsV1Api(kube.api)
+    names = []
+    for path in sorted((REPO / "crds").glob("*.yaml")):
+        body = yaml.safe_load(path.read_text())
+        names.append(body["metadata"]["name"])
+        try:
+            extensions.create_custom_resource_definition(body)
+        except ApiException as error:
+            if error.status != 409:
+                raise
+            current = extensions.read_custom_resource_definition(body["metadata"]["name"])
+            body["metadata"]["resourceVersion"] = current.metadata.resource_version
+            extensions.replace_custom_resource_definition(body["metadata"]["name"], body)
+    deadline = time.monotonic() + 30
+    pending = set(names)
+    while pending and time.monotonic() < deadline:
+        for name in list(pending):
+            conditions = extensions.read_custom_resource_definition(name).status.conditions or []
+            if any(c.type == "Established" and c.status == "True" for c in conditions):
+                pending.discard(name)
+        if pending:
+            time.sleep(0.1)
+    assert not pending, f"CRDs not established: {pending}"
+    yield
 
 
 def kubectl(kube: Kube, *args: str, stdin: str | None = None) -> str:

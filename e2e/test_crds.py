@@ -6,8 +6,6 @@ must be rejected here at admission with an error naming the same field.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,35 +25,6 @@ INVALID = [
     if "offline_only" not in case
 ]
 FALCO = REPO.parent / "shared" / "fixtures" / "prow-config" / "falco" / "config"
-
-
-@pytest.fixture(scope="module")
-def crds(kube: Kube) -> Iterator[None]:
-    """Install (or update) every CRD from crds/ and wait until each is Established."""
-    extensions = kubernetes.client.ApiextensionsV1Api(kube.api)
-    names = []
-    for path in sorted((REPO / "crds").glob("*.yaml")):
-        body = yaml.safe_load(path.read_text())
-        names.append(body["metadata"]["name"])
-        try:
-            extensions.create_custom_resource_definition(body)
-        except ApiException as error:
-            if error.status != 409:
-                raise
-            current = extensions.read_custom_resource_definition(body["metadata"]["name"])
-            body["metadata"]["resourceVersion"] = current.metadata.resource_version
-            extensions.replace_custom_resource_definition(body["metadata"]["name"], body)
-    deadline = time.monotonic() + 30
-    pending = set(names)
-    while pending and time.monotonic() < deadline:
-        for name in list(pending):
-            conditions = extensions.read_custom_resource_definition(name).status.conditions or []
-            if any(c.type == "Established" and c.status == "True" for c in conditions):
-                pending.discard(name)
-        if pending:
-            time.sleep(0.1)
-    assert not pending, f"CRDs not established: {pending}"
-    yield
 
 
 def create(kube: Kube, namespace: str, manifest: dict[str, Any]) -> dict[str, Any]:

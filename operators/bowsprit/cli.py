@@ -16,7 +16,6 @@ from bowsprit import __version__
 COMPONENTS: dict[str, str] = {
     "plank": "operator: ProwJobs to pods, followed to the end",
     "horologium": "operator: Periodics to ProwJobs on schedule",
-    "sinker": "operator: garbage collection of old ProwJobs and pods",
     "crier": "operator: reports ProwJob states to GitHub and Slack",
     "tide": "operator: merges pull requests of TidePools",
     "status-reconciler": "operator: keeps contexts of open PRs in step with BlockingPresubmits",
@@ -66,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_emulator_flags(emulator)
     emulator.set_defaults(run=_run_emulator)
 
+    sinker = commands.add_parser(
+        "sinker",
+        help="operator: delete old ProwJobs and job pods",
+        description="Delete old ProwJobs and job pods, as Prow's sinker does.",
+    )
+    from bowsprit.sinker.main import add_flags as add_sinker_flags
+
+    add_sinker_flags(sinker)
+    sinker.set_defaults(run=_run_sinker)
+
     for name, summary in COMPONENTS.items():
         component = commands.add_parser(name, help=summary, description=summary)
         component.set_defaults(run=_not_yet(name))
@@ -108,6 +117,12 @@ def _run_gen(args: argparse.Namespace) -> int:
 
 def _run_emulator(args: argparse.Namespace) -> int:
     from bowsprit.emulator.main import run
+
+    return run(args)
+
+
+def _run_sinker(args: argparse.Namespace) -> int:
+    from bowsprit.sinker.main import run
 
     return run(args)
 

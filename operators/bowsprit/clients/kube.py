@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 
 import kubernetes
+from kubernetes.client.exceptions import ApiException
+
+from bowsprit.api import GROUP, VERSION, ProwConfig, ProwConfigSpec
 
 IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 
@@ -42,3 +45,29 @@ def load_configuration(kubeconfig: str = "") -> kubernetes.client.Configuration:
             client_configuration=configuration,
         )
     return configuration
+
+
+def api_client(kubeconfig: str = "") -> kubernetes.client.ApiClient:
+    return kubernetes.client.ApiClient(load_configuration(kubeconfig))
+
+
+def read_prow_config(api: kubernetes.client.ApiClient, namespace: str, name: str) -> ProwConfigSpec:
+    """The installation's ProwConfig, or Prow's defaults when there is none."""
+    objects = kubernetes.client.CustomObjectsApi(api)
+    try:
+        body = objects.get_namespaced_custom_object(GROUP, VERSION, namespace, "prowconfigs", name)
+    except ApiException as error:
+        if error.status == 404:
+            return ProwConfigSpec()
+        raise
+    return ProwConfig.model_validate(body).spec
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """Where the installation's ProwConfig is."""
+    parser.add_argument(
+        "--config-namespace",
+        default=os.environ.get("POD_NAMESPACE", "default"),
+        help="namespace of the ProwConfig (default: $POD_NAMESPACE, else default)",
+    )
+    parser.add_argument("--config-name", default="bowsprit", help="name of the ProwConfig")

@@ -1,0 +1,94 @@
+"""sinker as a kopf operator: one cleanup pass every resync_period, until stopped.
+
+kopf brings login, liveness, peering and a clean SIGTERM; sinker has no per-object
+handlers, so the pass runs as a task started at startup and cancelled at cleanup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import kopf
+
+from bowsprit.api.prowconfig import ProwConfigSpec
+from bowsprit.clients.cluster import Cluster
+from bowsprit.clients.kube import read_prow_config
+from bowsprit.lib.clock import Clock, utc_now
+from bowsprit.sinker.apply import carry_out
+from bowsprit.sinker.decide import decide
+from bowsprit.sinker.observe import job_from, pod_from
+
+logger = logging.getLogger("bowsprit.sinker")
+
+
+@dataclass
+class Deps:
+    """What the handlers need, handed in through kopf's memo (shared, never copied)."""
+
+    cluster: Cluster
+    config_namespace: str
+    config_name: str
+    dry_run: bool
+    clock: Clock = utc_now
+    task: asyncio.Task[None] | None = field(default=None)
+
+    def __copy__(self) -> Deps:
+        return self
+
+
+def clean_once(deps: Deps) -> tuple[ProwConfigSpec, int]:
+    """One pass: read the config and the cluster, decide, delete. Blocking; run in a thread."""
+    config = read_prow_config(deps.cluster.api, deps.config_namespace, deps.config_name)
+    jobs = [
+        job_from(item) for item in deps.cluster.list_custom(config.prowjob_namespace, "prowjobs")
+    ]
+    periodics = {
+        item["metadata"]["name"]
+        for item in deps.cluster.list_custom(config.prowjob_namespace, "periodics")
+    }
+    pods = [
+        pod_from(item)
+        for item in deps.cluster.list_pods(config.pod_namespace, "created-by-prow=true")
+    ]
+    deletions = decide(jobs, pods, periodics, config.sinker, deps.clock())
+    return config, carry_out(deps.cluster, deletions, config.prowjob_namespace, deps.dry_run)
+
+
+async def _loop(deps: Deps) -> None:
+    while True:
+        try:
+            config, deleted = await asyncio.to_thread(clean_once, deps)
+            logger.info("cleanup pass done: %d object(s) deleted", deleted)
+            period = config.sinker.resync_period.total_seconds()
+        except Exception:  # noqa: BLE001 - a failed pass is retried, never fatal
+            logger.exception("cleanup pass failed; retrying in a minute")
+            period = 60.0
+        await asyncio.sleep(period)
+
+
+def build_registry() -> kopf.OperatorRegistry:
+    registry = kopf.OperatorRegistry()
+
+    # A registry of our own does not get kopf's default login handlers: log in as the
+    # official client does (in-cluster, KUBECONFIG, exec plugins such as EKS).
+    @kopf.on.login(registry=registry)
+    def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
+        return kopf.login_via_client(**kwargs)
+
+    @kopf.on.startup(registry=registry)
+    async def start(memo: Any, settings: kopf.OperatorSettings, **_: Any) -> None:
+        settings.posting.enabled = False
+        memo.task = asyncio.create_task(_loop(memo))
+
+    @kopf.on.cleanup(registry=registry)
+    async def stop(memo: Any, **_: Any) -> None:
+        if memo.task is not None:
+            memo.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await memo.task
+
+    return registry
