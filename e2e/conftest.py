@@ -10,9 +10,12 @@ The same test must pass on all three: when they disagree, the real API server is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -128,6 +131,40 @@ def kubectl(kube: Kube, *args: str, stdin: str | None = None) -> str:
     )
     assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
     return result.stdout
+
+
+@contextlib.contextmanager
+def running(kube: Kube, component: str, config_namespace: str) -> Iterator[subprocess.Popen[str]]:
+    """`bowsprit <component>` as a process against the target; stopped with SIGTERM, which
+    it must survive with exit status 0."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bowsprit",
+            component,
+            "--kubeconfig",
+            str(kube.kubeconfig),
+            "--config-namespace",
+            config_namespace,
+            "--standalone",
+            "--metrics-port",
+            "0",
+            "--health-port",
+            str(envtest.free_port()),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    # kopf logs and retries many failures instead of exiting: none may have happened.
+    assert "Traceback" not in output and " ERROR " not in output, output
 
 
 @pytest.fixture

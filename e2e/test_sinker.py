@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,9 +10,8 @@ import pytest
 from kubernetes.client.exceptions import ApiException
 
 from bowsprit.api import GROUP, VERSION
-from bowsprit.testing.envtest import free_port
 from e2e.conformance.conftest import wait_for
-from e2e.conftest import Kube
+from e2e.conftest import Kube, running
 
 pytestmark = pytest.mark.usefixtures("crds")
 LONG_AGO = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -42,34 +37,6 @@ def job_pod(name: str) -> dict[str, Any]:
         "metadata": {"name": name, "labels": {"created-by-prow": "true", "prow.k8s.io/id": name}},
         "spec": {"restartPolicy": "Never", "containers": [{"name": "test", "image": "busybox"}]},
     }
-
-
-@pytest.fixture
-def sinker(kube: Kube, namespace: str) -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bowsprit",
-            "sinker",
-            "--kubeconfig",
-            str(kube.kubeconfig),
-            "--config-namespace",
-            namespace,
-            "--standalone",
-            "--metrics-port",
-            "0",
-            "--health-port",
-            str(free_port()),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    yield process
-    process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output
 
 
 def test_sinker_deletes_what_prow_would(
@@ -113,8 +80,11 @@ def test_sinker_deletes_what_prow_would(
         pod.status.start_time = datetime.now(UTC) - timedelta(hours=2)
         core.replace_namespaced_pod_status(name, namespace, pod)
 
-    request.getfixturevalue("sinker")
+    with running(kube, "sinker", namespace):
+        _wait_for_cleanup(objects, core, namespace)
 
+
+def _wait_for_cleanup(objects: Any, core: Any, namespace: str) -> None:
     def gone(get: Any) -> bool:
         try:
             get()

@@ -15,7 +15,7 @@ def test_help_lists_every_component_and_command(capsys: pytest.CaptureFixture[st
         main(["--help"])
     assert exited.value.code == 0
     text = capsys.readouterr().out
-    for name in [*COMPONENTS, "version", "check", "gen", "emulator", "sinker"]:
+    for name in [*COMPONENTS, "version", "check", "gen", "emulator", "sinker", "horologium"]:
         assert name in text
 
 

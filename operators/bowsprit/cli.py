@@ -15,7 +15,6 @@ from bowsprit import __version__
 # Components and what each does; each becomes `bowsprit <name>` as it lands.
 COMPONENTS: dict[str, str] = {
     "plank": "operator: ProwJobs to pods, followed to the end",
-    "horologium": "operator: Periodics to ProwJobs on schedule",
     "crier": "operator: reports ProwJob states to GitHub and Slack",
     "tide": "operator: merges pull requests of TidePools",
     "status-reconciler": "operator: keeps contexts of open PRs in step with BlockingPresubmits",
@@ -64,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_emulator_flags(emulator)
     emulator.set_defaults(run=_run_emulator)
+
+    horologium = commands.add_parser(
+        "horologium",
+        help="operator: start Periodics' runs on schedule",
+        description="Start the runs of Periodics on schedule, as Prow's horologium does.",
+    )
+    from bowsprit.horologium.main import add_flags as add_horologium_flags
+
+    add_horologium_flags(horologium)
+    horologium.set_defaults(run=_run_horologium)
 
     sinker = commands.add_parser(
         "sinker",
@@ -117,6 +126,12 @@ def _run_gen(args: argparse.Namespace) -> int:
 
 def _run_emulator(args: argparse.Namespace) -> int:
     from bowsprit.emulator.main import run
+
+    return run(args)
+
+
+def _run_horologium(args: argparse.Namespace) -> int:
+    from bowsprit.horologium.main import run
 
     return run(args)
 

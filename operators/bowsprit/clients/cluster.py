@@ -27,9 +27,13 @@ class Cluster:
         data: dict[str, Any] = json.loads(response.data)
         return data
 
-    def list_custom(self, namespace: str, plural: str) -> list[dict[str, Any]]:
+    def list_custom(
+        self, namespace: str, plural: str, label_selector: str = ""
+    ) -> list[dict[str, Any]]:
         objects = kubernetes.client.CustomObjectsApi(self.api)
-        listed: Any = objects.list_namespaced_custom_object(GROUP, VERSION, namespace, plural)
+        listed: Any = objects.list_namespaced_custom_object(
+            GROUP, VERSION, namespace, plural, label_selector=label_selector
+        )
         items: list[dict[str, Any]] = listed["items"]
         return items
 
@@ -44,6 +48,27 @@ class Cluster:
                 return None
             raise
         return dict(found)
+
+    def create_custom(self, namespace: str, plural: str, body: dict[str, Any]) -> dict[str, Any]:
+        objects = kubernetes.client.CustomObjectsApi(self.api)
+        created: Any = objects.create_namespaced_custom_object(
+            GROUP, VERSION, namespace, plural, body
+        )
+        return dict(created)
+
+    def patch_custom_status(
+        self, namespace: str, plural: str, name: str, status: dict[str, Any]
+    ) -> None:
+        """Merge-patch the status subresource."""
+        kubernetes.client.CustomObjectsApi(self.api).patch_namespaced_custom_object_status(
+            GROUP,
+            VERSION,
+            namespace,
+            plural,
+            name,
+            {"status": status},
+            _content_type="application/merge-patch+json",
+        )
 
     def delete_custom(self, namespace: str, plural: str, name: str, uid: str) -> None:
         kubernetes.client.CustomObjectsApi(self.api).delete_namespaced_custom_object(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Any
 
 import kubernetes
 from kubernetes.client.exceptions import ApiException
@@ -71,3 +72,24 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         help="namespace of the ProwConfig (default: $POD_NAMESPACE, else default)",
     )
     parser.add_argument("--config-name", default="bowsprit", help="name of the ProwConfig")
+
+
+def connection_info(configuration: kubernetes.client.Configuration) -> dict[str, Any]:
+    """The arguments of kopf.ConnectionInfo for a loaded client configuration, so kopf
+    talks to the same cluster with the same credentials as the component's own client."""
+    if configuration.refresh_api_key_hook is not None:
+        configuration.refresh_api_key_hook(configuration)  # exec plugins (EKS) mint tokens
+    token = (configuration.api_key or {}).get("BearerToken") or (configuration.api_key or {}).get(
+        "authorization"
+    )
+    return {
+        "server": configuration.host,
+        "ca_path": configuration.ssl_ca_cert,
+        "insecure": not configuration.verify_ssl,
+        "scheme": "Bearer" if token else None,
+        "token": token.removeprefix("Bearer ").strip() if token else None,
+        "certificate_path": configuration.cert_file,
+        "private_key_path": configuration.key_file,
+        "username": configuration.username or None,
+        "password": configuration.password or None,
+    }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 
 import kopf
 from prometheus_client import start_http_server
@@ -29,8 +28,6 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if args.kubeconfig:
-        os.environ["KUBECONFIG"] = args.kubeconfig  # kopf logs in the standard way too
     if args.metrics_port:
         start_http_server(args.metrics_port, addr="0.0.0.0")
     deps = Deps(

@@ -16,7 +16,7 @@ import kopf
 
 from bowsprit.api.prowconfig import ProwConfigSpec
 from bowsprit.clients.cluster import Cluster
-from bowsprit.clients.kube import read_prow_config
+from bowsprit.clients.kube import connection_info, read_prow_config
 from bowsprit.lib.clock import Clock, utc_now
 from bowsprit.sinker.apply import carry_out
 from bowsprit.sinker.decide import decide
@@ -73,11 +73,11 @@ async def _loop(deps: Deps) -> None:
 def build_registry() -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
 
-    # A registry of our own does not get kopf's default login handlers: log in as the
-    # official client does (in-cluster, KUBECONFIG, exec plugins such as EKS).
+    # A registry of our own gets no default login handler: kopf uses the connection the
+    # component's own client was configured with (--kubeconfig, in-cluster, KUBECONFIG).
     @kopf.on.login(registry=registry)
-    def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
-        return kopf.login_via_client(**kwargs)
+    def login(memo: Any, **_: Any) -> kopf.ConnectionInfo:
+        return kopf.ConnectionInfo(**connection_info(memo.cluster.api.configuration))
 
     @kopf.on.startup(registry=registry)
     async def start(memo: Any, settings: kopf.OperatorSettings, **_: Any) -> None:

@@ -1,0 +1,94 @@
+"""`bowsprit horologium` as it runs in a cluster, against every target."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import kubernetes
+import pytest
+
+from bowsprit.api import GROUP, VERSION
+from e2e.conformance.conftest import wait_for
+from e2e.conftest import Kube, running
+
+pytestmark = pytest.mark.usefixtures("crds")
+
+
+def periodic(name: str, **schedule: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "Periodic",
+        "metadata": {"name": name},
+        "spec": {
+            **schedule,
+            "labels": {"team": "ci"},
+            "pod_spec": {"containers": [{"image": "busybox"}]},
+        },
+    }
+
+
+def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    objects.create_namespaced_custom_object(
+        GROUP,
+        VERSION,
+        namespace,
+        "prowconfigs",
+        {
+            "apiVersion": f"{GROUP}/{VERSION}",
+            "kind": "ProwConfig",
+            "metadata": {"name": "bowsprit"},
+            "spec": {"prowjob_namespace": namespace, "pod_namespace": namespace},
+        },
+    )
+    objects.create_namespaced_custom_object(
+        GROUP, VERSION, namespace, "periodics", periodic("tick", minimum_interval="2s")
+    )
+
+    def runs() -> list[dict[str, Any]]:
+        listed = objects.list_namespaced_custom_object(
+            GROUP, VERSION, namespace, "prowjobs", label_selector="bowsprit.dev/periodic=tick"
+        )
+        return sorted(listed["items"], key=lambda item: item["metadata"]["creationTimestamp"])
+
+    with running(kube, "horologium", namespace):
+        first = wait_for(lambda: runs(), what="the first run, at once")[0]
+        assert first["spec"]["type"] == "periodic" and first["spec"]["job"] == "tick"
+        assert first["spec"]["report"] is True
+        assert first["metadata"]["labels"]["team"] == "ci"
+        assert first["metadata"]["labels"]["prow.k8s.io/type"] == "periodic"
+        wait_for(lambda: (runs()[0].get("status") or {}).get("startTime"), what="its start time")
+        status = wait_for(
+            lambda: (
+                objects.get_namespaced_custom_object(
+                    GROUP, VERSION, namespace, "periodics", "tick"
+                ).get("status")
+                or {}
+            ).get("lastProwJobName"),
+            what="the Periodic's status",
+        )
+        assert status == first["metadata"]["name"]
+
+    # Restarted while the run is going: no second run.
+    with running(kube, "horologium", namespace):
+        wait_for(
+            lambda: objects.get_namespaced_custom_object(
+                GROUP, VERSION, namespace, "periodics", "tick"
+            )["status"].get("conditions"),
+            what="a fresh evaluation",
+        )
+        assert len(runs()) == 1
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        objects.patch_namespaced_custom_object_status(
+            GROUP,
+            VERSION,
+            namespace,
+            "prowjobs",
+            first["metadata"]["name"],
+            {"status": {"state": "success", "completionTime": now}},
+        )
+        # minimum_interval counts from the completion: the next run follows 2 s later.
+        second = wait_for(lambda: len(runs()) == 2 and runs()[1], what="the next run")
+        assert second["metadata"]["name"] != first["metadata"]["name"]
+    assert len(runs()) == 2

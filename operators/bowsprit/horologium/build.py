@@ -1,0 +1,120 @@
+"""The ProwJob of a Periodic's run, and the Periodic's new status: pure functions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bowsprit.api.base import API_VERSION
+from bowsprit.api.periodic import PeriodicSpec
+from bowsprit.horologium.decide import RERUN_LABEL, Decision, LastRun, Run, prowjob_name
+from bowsprit.lib.clock import rfc3339
+
+PERIODIC_LABEL = "bowsprit.dev/periodic"
+# Fields a Periodic passes to its ProwJobs as they are (Prow's PeriodicSpec).
+_COPIED = (
+    "agent",
+    "cluster",
+    "namespace",
+    "max_concurrency",
+    "error_on_eviction",
+    "pod_spec",
+    "extra_refs",
+    "reporter_config",
+    "rerun_auth_config",
+    "hidden",
+    "prowjob_defaults",
+    "job_queue_name",
+)
+
+
+def _label_value(text: str) -> str:
+    """Prow's rule for label values: at most 63 characters, no trailing separators."""
+    return text[:63].rstrip("-_.")
+
+
+def prowjob(periodic: str, spec: PeriodicSpec, run: Run, namespace: str) -> dict[str, Any]:
+    job = spec.name or periodic
+    dumped = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+    body: dict[str, Any] = {key: dumped[key] for key in _COPIED if key in dumped}
+    body.update(type="periodic", job=job, report=True)
+    if spec.decorate or spec.decoration_config is not None:
+        body["decoration_config"] = dumped.get("decoration_config", {})
+    labels = {
+        **(spec.labels or {}),
+        "created-by-prow": "true",
+        "prow.k8s.io/job": _label_value(job),
+        "prow.k8s.io/type": "periodic",
+        PERIODIC_LABEL: _label_value(periodic),
+    }
+    if run.attempt:
+        labels[RERUN_LABEL] = str(run.attempt)
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "ProwJob",
+        "metadata": {
+            "name": prowjob_name(periodic, run.scheduled_at, run.attempt),
+            "namespace": namespace,
+            "labels": labels,
+            "annotations": {**(spec.annotations or {}), "prow.k8s.io/job": job},
+        },
+        "spec": body,
+    }
+
+
+def status(
+    decision: Decision,
+    created_job: str | None,
+    last_run: LastRun | None,
+    now: datetime,
+    generation: int | None,
+) -> dict[str, Any]:
+    """The Periodic's status after acting on `decision` (a merge patch body)."""
+    patch: dict[str, Any] = {
+        "observedGeneration": generation,
+        "nextScheduleTime": rfc3339(decision.wake_at) if decision.wake_at else None,
+    }
+    if decision.fired is not None:
+        patch["lastFiringTime"] = rfc3339(decision.fired)
+    if created_job is not None:
+        patch.update(
+            lastScheduleTime=rfc3339(now), lastProwJobName=created_job, lastProwJobState="triggered"
+        )
+    elif last_run is not None:
+        patch.update(lastProwJobName=last_run.name, lastProwJobState=last_run.state)
+    skipped = decision.skipped
+    patch["conditions"] = [
+        {
+            "type": "Skipped",
+            "status": "True" if skipped else "False",
+            "reason": "PreviousRunIncomplete" if skipped else "AsScheduled",
+            "message": skipped or "runs start as scheduled",
+            "lastTransitionTime": rfc3339(now),
+            "observedGeneration": generation,
+        }
+    ]
+    return patch
+
+
+def last_run_from(items: list[dict[str, Any]]) -> LastRun | None:
+    """The newest run among a Periodic's ProwJobs (by start time, then creation)."""
+    runs = []
+    for item in items:
+        metadata, status_body = item["metadata"], item.get("status") or {}
+        start = status_body.get("startTime") or metadata["creationTimestamp"]
+        runs.append(
+            LastRun(
+                name=metadata["name"],
+                start=_time(start),
+                completion=_time(status_body["completionTime"])
+                if status_body.get("completionTime")
+                else None,
+                state=status_body.get("state", "triggered"),
+                attempt=int((metadata.get("labels") or {}).get(RERUN_LABEL, "0")),
+            )
+        )
+    return max(runs, key=lambda run: (run.start, run.name), default=None)
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

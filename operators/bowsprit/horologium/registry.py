@@ -1,0 +1,175 @@
+"""horologium as a kopf operator: a timer per Periodic, woken by changes, never polling.
+
+Event handlers (no finalizers, no annotations on shared objects) see every change of a
+Periodic and of the ProwJobs it created; each change re-evaluates that Periodic now, and
+every evaluation arms one timer for the moment its schedule says to look again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import kopf
+from prometheus_client import Counter, Histogram
+
+from bowsprit.api import GROUP, VERSION
+from bowsprit.api.periodic import PeriodicSpec
+from bowsprit.clients.cluster import ApiError, Cluster
+from bowsprit.clients.kube import connection_info, read_prow_config
+from bowsprit.horologium.build import PERIODIC_LABEL, last_run_from, prowjob, status
+from bowsprit.horologium.decide import decide
+from bowsprit.lib.clock import Clock, rfc3339, utc_now
+
+logger = logging.getLogger("bowsprit.horologium")
+TRIGGERED = Counter("horologium_runs_triggered", "Runs started", ["periodic"])
+SKIPPED = Counter("horologium_runs_skipped", "Due runs not started", ["periodic", "reason"])
+LAG = Histogram("horologium_schedule_lag_seconds", "Start time minus scheduled time")
+
+
+@dataclass
+class Deps:
+    """What the handlers share through kopf's memo."""
+
+    cluster: Cluster
+    config_namespace: str
+    config_name: str
+    dry_run: bool
+    clock: Clock = utc_now
+    timers: dict[tuple[str, str], asyncio.TimerHandle] = field(default_factory=dict)
+    known: set[tuple[str, str]] = field(default_factory=set)
+    locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
+
+    def __copy__(self) -> Deps:
+        return self
+
+
+def evaluate(deps: Deps, namespace: str, name: str) -> datetime | None:
+    """Decide for one Periodic and act; returns when to look again. Blocking."""
+    periodic = deps.cluster.get_custom(namespace, "periodics", name)
+    if periodic is None or periodic["metadata"].get("deletionTimestamp"):
+        return None  # deleted: no more runs
+    config = read_prow_config(deps.cluster.api, deps.config_namespace, deps.config_name)
+    spec = PeriodicSpec.model_validate(periodic["spec"])
+    created = datetime.fromisoformat(
+        periodic["metadata"]["creationTimestamp"].replace("Z", "+00:00")
+    )
+    runs = deps.cluster.list_custom(
+        config.prowjob_namespace, "prowjobs", f"{PERIODIC_LABEL}={name}"
+    )
+    last_run = last_run_from(runs)
+    last_firing = (periodic.get("status") or {}).get("lastFiringTime")
+    now = deps.clock()
+    decision = decide(
+        spec,
+        created,
+        datetime.fromisoformat(last_firing.replace("Z", "+00:00")) if last_firing else None,
+        last_run,
+        now,
+    )
+    started = None
+    if decision.run is not None:
+        body = prowjob(name, spec, decision.run, config.prowjob_namespace)
+        started = body["metadata"]["name"]
+        if deps.dry_run:
+            logger.info("dry run: would start %s for %s/%s", started, namespace, name)
+        else:
+            _start(deps, config.prowjob_namespace, body, now)
+            TRIGGERED.labels(name).inc()
+            LAG.observe(max((now - decision.run.scheduled_at).total_seconds(), 0))
+    if decision.skipped:
+        SKIPPED.labels(name, "PreviousRunIncomplete").inc()
+    if not deps.dry_run:
+        patch = status(decision, started, last_run, now, periodic["metadata"].get("generation"))
+        deps.cluster.patch_custom_status(namespace, "periodics", name, patch)
+    return decision.wake_at
+
+
+def _start(deps: Deps, namespace: str, body: dict[str, Any], now: datetime) -> None:
+    """Create the run's ProwJob; its name is fixed by the schedule, so a second try after a
+    crash finds it already there instead of starting a second run."""
+    try:
+        deps.cluster.create_custom(namespace, "prowjobs", body)
+    except ApiError as error:
+        if error.status != 409:
+            raise
+    # The status subresource drops status on create: record the start time after it.
+    deps.cluster.patch_custom_status(
+        namespace,
+        "prowjobs",
+        body["metadata"]["name"],
+        {"state": "triggered", "startTime": rfc3339(now)},
+    )
+
+
+async def wake(deps: Deps, namespace: str, name: str) -> None:
+    """Evaluate one Periodic now (one evaluation at a time each) and re-arm its timer."""
+    key = (namespace, name)
+    lock = deps.locks.setdefault(key, asyncio.Lock())
+    async with lock:
+        timer = deps.timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        try:
+            wake_at = await asyncio.to_thread(evaluate, deps, namespace, name)
+        except Exception:  # noqa: BLE001 - retried after a delay, never lost
+            logger.exception("evaluating %s/%s failed; retrying in 10 s", namespace, name)
+            wake_at = None
+            delay = 10.0
+        else:
+            if wake_at is None:
+                return
+            delay = max((wake_at - deps.clock()).total_seconds(), 0.0)
+        loop = asyncio.get_running_loop()
+        deps.timers[key] = loop.call_later(
+            delay, lambda: asyncio.ensure_future(wake(deps, namespace, name))
+        )
+
+
+async def periodic_changed(
+    memo: Any, namespace: str | None, name: str, type: str, **_: Any
+) -> None:
+    if namespace is None:
+        return
+    if type == "DELETED":  # no more runs; ProwJobs stay for history
+        memo.known.discard((namespace, name))
+        timer = memo.timers.pop((namespace, name), None)
+        if timer is not None:
+            timer.cancel()
+        return
+    memo.known.add((namespace, name))
+    await wake(memo, namespace, name)
+
+
+async def run_changed(memo: Any, labels: Mapping[str, str], body: Any, **_: Any) -> None:
+    """A run finishing may let the next one start (interval, minimum_interval, retry)."""
+    if not (body.get("status") or {}).get("completionTime"):
+        return
+    for namespace, name in list(memo.known):
+        if name == labels[PERIODIC_LABEL]:
+            await wake(memo, namespace, name)
+
+
+def login(memo: Any, **_: Any) -> kopf.ConnectionInfo:
+    # A registry of our own gets no default login handler: kopf uses the connection the
+    # component's own client was configured with (--kubeconfig, in-cluster, KUBECONFIG).
+    return kopf.ConnectionInfo(**connection_info(memo.cluster.api.configuration))
+
+
+def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
+    settings.posting.enabled = False
+
+
+def build_registry() -> kopf.OperatorRegistry:
+    registry = kopf.OperatorRegistry()
+    kopf.on.login(registry=registry)(login)
+    kopf.on.startup(registry=registry)(configure)
+    kopf.on.event(GROUP, VERSION, "periodics", registry=registry)(periodic_changed)
+    kopf.on.event(
+        GROUP, VERSION, "prowjobs", labels={PERIODIC_LABEL: kopf.PRESENT}, registry=registry
+    )(run_changed)
+    return registry
