@@ -133,6 +133,22 @@ def kubectl(kube: Kube, *args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
+def prow_config(kube: Kube, namespace: str, **spec: object) -> None:
+    """A ProwConfig named bowsprit in `namespace` whose jobs and pods live there too."""
+    kubernetes.client.CustomObjectsApi(kube.api).create_namespaced_custom_object(
+        "bowsprit.dev",
+        "v1",
+        namespace,
+        "prowconfigs",
+        {
+            "apiVersion": "bowsprit.dev/v1",
+            "kind": "ProwConfig",
+            "metadata": {"name": "bowsprit"},
+            "spec": {"prowjob_namespace": namespace, "pod_namespace": namespace, **spec},
+        },
+    )
+
+
 @contextlib.contextmanager
 def running(kube: Kube, component: str, config_namespace: str) -> Iterator[subprocess.Popen[str]]:
     """`bowsprit <component>` as a process against the target; stopped with SIGTERM, which

@@ -10,7 +10,7 @@ import pytest
 
 from bowsprit.api import GROUP, VERSION
 from e2e.conformance.conftest import wait_for
-from e2e.conftest import Kube, running
+from e2e.conftest import Kube, prow_config, running
 
 pytestmark = pytest.mark.usefixtures("crds")
 
@@ -30,18 +30,7 @@ def periodic(name: str, **schedule: Any) -> dict[str, Any]:
 
 def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
     objects = kubernetes.client.CustomObjectsApi(kube.api)
-    objects.create_namespaced_custom_object(
-        GROUP,
-        VERSION,
-        namespace,
-        "prowconfigs",
-        {
-            "apiVersion": f"{GROUP}/{VERSION}",
-            "kind": "ProwConfig",
-            "metadata": {"name": "bowsprit"},
-            "spec": {"prowjob_namespace": namespace, "pod_namespace": namespace},
-        },
-    )
+    prow_config(kube, namespace)
     objects.create_namespaced_custom_object(
         GROUP, VERSION, namespace, "periodics", periodic("tick", minimum_interval="2s")
     )

@@ -11,7 +11,7 @@ from kubernetes.client.exceptions import ApiException
 
 from bowsprit.api import GROUP, VERSION
 from e2e.conformance.conftest import wait_for
-from e2e.conftest import Kube, running
+from e2e.conftest import Kube, prow_config, running
 
 pytestmark = pytest.mark.usefixtures("crds")
 LONG_AGO = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -44,21 +44,10 @@ def test_sinker_deletes_what_prow_would(
 ) -> None:
     objects = kubernetes.client.CustomObjectsApi(kube.api)
     core = kubernetes.client.CoreV1Api(kube.api)
-    objects.create_namespaced_custom_object(
-        GROUP,
-        VERSION,
+    prow_config(
+        kube,
         namespace,
-        "prowconfigs",
-        {
-            "apiVersion": f"{GROUP}/{VERSION}",
-            "kind": "ProwConfig",
-            "metadata": {"name": "bowsprit"},
-            "spec": {
-                "prowjob_namespace": namespace,
-                "pod_namespace": namespace,
-                "sinker": {"resync_period": "1s", "max_prowjob_age": "1h", "max_pod_age": "1h"},
-            },
-        },
+        sinker={"resync_period": "1s", "max_prowjob_age": "1h", "max_pod_age": "1h"},
     )
 
     def status(name: str, body: dict[str, Any]) -> None:

@@ -1,45 +1,20 @@
-"""`bowsprit sinker`: delete old ProwJobs and job pods, as Prow's sinker does."""
+"""`bowsprit sinker`: Delete old ProwJobs and job pods, as Prow's sinker does."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-
-import kopf
-from prometheus_client import start_http_server
 
 from bowsprit.clients.cluster import Cluster
-from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
+from bowsprit.clients.kube import api_client
+from bowsprit.clients.operator import add_operator_flags, run_operator
 from bowsprit.sinker.registry import Deps, build_registry
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
-    add_kube_flags(parser)
-    add_config_flags(parser)
-    parser.add_argument("--metrics-port", type=int, default=9090, help="0 turns /metrics off")
-    parser.add_argument("--health-port", type=int, default=8081, help="port of /healthz")
-    parser.add_argument(
-        "--standalone",
-        action="store_true",
-        help="do not coordinate with other replicas (kopf peering)",
-    )
+    add_operator_flags(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if args.metrics_port:
-        start_http_server(args.metrics_port, addr="0.0.0.0")
-    deps = Deps(
-        Cluster(api_client(args.kubeconfig)), args.config_namespace, args.config_name, args.dry_run
-    )
-    asyncio.run(
-        kopf.operator(
-            registry=build_registry(),
-            memo=deps,
-            clusterwide=True,
-            standalone=args.standalone,
-            liveness_endpoint=f"http://0.0.0.0:{args.health_port}/healthz",
-        )
-    )
-    return 0
+    cluster = Cluster(api_client(args.kubeconfig))
+    deps = Deps(cluster, args.config_namespace, args.config_name, args.dry_run)
+    return run_operator(build_registry(), deps, args)
