@@ -81,3 +81,50 @@ def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
         second = wait_for(lambda: len(runs()) == 2 and runs()[1], what="the next run")
         assert second["metadata"]["name"] != first["metadata"]["name"]
     assert len(runs()) == 2
+
+
+def test_after_an_outage_one_catch_up_run_and_no_burst(kube: Kube, namespace: str) -> None:
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    prow_config(kube, namespace)
+    objects.create_namespaced_custom_object(
+        GROUP, VERSION, namespace, "periodics", periodic("every", cron="@every 1s")
+    )
+
+    def runs() -> list[dict[str, Any]]:
+        listed = objects.list_namespaced_custom_object(
+            GROUP, VERSION, namespace, "prowjobs", label_selector="bowsprit.dev/periodic=every"
+        )
+        return sorted(listed["items"], key=lambda item: item["metadata"]["creationTimestamp"])
+
+    with running(kube, "horologium", namespace):
+        first = wait_for(lambda: runs(), what="the run @every starts when added")[0]
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    objects.patch_namespaced_custom_object_status(
+        GROUP,
+        VERSION,
+        namespace,
+        "prowjobs",
+        first["metadata"]["name"],
+        {"status": {"state": "success", "completionTime": now}},
+    )
+
+    def fired_since(moment: str) -> bool:
+        status = (
+            objects.get_namespaced_custom_object(
+                GROUP, VERSION, namespace, "periodics", "every"
+            ).get("status")
+            or {}
+        )
+        return status.get("lastFiringTime", "") > moment
+
+    # Down while several firings pass; back, it starts exactly one run for all of them.
+    stopped_at = datetime.now(UTC)
+    wait_for(
+        lambda: (datetime.now(UTC) - stopped_at).total_seconds() > 3.5, what="a few missed firings"
+    )
+    with running(kube, "horologium", namespace):
+        wait_for(lambda: len(runs()) >= 2, what="the catch-up run")
+        # The catch-up run is still going, so the next firings are dropped, not queued.
+        mark = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        wait_for(lambda: fired_since(mark), what="a later firing to be handled")
+        assert len(runs()) == 2

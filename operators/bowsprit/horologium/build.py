@@ -9,6 +9,7 @@ from bowsprit.api.base import API_VERSION
 from bowsprit.api.periodic import PeriodicSpec
 from bowsprit.horologium.decide import RERUN_LABEL, Decision, LastRun, Run, prowjob_name
 from bowsprit.lib.clock import rfc3339
+from bowsprit.lib.labels import identifying, truncated
 
 PERIODIC_LABEL = "bowsprit.dev/periodic"
 # Fields a Periodic passes to its ProwJobs as they are (Prow's PeriodicSpec).
@@ -28,11 +29,6 @@ _COPIED = (
 )
 
 
-def _label_value(text: str) -> str:
-    """Prow's rule for label values: at most 63 characters, no trailing separators."""
-    return text[:63].rstrip("-_.")
-
-
 def prowjob(periodic: str, spec: PeriodicSpec, run: Run, namespace: str) -> dict[str, Any]:
     job = spec.name or periodic
     dumped = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -43,9 +39,9 @@ def prowjob(periodic: str, spec: PeriodicSpec, run: Run, namespace: str) -> dict
     labels = {
         **(spec.labels or {}),
         "created-by-prow": "true",
-        "prow.k8s.io/job": _label_value(job),
+        "prow.k8s.io/job": truncated(job),
         "prow.k8s.io/type": "periodic",
-        PERIODIC_LABEL: _label_value(periodic),
+        PERIODIC_LABEL: identifying(periodic),
     }
     if run.attempt:
         labels[RERUN_LABEL] = str(run.attempt)

@@ -24,6 +24,7 @@ from bowsprit.clients.kube import connection_info, read_prow_config
 from bowsprit.horologium.build import PERIODIC_LABEL, last_run_from, prowjob, status
 from bowsprit.horologium.decide import decide
 from bowsprit.lib.clock import Clock, rfc3339, utc_now
+from bowsprit.lib.labels import identifying
 
 logger = logging.getLogger("bowsprit.horologium")
 TRIGGERED = Counter("horologium_runs_triggered", "Runs started", ["periodic"])
@@ -59,7 +60,7 @@ def evaluate(deps: Deps, namespace: str, name: str) -> datetime | None:
         periodic["metadata"]["creationTimestamp"].replace("Z", "+00:00")
     )
     runs = deps.cluster.list_custom(
-        config.prowjob_namespace, "prowjobs", f"{PERIODIC_LABEL}={name}"
+        config.prowjob_namespace, "prowjobs", f"{PERIODIC_LABEL}={identifying(name)}"
     )
     last_run = last_run_from(runs)
     last_firing = (periodic.get("status") or {}).get("lastFiringTime")
@@ -150,7 +151,7 @@ async def run_changed(memo: Any, labels: Mapping[str, str], body: Any, **_: Any)
     if not (body.get("status") or {}).get("completionTime"):
         return
     for namespace, name in list(memo.known):
-        if name == labels[PERIODIC_LABEL]:
+        if identifying(name) == labels[PERIODIC_LABEL]:
             await wake(memo, namespace, name)
 
 

@@ -18,6 +18,7 @@ from bowsprit.api.prowconfig import ProwConfigSpec
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.kube import connection_info, read_prow_config
 from bowsprit.lib.clock import Clock, utc_now
+from bowsprit.lib.labels import identifying
 from bowsprit.sinker.apply import carry_out
 from bowsprit.sinker.decide import decide
 from bowsprit.sinker.observe import job_from, pod_from
@@ -46,8 +47,9 @@ def clean_once(deps: Deps) -> tuple[ProwConfigSpec, int]:
     jobs = [
         job_from(item) for item in deps.cluster.list_custom(config.prowjob_namespace, "prowjobs")
     ]
+    # Runs name their Periodic by label value, which long names shorten.
     periodics = {
-        item["metadata"]["name"]
+        identifying(item["metadata"]["name"])
         for item in deps.cluster.list_custom(config.prowjob_namespace, "periodics")
     }
     pods = [
