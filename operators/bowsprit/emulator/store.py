@@ -12,8 +12,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from bowsprit.api import validation as schema
-from bowsprit.emulator import builtin
+from bowsprit.emulator import admission, builtin
+from bowsprit.emulator.admission import CRDS, NAMESPACES
 from bowsprit.emulator.errors import (
     ApiError,
     Cause,
@@ -33,8 +33,6 @@ from bowsprit.lib.clock import Clock, rfc3339
 ObjectKey = tuple[str, str]  # (namespace or "", name)
 DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 _NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-NAMESPACES = ("", "namespaces")
-CRDS = ("apiextensions.k8s.io", "customresourcedefinitions")
 
 
 def new_uid() -> str:
@@ -102,10 +100,10 @@ class Store:
         strict: bool = False,
     ) -> dict[str, Any]:
         obj = json_copy(body)
-        self._check_type(info, obj)
+        admission.check_type(info, obj)
         metadata = obj.setdefault("metadata", {})
         if info.namespaced:
-            namespace = self._namespace_for(namespace, metadata)
+            namespace = admission.namespace_for(namespace, metadata)
             self._require_namespace(namespace)
         name = metadata.get("name") or ""
         if not name:
@@ -141,7 +139,7 @@ class Store:
             obj.pop("status", None)
         causes = builtin.validate_name(name, dns_label=info.key == NAMESPACES)
         causes += builtin.validate_labels(metadata.get("labels"))
-        obj = self._admit(info, obj, None, causes, strict)
+        obj = admission.admit(info, obj, None, causes, strict)
         if dry_run:
             return obj
         return self._store(info, obj, None)
@@ -158,7 +156,7 @@ class Store:
     ) -> dict[str, Any]:
         old = self.get(info, namespace, name)
         body = json_copy(body)
-        self._check_type(info, body)
+        admission.check_type(info, body)
         metadata = body.setdefault("metadata", {})
         if metadata.get("name") not in (None, name):
             raise bad_request(
@@ -213,7 +211,7 @@ class Store:
     ) -> tuple[dict[str, Any], bool]:
         """Delete (or start deleting) an object; returns it and whether it is gone."""
         old = self.get(info, namespace, name)
-        self._check_preconditions(info, old, options.get("preconditions") or {})
+        admission.check_preconditions(info, old, options.get("preconditions") or {})
         if dry_run:
             return old, True
         policy = options.get("propagationPolicy")
@@ -225,7 +223,7 @@ class Store:
         ):
             if needed not in finalizers and not old["metadata"].get("deletionTimestamp"):
                 finalizers.append(needed)
-        grace = self._grace_period(info, old, options)
+        grace = admission.grace_period(info, old, options)
         if not finalizers and grace == 0:
             return self._remove(info, old), True
         if old["metadata"].get("deletionTimestamp") and grace == 0:
@@ -272,33 +270,6 @@ class Store:
 
     # Internals ---------------------------------------------------------------------------
 
-    def _check_type(self, info: ResourceInfo, obj: dict[str, Any]) -> None:
-        if not isinstance(obj, dict):
-            raise bad_request("the body of the request must be a JSON object")
-        api_version, kind = obj.get("apiVersion"), obj.get("kind")
-        if not kind:
-            raise bad_request("Object 'Kind' is missing in the request body")
-        if api_version != info.group_version:
-            raise bad_request(
-                f"the API version in the data ({api_version}) does not match the expected API "
-                f"version ({info.group_version})"
-            )
-        if kind != info.kind:
-            raise bad_request(
-                f"the kind in the data ({kind}) does not match the expected kind ({info.kind})"
-            )
-
-    def _namespace_for(self, namespace: str | None, metadata: dict[str, Any]) -> str:
-        given = metadata.get("namespace")
-        if namespace and given and given != namespace:
-            raise bad_request(
-                "the namespace of the provided object does not match the namespace sent on the "
-                "request"
-            )
-        if not namespace:
-            raise bad_request("the namespace of the object is required")
-        return namespace
-
     def _require_namespace(self, namespace: str) -> None:
         found = self.objects.get(NAMESPACES, {}).get(("", namespace))
         if found is None:
@@ -310,47 +281,6 @@ class Store:
                 f"unable to create new content in namespace {namespace} because it is being "
                 "terminated",
             )
-
-    def _admit(
-        self,
-        info: ResourceInfo,
-        obj: dict[str, Any],
-        old: dict[str, Any] | None,
-        causes: list[Cause],
-        strict: bool,
-    ) -> dict[str, Any]:
-        name = obj["metadata"].get("name", "")
-        if info.custom and info.schema is not None:
-            outcome = schema.check(info.schema, obj, old)
-            if strict and outcome.unknown_fields:
-                listed = ", ".join(f'unknown field "{path}"' for path in outcome.unknown_fields)
-                raise bad_request(f"strict decoding error: {listed}")
-            causes = causes + outcome.causes
-            obj = outcome.value
-        elif info.key == ("", "pods") and old is None:
-            causes = causes + builtin.admit_pod(obj)
-        elif info.key == ("", "secrets"):
-            causes = causes + builtin.admit_secret(obj)
-        elif info.key == CRDS:
-            causes = causes + builtin.admit_crd(obj)
-        if old is not None and old["metadata"].get("deletionTimestamp"):
-            added = set(obj["metadata"].get("finalizers") or []) - set(
-                old["metadata"].get("finalizers") or []
-            )
-            if added:
-                causes = causes + [
-                    Cause(
-                        "FieldValueForbidden",
-                        "Forbidden: no new finalizers can be added if the object is being deleted",
-                        "metadata.finalizers",
-                    )
-                ]
-        if causes:
-            raise invalid(info.group, info.kind, name, causes)
-        if info.key == NAMESPACES and old is None:
-            obj.setdefault("spec", {"finalizers": ["kubernetes"]})
-            obj["status"] = {"phase": "Active"}
-        return obj
 
     def _replace(
         self,
@@ -386,65 +316,17 @@ class Store:
                 else:
                     metadata.pop(owned, None)
             causes = builtin.validate_labels(metadata.get("labels"))
-            new = self._admit(info, new, old, causes, strict)
+            new = admission.admit(info, new, old, causes, strict)
         if subresource == "status" and info.custom and info.schema is not None:
-            new = self._admit(info, new, old, [], strict)
+            new = admission.admit(info, new, old, [], strict)
         new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
-        if info.has_generation and self._spec_changed(info, old, new):
+        if info.has_generation and admission.spec_changed(info, old, new):
             new["metadata"]["generation"] = old["metadata"].get("generation", 0) + 1
         if new == old or dry_run:
             return old if new == old else new
         stored = self._store(info, new, old)
         self._after_write(info, stored)
         return stored
-
-    @staticmethod
-    def _spec_changed(info: ResourceInfo, old: dict[str, Any], new: dict[str, Any]) -> bool:
-        ignored = {"metadata", "status"} if info.status_subresource else {"metadata"}
-        return any(
-            old.get(key) != new.get(key) for key in set(old) | set(new) if key not in ignored
-        )
-
-    def _check_preconditions(
-        self, info: ResourceInfo, obj: dict[str, Any], wanted: dict[str, Any]
-    ) -> None:
-        metadata = obj["metadata"]
-        name = metadata["name"]
-        # The API server names the kind here (Widget.group), not the resource.
-        if wanted.get("uid") and wanted["uid"] != metadata.get("uid"):
-            raise conflict(
-                info.group,
-                info.kind,
-                name,
-                f"the UID in the precondition "
-                f"({wanted['uid']}) does not match the UID in record "
-                f"({metadata.get('uid')}). The object might have been deleted and "
-                "then recreated",
-            )
-        if wanted.get("resourceVersion") and wanted["resourceVersion"] != metadata.get(
-            "resourceVersion"
-        ):
-            raise conflict(
-                info.group,
-                info.kind,
-                name,
-                "the ResourceVersion in the precondition "
-                f"({wanted['resourceVersion']}) does not match the ResourceVersion in "
-                f"record ({metadata.get('resourceVersion')}). The object might have "
-                "been modified",
-            )
-
-    @staticmethod
-    def _grace_period(info: ResourceInfo, obj: dict[str, Any], options: dict[str, Any]) -> int:
-        """Only pods bound to a node get a grace period (a kubelet must then finish them)."""
-        if info.key != ("", "pods") or not obj.get("spec", {}).get("nodeName"):
-            return 0
-        if obj.get("status", {}).get("phase") in ("Succeeded", "Failed"):
-            return 0
-        requested = options.get("gracePeriodSeconds")
-        if requested is not None:
-            return max(int(requested), 0)
-        return int(obj["spec"].get("terminationGracePeriodSeconds", 30))
 
     def _store(
         self, info: ResourceInfo, obj: dict[str, Any], old: dict[str, Any] | None
