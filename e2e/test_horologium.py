@@ -29,6 +29,18 @@ def periodic(name: str, **schedule: Any) -> dict[str, Any]:
     }
 
 
+def runs_of(objects: Any, namespace: str, periodic_name: str) -> list[dict[str, Any]]:
+    """The runs of a Periodic, oldest first."""
+    listed = objects.list_namespaced_custom_object(
+        GROUP,
+        VERSION,
+        namespace,
+        "prowjobs",
+        label_selector=f"bowsprit.dev/periodic={periodic_name}",
+    )
+    return sorted(listed["items"], key=lambda item: item["metadata"]["creationTimestamp"])
+
+
 def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
     objects = kubernetes.client.CustomObjectsApi(kube.api)
     prow_config(kube, namespace)
@@ -37,10 +49,7 @@ def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
     )
 
     def runs() -> list[dict[str, Any]]:
-        listed = objects.list_namespaced_custom_object(
-            GROUP, VERSION, namespace, "prowjobs", label_selector="bowsprit.dev/periodic=tick"
-        )
-        return sorted(listed["items"], key=lambda item: item["metadata"]["creationTimestamp"])
+        return runs_of(objects, namespace, "tick")
 
     with running(kube, "horologium", namespace):
         first = wait_for(lambda: runs(), what="the first run, at once")[0]
@@ -92,10 +101,7 @@ def test_after_an_outage_one_catch_up_run_and_no_burst(kube: Kube, namespace: st
     )
 
     def runs() -> list[dict[str, Any]]:
-        listed = objects.list_namespaced_custom_object(
-            GROUP, VERSION, namespace, "prowjobs", label_selector="bowsprit.dev/periodic=every"
-        )
-        return sorted(listed["items"], key=lambda item: item["metadata"]["creationTimestamp"])
+        return runs_of(objects, namespace, "every")
 
     with running(kube, "horologium", namespace):
         first = wait_for(lambda: runs(), what="the run @every starts when added")[0]

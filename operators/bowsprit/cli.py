@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,6 +26,17 @@ COMPONENTS: dict[str, str] = {
     "initupload": "pod utility: record the start of a job",
     "entrypoint": "pod utility: run the test, capture its log and exit code",
     "sidecar": "pod utility: upload logs and artifacts",
+}
+
+
+# Components that exist, and the module whose add_flags/run implement their command.
+BUILT: dict[str, tuple[str, str]] = {
+    "emulator": (
+        "serve a Kubernetes API emulator on 127.0.0.1 (a light cluster for tests)",
+        "bowsprit.emulator.main",
+    ),
+    "horologium": ("operator: start Periodics' runs on schedule", "bowsprit.horologium.main"),
+    "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),
 }
 
 
@@ -54,35 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", type=Path, default=Path("crds"), help="output folder")
     gen.set_defaults(run=_run_gen)
 
-    emulator = commands.add_parser(
-        "emulator",
-        help="serve a Kubernetes API emulator on 127.0.0.1 (a light cluster for tests)",
-        description="Serve Bowsprit's Kubernetes API emulator on 127.0.0.1 until interrupted.",
-    )
-    from bowsprit.emulator.main import add_flags as add_emulator_flags
-
-    add_emulator_flags(emulator)
-    emulator.set_defaults(run=_run_emulator)
-
-    horologium = commands.add_parser(
-        "horologium",
-        help="operator: start Periodics' runs on schedule",
-        description="Start the runs of Periodics on schedule, as Prow's horologium does.",
-    )
-    from bowsprit.horologium.main import add_flags as add_horologium_flags
-
-    add_horologium_flags(horologium)
-    horologium.set_defaults(run=_run_horologium)
-
-    sinker = commands.add_parser(
-        "sinker",
-        help="operator: delete old ProwJobs and job pods",
-        description="Delete old ProwJobs and job pods, as Prow's sinker does.",
-    )
-    from bowsprit.sinker.main import add_flags as add_sinker_flags
-
-    add_sinker_flags(sinker)
-    sinker.set_defaults(run=_run_sinker)
+    for name, (summary, module) in BUILT.items():
+        built = commands.add_parser(name, help=summary, description=summary)
+        # Each component's main module holds add_flags(parser) and run(args).
+        main_module = importlib.import_module(module)
+        main_module.add_flags(built)
+        built.set_defaults(run=main_module.run)
 
     for name, summary in COMPONENTS.items():
         component = commands.add_parser(name, help=summary, description=summary)
@@ -122,24 +111,6 @@ def _run_gen(args: argparse.Namespace) -> int:
     for path in write_crds(args.out):
         print(path)
     return 0
-
-
-def _run_emulator(args: argparse.Namespace) -> int:
-    from bowsprit.emulator.main import run
-
-    return run(args)
-
-
-def _run_horologium(args: argparse.Namespace) -> int:
-    from bowsprit.horologium.main import run
-
-    return run(args)
-
-
-def _run_sinker(args: argparse.Namespace) -> int:
-    from bowsprit.sinker.main import run
-
-    return run(args)
 
 
 def _not_yet(name: str) -> Callable[[argparse.Namespace], int]:

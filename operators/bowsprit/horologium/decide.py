@@ -94,27 +94,35 @@ def _next_firing(spec: PeriodicSpec, created: datetime, last_firing: datetime | 
 def _cron(
     spec: PeriodicSpec, created: datetime, last_firing: datetime | None, now: datetime
 ) -> Decision:
-    firing = _next_firing(spec, created, last_firing)
-    if now < firing:
-        return Decision(wake_at=firing)
-    # However many firings an outage missed, this is the one catch-up run.
-    following = parse_cron(spec.cron or "").next_after(now)
-    return Decision(run=Run(firing), wake_at=following, fired=now)
+    return _cron_firing(spec, created, last_firing, now, running=False)
 
 
 def _cron_while_running(
     spec: PeriodicSpec, created: datetime, last_firing: datetime | None, now: datetime
 ) -> Decision:
+    return _cron_firing(spec, created, last_firing, now, running=True)
+
+
+def _cron_firing(
+    spec: PeriodicSpec,
+    created: datetime,
+    last_firing: datetime | None,
+    now: datetime,
+    running: bool,
+) -> Decision:
     firing = _next_firing(spec, created, last_firing)
     if now < firing:
         return Decision(wake_at=firing)
+    # However many firings an outage missed, this one handles them all: one run at most.
     following = parse_cron(spec.cron or "").next_after(now)
-    return Decision(
-        skipped=f"the firing at {firing:%Y-%m-%dT%H:%M:%SZ} was dropped: the previous run is "
-        "still going",
-        wake_at=following,
-        fired=now,
-    )
+    if running:
+        return Decision(
+            skipped=f"the firing at {firing:%Y-%m-%dT%H:%M:%SZ} was dropped: the previous run "
+            "is still going",
+            wake_at=following,
+            fired=now,
+        )
+    return Decision(run=Run(firing), wake_at=following, fired=now)
 
 
 def _retry(spec: PeriodicSpec, last_run: LastRun, now: datetime) -> Decision | None:
