@@ -6,20 +6,18 @@ inside an operator's loop (../shared/DEPENDENCIES.md §3): it gets a thread of i
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import yaml
 from aiohttp import web
 
 from bowsprit.emulator.server import Api, build_app
 from bowsprit.emulator.store import Store
+from bowsprit.emulator.threaded import ThreadedApp
 from bowsprit.lib.clock import Clock, utc_now
 
 T = TypeVar("T")
@@ -35,75 +33,44 @@ class Emulator:
         snapshot: Path | None = None,
         clock: Clock = utc_now,
     ) -> None:
-        self.port = port
         self.snapshot = snapshot
         self.store = Store(clock)
         self.bookmark_interval = bookmark_interval
-        self._loop = asyncio.new_event_loop()
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
+        self._server = ThreadedApp("k8s-emulator", port)
         self.api: Api | None = None
 
     @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._server.url
 
     def start(self) -> Emulator:
         if self.snapshot is not None and self.snapshot.exists():
             load_snapshot(self.store, self.snapshot)
-        ready: Future[None] = Future()
-        self._thread = threading.Thread(
-            target=self._serve, args=(ready,), name="k8s-emulator", daemon=True
-        )
-        self._thread.start()
-        ready.result(timeout=30)
+        self._server.start(self._make_app)
         return self
 
-    def _serve(self, ready: Future[None]) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            self._loop.run_until_complete(self._open())
-        except BaseException as error:  # noqa: BLE001 - handed to the starting thread
-            ready.set_exception(error)
-            return
-        ready.set_result(None)
-        self._loop.run_forever()
-
-    async def _open(self) -> None:
+    def _make_app(self) -> web.Application:
         app, self.api = build_app(self.store, self.bookmark_interval)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await site.start()
-        # With port 0 the OS picks the port; aiohttp has no public way to ask which.
-        server = cast(asyncio.Server, site._server)  # noqa: SLF001
-        self.port = server.sockets[0].getsockname()[1]
+        return app
 
     def call(self, function: Callable[[], T]) -> T:
         """Run `function` on the emulator's loop (the store is not thread-safe)."""
-
-        async def run() -> T:
-            return function()
-
-        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout=30)
+        return self._server.call(function)
 
     def stop(self) -> None:
-        if self._thread is None:
-            return
-        if self.snapshot is not None:
-            self.call(lambda: save_snapshot(self.store, self.snapshot))  # type: ignore[arg-type]
-        asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=30)
-        self._loop.close()
-        self._thread = None
+        snapshot = self.snapshot
+        if snapshot is not None and self.api is not None:
+            self.call(lambda: save_snapshot(self.store, snapshot))
+        self._server.stop(before=self._end_watches)
 
-    async def _close(self) -> None:
+    async def _end_watches(self) -> None:
         for watchers in self.store.watchers.values():
             for watcher in watchers:
                 watcher.queue.put_nowait(None)
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def set_pod_log(self, namespace: str, pod: str, container: str, text: str) -> None:
         """What `GET .../pods/<pod>/log` returns (a test kubelet writes it)."""

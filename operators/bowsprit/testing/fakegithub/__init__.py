@@ -8,16 +8,15 @@ to do as typed dataclasses, and can be told to fail (5xx, rate limits) on purpos
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import itertools
 import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 from aiohttp import web
 
+from bowsprit.emulator.threaded import ThreadedApp
 from bowsprit.lib.clock import Clock, rfc3339, utc_now
 from bowsprit.testing.fakegithub.routes import NOT_FOUND, NotFound, Routes, reply
 from bowsprit.testing.fakegithub.state import (
@@ -68,12 +67,9 @@ class FakeGitHub:
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self.remaining = 5000
-        self.port = 0
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
-        self._loop = asyncio.new_event_loop()
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
+        self._server = ThreadedApp("fake-github")
 
     # Setting the scene -----------------------------------------------------------------
 
@@ -160,48 +156,19 @@ class FakeGitHub:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._server.url
 
     def start(self) -> FakeGitHub:
-        ready: Future[None] = Future()
-        self._thread = threading.Thread(
-            target=self._serve, args=(ready,), daemon=True, name="fake-github"
-        )
-        self._thread.start()
-        ready.result(timeout=30)
+        self._server.start(self._make_app)
         return self
 
-    def _serve(self, ready: Future[None]) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            self._loop.run_until_complete(self._open())
-        except BaseException as error:  # noqa: BLE001 - handed to the starting thread
-            ready.set_exception(error)
-            return
-        ready.set_result(None)
-        self._loop.run_forever()
-
-    async def _open(self) -> None:
+    def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
         Routes(self).add_to(app)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await site.start()
-        server = site._server  # noqa: SLF001 - aiohttp has no public way to read the port
-        assert isinstance(server, asyncio.Server)
-        self.port = server.sockets[0].getsockname()[1]
+        return app
 
     def stop(self) -> None:
-        if self._thread is None:
-            return
-        runner = self._runner
-        if runner is not None:
-            asyncio.run_coroutine_threadsafe(runner.cleanup(), self._loop).result(timeout=30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=30)
-        self._loop.close()
-        self._thread = None
+        self._server.stop()
 
     def __enter__(self) -> FakeGitHub:
         return self.start()
