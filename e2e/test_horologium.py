@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,15 +42,20 @@ def runs_of(objects: Any, namespace: str, periodic_name: str) -> list[dict[str, 
     return sorted(listed["items"], key=lambda item: item["metadata"]["creationTimestamp"])
 
 
-def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
+def start_periodic(
+    kube: Kube, namespace: str, name: str, **schedule: Any
+) -> tuple[Any, Callable[[], list[dict[str, Any]]]]:
+    """A ProwConfig and a Periodic in `namespace`; returns the API and a way to list runs."""
     objects = kubernetes.client.CustomObjectsApi(kube.api)
     prow_config(kube, namespace)
     objects.create_namespaced_custom_object(
-        GROUP, VERSION, namespace, "periodics", periodic("tick", minimum_interval="2s")
+        GROUP, VERSION, namespace, "periodics", periodic(name, **schedule)
     )
+    return objects, lambda: runs_of(objects, namespace, name)
 
-    def runs() -> list[dict[str, Any]]:
-        return runs_of(objects, namespace, "tick")
+
+def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
+    objects, runs = start_periodic(kube, namespace, "tick", minimum_interval="2s")
 
     with running(kube, "horologium", namespace):
         first = wait_for(lambda: runs(), what="the first run, at once")[0]
@@ -94,14 +100,7 @@ def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
 
 
 def test_after_an_outage_one_catch_up_run_and_no_burst(kube: Kube, namespace: str) -> None:
-    objects = kubernetes.client.CustomObjectsApi(kube.api)
-    prow_config(kube, namespace)
-    objects.create_namespaced_custom_object(
-        GROUP, VERSION, namespace, "periodics", periodic("every", cron="@every 1s")
-    )
-
-    def runs() -> list[dict[str, Any]]:
-        return runs_of(objects, namespace, "every")
+    objects, runs = start_periodic(kube, namespace, "every", cron="@every 1s")
 
     with running(kube, "horologium", namespace):
         first = wait_for(lambda: runs(), what="the run @every starts when added")[0]

@@ -5,11 +5,56 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 import kopf
 from prometheus_client import start_http_server
 
-from bowsprit.clients.kube import add_config_flags, add_kube_flags
+from bowsprit.api.prowconfig import ProwConfigSpec
+from bowsprit.clients.cluster import Cluster
+from bowsprit.clients.kube import (
+    add_config_flags,
+    add_kube_flags,
+    api_client,
+    connection_info,
+    read_prow_config,
+)
+from bowsprit.lib.clock import Clock, utc_now
+
+
+@dataclass
+class OperatorDeps:
+    """What every operator's handlers share through kopf's memo (shared, never copied)."""
+
+    cluster: Cluster
+    config_namespace: str
+    config_name: str
+    dry_run: bool
+    clock: Clock = utc_now
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Any:
+        return cls(
+            Cluster(api_client(args.kubeconfig)),
+            args.config_namespace,
+            args.config_name,
+            args.dry_run,
+        )
+
+    def prow_config(self) -> ProwConfigSpec:
+        """The installation's settings, read again on every pass so changes take effect."""
+        return read_prow_config(self.cluster.api, self.config_namespace, self.config_name)
+
+    def __copy__(self) -> OperatorDeps:
+        return self
+
+
+def login(memo: Any, **_: Any) -> kopf.ConnectionInfo:
+    """kopf's login handler: a registry of our own gets no default one, so kopf uses the
+    connection the component's own client was configured with (--kubeconfig, in-cluster,
+    KUBECONFIG)."""
+    return kopf.ConnectionInfo(**connection_info(memo.cluster.api.configuration))
 
 
 def add_operator_flags(parser: argparse.ArgumentParser) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from bowsprit.clients.cluster import Cluster
-from bowsprit.clients.kube import api_client
 from bowsprit.clients.operator import add_operator_flags, run_operator
 from bowsprit.horologium.registry import Deps, build_registry
 
@@ -15,6 +13,4 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cluster = Cluster(api_client(args.kubeconfig))
-    deps = Deps(cluster, args.config_namespace, args.config_name, args.dry_run)
-    return run_operator(build_registry(), deps, args)
+    return run_operator(build_registry(), Deps.from_args(args), args)

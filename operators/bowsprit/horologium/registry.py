@@ -19,11 +19,11 @@ from prometheus_client import Counter, Histogram
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.periodic import PeriodicSpec
-from bowsprit.clients.cluster import ApiError, Cluster
-from bowsprit.clients.kube import connection_info, read_prow_config
+from bowsprit.clients.cluster import ApiError
+from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.horologium.build import PERIODIC_LABEL, last_run_from, prowjob, status
 from bowsprit.horologium.decide import decide
-from bowsprit.lib.clock import Clock, rfc3339, utc_now
+from bowsprit.lib.clock import rfc3339
 from bowsprit.lib.labels import identifying
 
 logger = logging.getLogger("bowsprit.horologium")
@@ -33,14 +33,9 @@ LAG = Histogram("horologium_schedule_lag_seconds", "Start time minus scheduled t
 
 
 @dataclass
-class Deps:
-    """What the handlers share through kopf's memo."""
+class Deps(OperatorDeps):
+    """What the handlers share: the common parts, a timer per Periodic, the known ones."""
 
-    cluster: Cluster
-    config_namespace: str
-    config_name: str
-    dry_run: bool
-    clock: Clock = utc_now
     timers: dict[tuple[str, str], asyncio.TimerHandle] = field(default_factory=dict)
     known: set[tuple[str, str]] = field(default_factory=set)
     locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
@@ -54,7 +49,7 @@ def evaluate(deps: Deps, namespace: str, name: str) -> datetime | None:
     periodic = deps.cluster.get_custom(namespace, "periodics", name)
     if periodic is None or periodic["metadata"].get("deletionTimestamp"):
         return None  # deleted: no more runs
-    config = read_prow_config(deps.cluster.api, deps.config_namespace, deps.config_name)
+    config = deps.prow_config()
     spec = PeriodicSpec.model_validate(periodic["spec"])
     created = datetime.fromisoformat(
         periodic["metadata"]["creationTimestamp"].replace("Z", "+00:00")
@@ -153,12 +148,6 @@ async def run_changed(memo: Any, labels: Mapping[str, str], body: Any, **_: Any)
     for namespace, name in list(memo.known):
         if identifying(name) == labels[PERIODIC_LABEL]:
             await wake(memo, namespace, name)
-
-
-def login(memo: Any, **_: Any) -> kopf.ConnectionInfo:
-    # A registry of our own gets no default login handler: kopf uses the connection the
-    # component's own client was configured with (--kubeconfig, in-cluster, KUBECONFIG).
-    return kopf.ConnectionInfo(**connection_info(memo.cluster.api.configuration))
 
 
 def configure(settings: kopf.OperatorSettings, **_: Any) -> None:

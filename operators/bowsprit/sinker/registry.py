@@ -15,9 +15,7 @@ from typing import Any
 import kopf
 
 from bowsprit.api.prowconfig import ProwConfigSpec
-from bowsprit.clients.cluster import Cluster
-from bowsprit.clients.kube import connection_info, read_prow_config
-from bowsprit.lib.clock import Clock, utc_now
+from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.lib.labels import identifying
 from bowsprit.sinker.apply import carry_out
 from bowsprit.sinker.decide import decide
@@ -27,14 +25,9 @@ logger = logging.getLogger("bowsprit.sinker")
 
 
 @dataclass
-class Deps:
-    """What the handlers need, handed in through kopf's memo (shared, never copied)."""
+class Deps(OperatorDeps):
+    """What the handlers share: the common parts and the running cleanup loop."""
 
-    cluster: Cluster
-    config_namespace: str
-    config_name: str
-    dry_run: bool
-    clock: Clock = utc_now
     task: asyncio.Task[None] | None = field(default=None)
 
     def __copy__(self) -> Deps:
@@ -43,7 +36,7 @@ class Deps:
 
 def clean_once(deps: Deps) -> tuple[ProwConfigSpec, int]:
     """One pass: read the config and the cluster, decide, delete. Blocking; run in a thread."""
-    config = read_prow_config(deps.cluster.api, deps.config_namespace, deps.config_name)
+    config = deps.prow_config()
     jobs = [
         job_from(item) for item in deps.cluster.list_custom(config.prowjob_namespace, "prowjobs")
     ]
@@ -75,11 +68,7 @@ async def _loop(deps: Deps) -> None:
 def build_registry() -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
 
-    # A registry of our own gets no default login handler: kopf uses the connection the
-    # component's own client was configured with (--kubeconfig, in-cluster, KUBECONFIG).
-    @kopf.on.login(registry=registry)
-    def login(memo: Any, **_: Any) -> kopf.ConnectionInfo:
-        return kopf.ConnectionInfo(**connection_info(memo.cluster.api.configuration))
+    kopf.on.login(registry=registry)(login)
 
     @kopf.on.startup(registry=registry)
     async def start(memo: Any, settings: kopf.OperatorSettings, **_: Any) -> None:
