@@ -150,10 +150,31 @@ def prow_config(kube: Kube, namespace: str, **spec: object) -> None:
 
 
 @contextlib.contextmanager
-def running(kube: Kube, component: str, config_namespace: str) -> Iterator[subprocess.Popen[str]]:
-    """`bowsprit <component>` as a process against the target; stopped with SIGTERM, which
-    it must survive with exit status 0."""
+def operator_process(argv: list[str], env: dict[str, str] | None = None) -> Iterator[None]:
+    """An operator as its own process (never a thread of the test process, whose sockets
+    would outlive the test). Stopped with SIGTERM, which it must survive with exit status 0
+    and a log without errors: kopf logs and retries many failures instead of exiting."""
     process = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "Traceback" not in output and " ERROR " not in output, output
+
+
+def running(
+    kube: Kube, component: str, config_namespace: str
+) -> contextlib.AbstractContextManager[None]:
+    """`bowsprit <component>` as a process against the target."""
+    return operator_process(
         [
             sys.executable,
             "-m",
@@ -168,19 +189,8 @@ def running(kube: Kube, component: str, config_namespace: str) -> Iterator[subpr
             "0",
             "--health-port",
             str(envtest.free_port()),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        ]
     )
-    try:
-        yield process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output
-    # kopf logs and retries many failures instead of exiting: none may have happened.
-    assert "Traceback" not in output and " ERROR " not in output, output
 
 
 @pytest.fixture
