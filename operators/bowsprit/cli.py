@@ -15,7 +15,6 @@ from bowsprit import __version__
 
 # Components and what each does; each becomes `bowsprit <name>` as it lands.
 COMPONENTS: dict[str, str] = {
-    "plank": "operator: ProwJobs to pods, followed to the end",
     "crier": "operator: reports ProwJob states to GitHub and Slack",
     "tide": "operator: merges pull requests of TidePools",
     "status-reconciler": "operator: keeps contexts of open PRs in step with BlockingPresubmits",
@@ -35,6 +34,7 @@ BUILT: dict[str, tuple[str, str]] = {
         "serve a Kubernetes API emulator on 127.0.0.1 (a light cluster for tests)",
         "bowsprit.emulator.main",
     ),
+    "plank": ("operator: run ProwJobs as pods, followed to the end", "bowsprit.plank.main"),
     "horologium": ("operator: start Periodics' runs on schedule", "bowsprit.horologium.main"),
     "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import kubernetes
 from kubernetes.client.exceptions import ApiException
@@ -57,18 +57,30 @@ class Cluster:
         return dict(created)
 
     def patch_custom_status(
-        self, namespace: str, plural: str, name: str, status: dict[str, Any]
-    ) -> None:
-        """Merge-patch the status subresource."""
-        kubernetes.client.CustomObjectsApi(self.api).patch_namespaced_custom_object_status(
+        self,
+        namespace: str,
+        plural: str,
+        name: str,
+        status: dict[str, Any],
+        resource_version: str | None = None,
+    ) -> dict[str, Any]:
+        """Merge-patch the status subresource; with `resource_version`, only if the object
+        is still at that version (409 Conflict otherwise)."""
+        body: dict[str, Any] = {"status": status}
+        if resource_version is not None:
+            body["metadata"] = {"resourceVersion": resource_version}
+        patched: Any = kubernetes.client.CustomObjectsApi(
+            self.api
+        ).patch_namespaced_custom_object_status(
             GROUP,
             VERSION,
             namespace,
             plural,
             name,
-            {"status": status},
+            body,
             _content_type="application/merge-patch+json",
         )
+        return dict(patched)
 
     def delete_custom(self, namespace: str, plural: str, name: str, uid: str) -> None:
         kubernetes.client.CustomObjectsApi(self.api).delete_namespaced_custom_object(
@@ -83,10 +95,69 @@ class Cluster:
         items: list[dict[str, Any]] = self._json(response)["items"]
         return items
 
-    def delete_pod(self, namespace: str, name: str, uid: str) -> None:
-        kubernetes.client.CoreV1Api(self.api).delete_namespaced_pod(
-            name, namespace, body=_preconditioned(uid)
+    def create_pod(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
+        core = kubernetes.client.CoreV1Api(self.api)
+        # Raw JSON: the client's model classes cost more than the request itself.
+        response = core.create_namespaced_pod(namespace, cast(Any, body), _preload_content=False)
+        return self._json(response)
+
+    def post_event(self, body: dict[str, Any]) -> None:
+        core = kubernetes.client.CoreV1Api(self.api)
+        core.create_namespaced_event(
+            body["metadata"]["namespace"], cast(Any, body), _preload_content=False
         )
+
+    def get_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
+        core = kubernetes.client.CoreV1Api(self.api)
+        try:
+            response = core.read_namespaced_pod(name, namespace, _preload_content=False)
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+        return self._json(response)
+
+    def delete_pod(self, namespace: str, name: str, uid: str | None = None) -> None:
+        """Delete a pod (only the one with `uid`, when given)."""
+        kubernetes.client.CoreV1Api(self.api).delete_namespaced_pod(
+            name, namespace, body=_preconditioned(uid) if uid else None, _preload_content=False
+        )
+
+
+def event_body(
+    involved: dict[str, Any], kind: str, reason: str, message: str, component: str, now: str
+) -> dict[str, Any]:
+    """A core/v1 Event about `involved` (apiVersion, kind, metadata name/namespace/uid)."""
+    metadata = involved["metadata"]
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"generateName": f"{metadata['name']}.", "namespace": metadata["namespace"]},
+        "involvedObject": {
+            "apiVersion": involved["apiVersion"],
+            "kind": involved["kind"],
+            "name": metadata["name"],
+            "namespace": metadata["namespace"],
+            "uid": metadata["uid"],
+        },
+        "type": kind,
+        "reason": reason,
+        "message": message[:1024],
+        "source": {"component": component},
+        "reportingComponent": component,
+        "firstTimestamp": now,
+        "lastTimestamp": now,
+        "count": 1,
+    }
+
+
+def error_message(error: ApiException) -> str:
+    """The API server's own message from an error response (its Status body)."""
+    try:
+        message: str = json.loads(error.body or "")["message"]
+    except (TypeError, ValueError, KeyError):
+        return f"{error.status} {error.reason}"
+    return message
 
 
 def _preconditioned(uid: str) -> kubernetes.client.V1DeleteOptions:

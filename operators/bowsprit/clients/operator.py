@@ -69,8 +69,14 @@ def add_operator_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run_operator(registry: kopf.OperatorRegistry, memo: object, args: argparse.Namespace) -> int:
-    """Serve metrics and /healthz, and run the registry's handlers until SIGTERM."""
+def run_operator(
+    registry: kopf.OperatorRegistry,
+    memo: object,
+    args: argparse.Namespace,
+    namespaces: list[str] | None = None,
+) -> int:
+    """Serve metrics and /healthz, and run the registry's handlers until SIGTERM: in
+    `namespaces` only when given (least privilege), else cluster-wide."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.metrics_port:
         start_http_server(args.metrics_port, addr="0.0.0.0")
@@ -78,7 +84,8 @@ def run_operator(registry: kopf.OperatorRegistry, memo: object, args: argparse.N
         kopf.operator(
             registry=registry,
             memo=memo,
-            clusterwide=True,
+            clusterwide=namespaces is None,
+            namespaces=namespaces or (),
             standalone=args.standalone,
             liveness_endpoint=f"http://0.0.0.0:{args.health_port}/healthz",
         )

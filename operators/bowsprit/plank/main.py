@@ -1,0 +1,20 @@
+"""`bowsprit plank`: Run ProwJobs as pods and follow them to the end, as Prow's plank does."""
+
+from __future__ import annotations
+
+import argparse
+
+from bowsprit.clients.operator import add_operator_flags, run_operator
+from bowsprit.plank.registry import Deps, build_registry
+
+
+def add_flags(parser: argparse.ArgumentParser) -> None:
+    add_operator_flags(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    deps = Deps.from_args(args)
+    config = deps.prow_config()
+    # plank watches three namespaces only: its config's, the ProwJobs' and the pods'.
+    namespaces = sorted({deps.config_namespace, config.prowjob_namespace, config.pod_namespace})
+    return run_operator(build_registry(), deps, args, namespaces=namespaces)

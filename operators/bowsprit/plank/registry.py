@@ -1,0 +1,277 @@
+"""plank as a kopf operator: watch events feed a work queue; workers reconcile one ProwJob
+at a time each, never the same one twice at once, and wake exactly when a timeout is due.
+
+kopf's event handlers (no finalizers, no annotations on the shared ProwJobs) only
+record what they see and queue the ProwJob; the rules are in `decide`, the API calls in
+`apply`. Nothing lists ProwJobs after start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import kopf
+from prometheus_client import Counter, Gauge, Histogram
+
+from bowsprit.api import GROUP, VERSION
+from bowsprit.api.prowconfig import ProwConfigSpec
+from bowsprit.clients.cluster import event_body
+from bowsprit.clients.operator import OperatorDeps, login
+from bowsprit.lib.clock import rfc3339
+from bowsprit.plank import decide as rules
+from bowsprit.plank.apply import Applier, Event
+from bowsprit.plank.buildid import BuildIds
+from bowsprit.plank.concurrency import entry_for
+from bowsprit.plank.state import ClusterState
+
+logger = logging.getLogger("bowsprit.plank")
+WORKERS = 16
+MAX_BACKOFF = 60.0
+
+TRANSITIONS = Counter("plank_transitions", "ProwJob state changes made", ["state", "type", "job"])
+POD_LATENCY = Histogram(
+    "plank_pod_creation_seconds",
+    "From ProwJob creation to its pod's creation",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+ERRORS = Counter("plank_reconcile_errors", "Reconciles that failed and were retried")
+BLOCKED = Gauge("plank_blocked_jobs", "Triggered jobs waiting for a concurrency slot")
+JOBS = Gauge("plank_prowjobs", "Incomplete ProwJobs by state", ["state"])
+
+
+@dataclass
+class Deps(OperatorDeps):
+    """What the handlers share: the common parts, plank's picture, its queue."""
+
+    state: ClusterState = field(default_factory=ClusterState)
+    config: ProwConfigSpec = field(default_factory=ProwConfigSpec)
+    queue: asyncio.Queue[str] | None = None
+    queued: set[str] = field(default_factory=set)
+    running: set[str] = field(default_factory=set)
+    again: set[str] = field(default_factory=set)
+    timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+    blocked: set[str] = field(default_factory=set)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    events: set[asyncio.Task[None]] = field(default_factory=set)
+    applier: Applier | None = None
+
+    def __copy__(self) -> Deps:
+        return self
+
+    def enqueue(self, name: str) -> None:
+        """Queue a ProwJob once; one being reconciled now is reconciled again after."""
+        if name in self.running:
+            self.again.add(name)
+        elif name not in self.queued and self.queue is not None:
+            self.queued.add(name)
+            self.queue.put_nowait(name)
+
+    def wake_later(self, name: str, delay: float) -> None:
+        timer = self.timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
+        loop = asyncio.get_running_loop()
+        self.timers[name] = loop.call_later(max(delay, 0.0), self.enqueue, name)
+
+
+def reconcile(deps: Deps, name: str) -> tuple[rules.Action, dict[str, Any], Event | None]:
+    """Observe, decide, act for one ProwJob. Blocking; runs in a worker thread."""
+    assert deps.applier is not None
+    tracked, pod = deps.state.observe(name)
+    if tracked is None:
+        return rules.Action("none"), {}, None
+    config, job, now = deps.config, tracked.job, deps.clock()
+    entry = entry_for(job)
+    for older in deps.state.index.superseded(entry):
+        if deps.applier.abort_superseded(older):
+            logger.info("%s: aborted %s, an older run of the same pull", name, older)
+    blocked = None
+    if job.status.state == "triggered" and pod is None:
+        blocked = deps.state.index.blocked(entry, config.plank)
+    action = rules.decide(job, pod, rules.limits_for(job, config.plank), blocked, now)
+    outcome = deps.applier.carry_out(tracked, action, config, now)
+    if outcome.event is not None:
+        state = (outcome.action.status or {}).get("state") or (
+            "pending" if outcome.action.kind in ("start", "adopt") else ""
+        )
+        if state:
+            TRANSITIONS.labels(state, job.spec.type, job.spec.job).inc()
+        if action.kind == "start":
+            POD_LATENCY.observe(max((now - job.created).total_seconds(), 0.0))
+        logger.info("%s: %s: %s", name, outcome.event[0], outcome.event[1])
+    return outcome.action, tracked.ref, outcome.event
+
+
+async def worker(deps: Deps) -> None:
+    assert deps.queue is not None
+    while True:
+        name = await deps.queue.get()
+        deps.queued.discard(name)
+        deps.running.add(name)
+        try:
+            await _work(deps, name)
+        finally:
+            deps.running.discard(name)
+            if name in deps.again:
+                deps.again.discard(name)
+                deps.enqueue(name)
+
+
+async def _work(deps: Deps, name: str) -> None:
+    try:
+        action, ref, event = await asyncio.to_thread(reconcile, deps, name)
+    except Exception as error:  # noqa: BLE001 - retried with backoff, never dropped
+        failures = deps.failures.get(name, 0) + 1
+        deps.failures[name] = failures
+        delay = min(0.5 * 2 ** (failures - 1), MAX_BACKOFF)
+        ERRORS.inc()
+        logger.warning("%s: reconcile failed (%s); retrying in %.1f s", name, error, delay)
+        deps.wake_later(name, delay)
+        return
+    deps.failures.pop(name, None)
+    if event is not None and not deps.dry_run:
+        # Posted aside: an Event is worth less than the next job's start.
+        task = asyncio.create_task(_post_event(deps, ref, event))
+        deps.events.add(task)
+        task.add_done_callback(deps.events.discard)
+    _after(deps, name, action)
+
+
+async def _post_event(deps: Deps, ref: dict[str, Any], event: Event) -> None:
+    reason, message = event
+    kind = "Warning" if reason in ("Error", "Failure", "Aborted") else "Normal"
+    body = event_body(ref, kind, reason, message, "bowsprit-plank", rfc3339(deps.clock()))
+    try:
+        await asyncio.to_thread(deps.cluster.post_event, body)
+    except Exception as error:  # noqa: BLE001 - an Event lost is logged, never retried
+        logger.warning("%s: posting event %s failed: %s", ref["metadata"]["name"], reason, error)
+
+
+def _after(deps: Deps, name: str, action: rules.Action) -> None:
+    """Timers, the blocked set, and the jobs a freed slot may let start."""
+    timer = deps.timers.pop(name, None)
+    if timer is not None:
+        timer.cancel()
+    if action.kind == "blocked":
+        deps.blocked.add(name)
+    else:
+        deps.blocked.discard(name)
+    BLOCKED.set(len(deps.blocked))
+    if action.wake_at is not None:
+        deps.wake_later(name, (action.wake_at - deps.clock()).total_seconds())
+    if action.kind in ("finish", "abort") and deps.blocked:
+        release_blocked(deps)
+
+
+def release_blocked(deps: Deps) -> None:
+    """A slot freed: blocked jobs try again, oldest first."""
+    entries = deps.state.index.entries
+    waiting = [name for name in deps.blocked if name in entries]
+    deps.blocked.intersection_update(waiting)
+    for name in sorted(waiting, key=lambda n: (entries[n].created, n)):
+        deps.enqueue(name)
+
+
+async def prowjob_changed(
+    memo: Any, body: Any, type: str | None, namespace: str | None, **_: Any
+) -> None:
+    deps: Deps = memo
+    if namespace != deps.config.prowjob_namespace:
+        return
+    raw = dict(body)  # the watch event's own dicts: plank only reads them
+    was_tracked = raw["metadata"]["name"] in deps.state.jobs
+    if not deps.state.saw_job(raw, deleted=type == "DELETED"):
+        return
+    name = raw["metadata"]["name"]
+    if name in deps.state.jobs:
+        deps.enqueue(name)
+    elif was_tracked:
+        # Finished or deleted elsewhere: its slot is free, its timer pointless.
+        timer = deps.timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
+        deps.blocked.discard(name)
+        release_blocked(deps)
+
+
+async def pod_changed(
+    memo: Any, body: Any, type: str | None, namespace: str | None, **_: Any
+) -> None:
+    deps: Deps = memo
+    if namespace != deps.config.pod_namespace:
+        return
+    raw = dict(body)
+    if deps.state.saw_pod(raw, deleted=type == "DELETED"):
+        deps.enqueue(raw["metadata"]["name"])
+
+
+async def prowconfig_changed(
+    memo: Any, body: Any, namespace: str | None, name: str, type: str | None, **_: Any
+) -> None:
+    deps: Deps = memo
+    if (namespace, name) != (deps.config_namespace, deps.config_name):
+        return
+    spec = (
+        ProwConfigSpec()
+        if type == "DELETED"
+        else ProwConfigSpec.model_validate(body.get("spec") or {})
+    )
+    if (spec.prowjob_namespace, spec.pod_namespace) != (
+        deps.config.prowjob_namespace,
+        deps.config.pod_namespace,
+    ):
+        logger.warning("ProwConfig moved the job or pod namespace: restart plank to follow it")
+        return
+    deps.config = spec
+    release_blocked(deps)  # limits may have grown
+
+
+def load(deps: Deps) -> None:
+    """Read the config, every ProwJob and every job pod before any reconcile, so that
+    concurrency counts include runs started before this process. Blocking."""
+    deps.config = deps.prow_config()
+    for body in deps.cluster.list_custom(deps.config.prowjob_namespace, "prowjobs"):
+        body.setdefault("apiVersion", f"{GROUP}/{VERSION}")
+        body.setdefault("kind", "ProwJob")
+        deps.state.saw_job(body)
+    for body in deps.cluster.list_pods(deps.config.pod_namespace, "created-by-prow=true"):
+        deps.state.saw_pod(body)
+
+
+def build_registry() -> kopf.OperatorRegistry:
+    registry = kopf.OperatorRegistry()
+    kopf.on.login(registry=registry)(login)
+
+    @kopf.on.startup(registry=registry)
+    async def start(memo: Any, settings: kopf.OperatorSettings, **_: Any) -> None:
+        deps: Deps = memo
+        settings.posting.enabled = False  # plank posts its own Events
+        deps.applier = Applier(deps.cluster, deps.state, BuildIds(deps.clock), deps.dry_run)
+        await asyncio.to_thread(load, deps)
+        deps.queue = asyncio.Queue()
+        for name in sorted(deps.state.jobs):
+            deps.enqueue(name)
+        deps.tasks = [asyncio.create_task(worker(deps)) for _ in range(WORKERS)]
+        logger.info(
+            "plank started: %d incomplete ProwJobs in %s, pods in %s",
+            len(deps.state.jobs),
+            deps.config.prowjob_namespace,
+            deps.config.pod_namespace,
+        )
+
+    @kopf.on.cleanup(registry=registry)
+    async def stop(memo: Any, **_: Any) -> None:
+        for task in memo.tasks:
+            task.cancel()
+        await asyncio.gather(*memo.tasks, *memo.events, return_exceptions=True)
+
+    kopf.on.event(GROUP, VERSION, "prowjobs", registry=registry)(prowjob_changed)
+    kopf.on.event("", "v1", "pods", labels={"created-by-prow": "true"}, registry=registry)(
+        pod_changed
+    )
+    kopf.on.event(GROUP, VERSION, "prowconfigs", registry=registry)(prowconfig_changed)
+    return registry

@@ -1,0 +1,95 @@
+"""plank's picture of the cluster: its incomplete ProwJobs and their pods.
+
+Filled by a full list at start-up, then kept current by watch events and by plank's own
+writes (whose responses arrive before their events). Every entry remembers the
+resourceVersion it came from, so an event older than a write plank has already made
+never rolls the picture back.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from bowsprit.plank.concurrency import JobIndex, entry_for
+from bowsprit.plank.observe import Job, Pod, job_from, pod_from
+
+
+def is_newer(version: str, than: str) -> bool:
+    """Whether resourceVersion `version` is later than `than`. Versions are etcd revisions
+    (integers) on every API server we know; anything else counts as newer."""
+    try:
+        return int(version) > int(than)
+    except ValueError:
+        return version != than
+
+
+def plank_runs(body: dict[str, Any]) -> bool:
+    """ProwJobs plank runs: agent kubernetes (the default), not complete."""
+    spec, status = body.get("spec") or {}, body.get("status") or {}
+    return spec.get("agent", "kubernetes") == "kubernetes" and not status.get("completionTime")
+
+
+@dataclass
+class Tracked:
+    job: Job
+    version: str
+    ref: dict[str, Any]
+    """apiVersion, kind and metadata of the ProwJob: what an Event needs to point at it."""
+
+
+@dataclass
+class ClusterState:
+    jobs: dict[str, Tracked] = field(default_factory=dict)
+    pods: dict[str, tuple[Pod, str]] = field(default_factory=dict)
+    index: JobIndex = field(default_factory=JobIndex)
+    finished: dict[str, str] = field(default_factory=dict)
+    """Versions of ProwJobs seen complete, so a late event of their past is ignored;
+    forgotten when the ProwJob is deleted."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def saw_job(self, body: dict[str, Any], deleted: bool = False) -> bool:
+        """Record a ProwJob from an event or a write; False if it was stale."""
+        metadata = body["metadata"]
+        name, version = metadata["name"], metadata.get("resourceVersion", "")
+        with self.lock:
+            known = self.jobs.get(name)
+            last = known.version if known is not None else self.finished.get(name)
+            if last is not None and not is_newer(version, last):
+                return False
+            if deleted or not plank_runs(body):
+                self.jobs.pop(name, None)
+                self.index.remove(name)
+                if deleted:
+                    self.finished.pop(name, None)
+                elif (body.get("status") or {}).get("completionTime"):
+                    self.finished[name] = version
+                return True
+            job = job_from(body)
+            ref = {
+                "apiVersion": body.get("apiVersion"),
+                "kind": body.get("kind", "ProwJob"),
+                "metadata": {key: metadata.get(key) for key in ("name", "namespace", "uid")},
+            }
+            self.jobs[name] = Tracked(job, version, ref)
+            self.index.put(entry_for(job))
+            return True
+
+    def saw_pod(self, body: dict[str, Any], deleted: bool = False) -> bool:
+        metadata = body["metadata"]
+        name, version = metadata["name"], metadata.get("resourceVersion", "")
+        with self.lock:
+            known = self.pods.get(name)
+            if known is not None and not is_newer(version, known[1]):
+                return False
+            if deleted:
+                self.pods.pop(name, None)
+            else:
+                self.pods[name] = (pod_from(body), version)
+            return True
+
+    def observe(self, name: str) -> tuple[Tracked | None, Pod | None]:
+        with self.lock:
+            pod = self.pods.get(name)
+            return self.jobs.get(name), pod[0] if pod else None
