@@ -170,27 +170,30 @@ def operator_process(argv: list[str], env: dict[str, str] | None = None) -> Iter
     assert "Traceback" not in output and " ERROR " not in output, output
 
 
+def component_argv(kube: Kube, component: str, config_namespace: str) -> list[str]:
+    """The command line of `bowsprit <component>` against the target."""
+    return [
+        sys.executable,
+        "-m",
+        "bowsprit",
+        component,
+        "--kubeconfig",
+        str(kube.kubeconfig),
+        "--config-namespace",
+        config_namespace,
+        "--standalone",
+        "--metrics-port",
+        "0",
+        "--health-port",
+        str(envtest.free_port()),
+    ]
+
+
 def running(
     kube: Kube, component: str, config_namespace: str
 ) -> contextlib.AbstractContextManager[None]:
     """`bowsprit <component>` as a process against the target."""
-    return operator_process(
-        [
-            sys.executable,
-            "-m",
-            "bowsprit",
-            component,
-            "--kubeconfig",
-            str(kube.kubeconfig),
-            "--config-namespace",
-            config_namespace,
-            "--standalone",
-            "--metrics-port",
-            "0",
-            "--health-port",
-            str(envtest.free_port()),
-        ]
-    )
+    return operator_process(component_argv(kube, component, config_namespace))
 
 
 @pytest.fixture

@@ -16,14 +16,14 @@ from e2e.conftest import Kube, prow_config, running
 pytestmark = pytest.mark.usefixtures("crds")
 
 
-def presubmit(name: str, pull: int = 7, **spec: Any) -> dict[str, Any]:
+def presubmit(name: str, pull: int = 7, job: str = "unit", **spec: Any) -> dict[str, Any]:
     return {
         "apiVersion": f"{GROUP}/{VERSION}",
         "kind": "ProwJob",
         "metadata": {"name": name, "labels": {"team": "falco"}},
         "spec": {
             "type": "presubmit",
-            "job": "unit",
+            "job": job,
             "context": "unit",
             "refs": {
                 "org": "falcosecurity",
@@ -114,3 +114,91 @@ def test_a_job_runs_to_success_and_failure(kube: Kube, namespace: str) -> None:
         kubelet.finish(namespace, "bad", 1)
         assert jobs.wait_state("bad", "failure")["description"] == "Job failed."
         wait_for(lambda: {"Pending", "Success"} <= set(jobs.events("ok")), what="events")
+
+
+def test_timeouts_evictions_oom_and_deleted_pods(kube: Kube, namespace: str) -> None:
+    jobs, kubelet = Jobs(kube, namespace), TestKubelet(kube.api)
+    prow_config(kube, namespace, plank={"pod_unscheduled_timeout": "2s", "max_revivals": 1})
+    with running(kube, "plank", namespace):
+        for name, pull in (("unscheduled", 1), ("evicted", 2), ("oom", 3), ("deleted", 4)):
+            jobs.create(presubmit(name, pull=pull))
+        jobs.create(presubmit("strict", pull=5, error_on_eviction=True))
+        for name in ("evicted", "oom", "deleted", "strict"):
+            jobs.wait_state(name, "pending")
+            kubelet.start(namespace, name)
+        status = jobs.wait_state("unscheduled", "error", timeout=20)
+        assert status["description"] == "Pod scheduling timeout."
+        wait_for(lambda: jobs.pod("unscheduled") is None, what="the unscheduled pod to go")
+
+        first = jobs.pod("evicted")
+        assert first is not None
+        kubelet.evict(namespace, "evicted")
+        wait_for(
+            lambda: (
+                (pod := jobs.pod("evicted")) and pod["metadata"]["uid"] != first["metadata"]["uid"]
+            ),
+            what="a new pod for the evicted job",
+        )
+        revived = jobs.wait_state("evicted", "pending")
+        wait_for(lambda: jobs.status("evicted").get("pod_revival_count") == 1, what="a revival")
+        kubelet.start(namespace, "evicted")
+        kubelet.evict(namespace, "evicted")  # the second time is one too many
+        assert jobs.wait_state("evicted", "error")["description"].startswith(
+            "Job pod reached max revivals"
+        )
+        assert revived["build_id"]
+
+        kubelet.evict(namespace, "strict")
+        assert jobs.wait_state("strict", "error")["description"] == (
+            "Job pod was evicted by the cluster."
+        )
+        kubelet.oom_kill(namespace, "oom")
+        assert jobs.wait_state("oom", "error")["description"] == (
+            "Job pod was OOM killed by the cluster."
+        )
+        # A finalizer keeps the deleted pod visible, as a real kubelet's grace period does.
+        jobs.core.patch_namespaced_pod(
+            "deleted", namespace, {"metadata": {"finalizers": ["e2e.bowsprit.dev/hold"]}}
+        )
+        jobs.core.delete_namespaced_pod("deleted", namespace)
+        assert jobs.wait_state("deleted", "error")["description"] == "Pod got deleted unexpectedly"
+        jobs.core.patch_namespaced_pod("deleted", namespace, {"metadata": {"finalizers": None}})
+
+
+def test_aborted_and_superseded_runs(kube: Kube, namespace: str) -> None:
+    jobs = Jobs(kube, namespace)
+    prow_config(kube, namespace)
+    with running(kube, "plank", namespace):
+        jobs.create(presubmit("user-abort", pull=1))
+        jobs.wait_state("user-abort", "pending")
+        jobs.set_status("user-abort", {"state": "aborted", "description": "Aborted by a user."})
+        wait_for(lambda: jobs.status("user-abort").get("completionTime"), what="completion")
+        wait_for(lambda: jobs.pod("user-abort") is None, what="the aborted job's pod to go")
+
+        jobs.create(presubmit("older", pull=2))
+        jobs.wait_state("older", "pending")
+        jobs.create(presubmit("newer", pull=2))
+        older = jobs.wait_state("older", "aborted")
+        assert older["prev_report_states"] == {"github-reporter": "aborted"}
+        wait_for(lambda: jobs.status("older").get("completionTime"), what="the abort to finish")
+        assert jobs.wait_state("newer", "pending")
+
+
+def test_concurrency_limits_and_queues(kube: Kube, namespace: str) -> None:
+    jobs, kubelet = Jobs(kube, namespace), TestKubelet(kube.api)
+    prow_config(kube, namespace, plank={"job_queue_capacities": {"gpu": 1}})
+    with running(kube, "plank", namespace):
+        for index in range(3):
+            jobs.create(presubmit(f"limited-{index}", pull=10 + index, max_concurrency=1))
+        jobs.create(presubmit("queued-0", pull=20, job="gpu-a", job_queue_name="gpu"))
+        jobs.create(presubmit("queued-1", pull=21, job="gpu-b", job_queue_name="gpu"))
+        jobs.create(presubmit("lost", pull=22, job="other", job_queue_name="nowhere"))
+        assert "job_queue_capacities" in jobs.wait_state("lost", "error")["description"]
+        for first, rest in (("limited-0", ["limited-1", "limited-2"]), ("queued-0", ["queued-1"])):
+            jobs.wait_state(first, "pending")
+            assert all(jobs.status(name).get("state") == "triggered" for name in rest)
+            assert all(jobs.pod(name) is None for name in rest)
+            kubelet.start(namespace, first)
+            kubelet.finish(namespace, first, 0)
+            jobs.wait_state(rest[0], "pending")  # in creation order
+            assert all(jobs.status(name).get("state") == "triggered" for name in rest[1:])

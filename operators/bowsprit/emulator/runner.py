@@ -78,6 +78,13 @@ class Emulator:
         api = self.api
         self.call(lambda: api.pod_logs.__setitem__((namespace, pod, container), text))
 
+    def inject_fault(self, method: str, path: str, code: int, times: int = 1) -> None:
+        """Fail the next `times` requests of `method` whose path matches the regular
+        expression `path` with HTTP `code` (a Status body, as the real server sends)."""
+        assert self.api is not None
+        api = self.api
+        self.call(lambda: api.faults.add(method, path, code, times))
+
     def kubeconfig(self) -> dict[str, Any]:
         return {
             "apiVersion": "v1",

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bowsprit.emulator import openapi, tables
 from bowsprit.emulator.errors import ApiError, bad_request, method_not_allowed, not_found
+from bowsprit.emulator.faults import Faults
 from bowsprit.emulator.resources import ResourceInfo
 from bowsprit.emulator.selectors import combine, field_matcher, label_matcher
 from bowsprit.emulator.store import Store
@@ -70,9 +71,13 @@ class Api:
         self.store = store
         self.bookmark_interval = bookmark_interval
         self.pod_logs: dict[tuple[str, str, str], str] = {}
+        self.faults = Faults([])
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
+            fault = self.faults.take(request.method, request.path)
+            if fault is not None:
+                raise fault
             return await self._route(request)
         except ApiError as error:
             return json_response(error.status(), error.code)

@@ -29,9 +29,12 @@ class Entry:
     presubmit_of: str | None
     """For presubmits: org/repo@base_ref and the pull numbers (SHAs ignored, as Prow's
     TerminateOlderJobs), which newer runs of the same job supersede."""
+    arrival: int
+    """Order in which plank first saw the job: it breaks ties of the second-precision
+    timestamps (creation order for jobs created while plank runs)."""
 
 
-def entry_for(job: Job) -> Entry:
+def entry_for(job: Job, arrival: int = 0) -> Entry:
     refs = job.spec.refs
     presubmit_of = None
     if job.spec.type == "presubmit" and refs is not None:
@@ -46,7 +49,12 @@ def entry_for(job: Job) -> Entry:
         queue=job.spec.job_queue_name,
         max_concurrency=job.spec.max_concurrency or 0,
         presubmit_of=presubmit_of,
+        arrival=arrival,
     )
+
+
+def _order(entry: Entry) -> tuple[datetime, int, str]:
+    return entry.created, entry.arrival, entry.name
 
 
 class JobIndex:
@@ -131,7 +139,7 @@ class JobIndex:
             if self.entries[name].presubmit_of == entry.presubmit_of
             and self.entries[name].state in ACTIVE
         ]
-        newest = max(runs, key=lambda run: (run.started, run.created, run.name), default=None)
+        newest = max(runs, key=lambda run: (run.started, *_order(run)), default=None)
         if newest is None or newest.name != entry.name:
             return []
         return sorted(run.name for run in runs if run.name != entry.name)

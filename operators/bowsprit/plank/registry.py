@@ -24,7 +24,6 @@ from bowsprit.lib.clock import rfc3339
 from bowsprit.plank import decide as rules
 from bowsprit.plank.apply import Applier, Event
 from bowsprit.plank.buildid import BuildIds
-from bowsprit.plank.concurrency import entry_for
 from bowsprit.plank.state import ClusterState
 
 logger = logging.getLogger("bowsprit.plank")
@@ -78,17 +77,27 @@ class Deps(OperatorDeps):
         self.timers[name] = loop.call_later(max(delay, 0.0), self.enqueue, name)
 
 
-def reconcile(deps: Deps, name: str) -> tuple[rules.Action, dict[str, Any], Event | None]:
+@dataclass(frozen=True)
+class Reconciled:
+    action: rules.Action
+    ref: dict[str, Any] = field(default_factory=dict)
+    event: Event | None = None
+    aborted: tuple[str, ...] = ()
+    """Older runs this reconcile aborted: they are to be reconciled (pods deleted)."""
+
+
+def reconcile(deps: Deps, name: str) -> Reconciled:
     """Observe, decide, act for one ProwJob. Blocking; runs in a worker thread."""
     assert deps.applier is not None
-    tracked, pod = deps.state.observe(name)
-    if tracked is None:
-        return rules.Action("none"), {}, None
+    tracked, pod, entry = deps.state.observe(name)
+    if tracked is None or entry is None:
+        return Reconciled(rules.Action("none"))
     config, job, now = deps.config, tracked.job, deps.clock()
-    entry = entry_for(job)
+    aborted = []
     for older in deps.state.index.superseded(entry):
         if deps.applier.abort_superseded(older):
             logger.info("%s: aborted %s, an older run of the same pull", name, older)
+            aborted.append(older)
     blocked = None
     if job.status.state == "triggered" and pod is None:
         blocked = deps.state.index.blocked(entry, config.plank)
@@ -103,7 +112,7 @@ def reconcile(deps: Deps, name: str) -> tuple[rules.Action, dict[str, Any], Even
         if action.kind == "start":
             POD_LATENCY.observe(max((now - job.created).total_seconds(), 0.0))
         logger.info("%s: %s: %s", name, outcome.event[0], outcome.event[1])
-    return outcome.action, tracked.ref, outcome.event
+    return Reconciled(outcome.action, tracked.ref, outcome.event, tuple(aborted))
 
 
 async def worker(deps: Deps) -> None:
@@ -123,7 +132,7 @@ async def worker(deps: Deps) -> None:
 
 async def _work(deps: Deps, name: str) -> None:
     try:
-        action, ref, event = await asyncio.to_thread(reconcile, deps, name)
+        done = await asyncio.to_thread(reconcile, deps, name)
     except Exception as error:  # noqa: BLE001 - retried with backoff, never dropped
         failures = deps.failures.get(name, 0) + 1
         deps.failures[name] = failures
@@ -133,12 +142,14 @@ async def _work(deps: Deps, name: str) -> None:
         deps.wake_later(name, delay)
         return
     deps.failures.pop(name, None)
-    if event is not None and not deps.dry_run:
+    if done.event is not None and not deps.dry_run:
         # Posted aside: an Event is worth less than the next job's start.
-        task = asyncio.create_task(_post_event(deps, ref, event))
+        task = asyncio.create_task(_post_event(deps, done.ref, done.event))
         deps.events.add(task)
         task.add_done_callback(deps.events.discard)
-    _after(deps, name, action)
+    for older in done.aborted:
+        deps.enqueue(older)
+    _after(deps, name, done.action)
 
 
 async def _post_event(deps: Deps, ref: dict[str, Any], event: Event) -> None:
@@ -163,6 +174,10 @@ def _after(deps: Deps, name: str, action: rules.Action) -> None:
     BLOCKED.set(len(deps.blocked))
     if action.wake_at is not None:
         deps.wake_later(name, (action.wake_at - deps.clock()).total_seconds())
+    if action.kind in ("start", "revive", "adopt"):
+        # plank's own writes bring no news (their events are not newer than what it
+        # recorded): look again now to arm the pending pod's timeout.
+        deps.enqueue(name)
     if action.kind in ("finish", "abort") and deps.blocked:
         release_blocked(deps)
 

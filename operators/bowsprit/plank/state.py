@@ -8,11 +8,12 @@ never rolls the picture back.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from bowsprit.plank.concurrency import JobIndex, entry_for
+from bowsprit.plank.concurrency import Entry, JobIndex, entry_for
 from bowsprit.plank.observe import Job, Pod, job_from, pod_from
 
 
@@ -44,6 +45,8 @@ class ClusterState:
     jobs: dict[str, Tracked] = field(default_factory=dict)
     pods: dict[str, tuple[Pod, str]] = field(default_factory=dict)
     index: JobIndex = field(default_factory=JobIndex)
+    arrivals: dict[str, int] = field(default_factory=dict)
+    _arrival: itertools.count[int] = field(default_factory=itertools.count)
     finished: dict[str, str] = field(default_factory=dict)
     """Versions of ProwJobs seen complete, so a late event of their past is ignored;
     forgotten when the ProwJob is deleted."""
@@ -60,6 +63,7 @@ class ClusterState:
                 return False
             if deleted or not plank_runs(body):
                 self.jobs.pop(name, None)
+                self.arrivals.pop(name, None)
                 self.index.remove(name)
                 if deleted:
                     self.finished.pop(name, None)
@@ -73,7 +77,9 @@ class ClusterState:
                 "metadata": {key: metadata.get(key) for key in ("name", "namespace", "uid")},
             }
             self.jobs[name] = Tracked(job, version, ref)
-            self.index.put(entry_for(job))
+            if name not in self.arrivals:
+                self.arrivals[name] = next(self._arrival)
+            self.index.put(entry_for(job, self.arrivals[name]))
             return True
 
     def saw_pod(self, body: dict[str, Any], deleted: bool = False) -> bool:
@@ -89,7 +95,8 @@ class ClusterState:
                 self.pods[name] = (pod_from(body), version)
             return True
 
-    def observe(self, name: str) -> tuple[Tracked | None, Pod | None]:
+    def observe(self, name: str) -> tuple[Tracked | None, Pod | None, Entry | None]:
+        """The job, its pod and its index entry, as last seen."""
         with self.lock:
             pod = self.pods.get(name)
-            return self.jobs.get(name), pod[0] if pod else None
+            return self.jobs.get(name), pod[0] if pod else None, self.index.entries.get(name)
