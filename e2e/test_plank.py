@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from typing import Any
 
 import kubernetes
@@ -11,7 +12,7 @@ import pytest
 from bowsprit.api import GROUP, VERSION
 from bowsprit.testing.kubelet import TestKubelet
 from e2e.conformance.conftest import wait_for
-from e2e.conftest import Kube, prow_config, running
+from e2e.conftest import Kube, component_argv, prow_config, running
 
 pytestmark = pytest.mark.usefixtures("crds")
 
@@ -202,3 +203,58 @@ def test_concurrency_limits_and_queues(kube: Kube, namespace: str) -> None:
             kubelet.finish(namespace, first, 0)
             jobs.wait_state(rest[0], "pending")  # in creation order
             assert all(jobs.status(name).get("state") == "triggered" for name in rest[1:])
+
+
+def pods_of(jobs: Jobs) -> dict[str, list[str]]:
+    """Build IDs of the pods of every job, by job: more than one would be a duplicate."""
+    response: Any = jobs.core.list_namespaced_pod(
+        jobs.namespace, label_selector="created-by-prow=true", _preload_content=False
+    )
+    found: dict[str, list[str]] = {}
+    for pod in json.loads(response.data)["items"]:
+        labels = pod["metadata"]["labels"]
+        found.setdefault(labels["prow.k8s.io/id"], []).append(labels["prow.k8s.io/build-id"])
+    return found
+
+
+def test_killed_at_any_point_loses_nothing_and_starts_nothing_twice(
+    kube: Kube, namespace: str
+) -> None:
+    jobs = Jobs(kube, namespace)
+    prow_config(kube, namespace)
+    names = [f"run-{index}" for index in range(40)]
+    for index, name in enumerate(names):
+        jobs.create(presubmit(name, pull=100 + index))
+    argv = component_argv(kube, "plank", namespace)
+    first = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: len(pods_of(jobs)) >= 5, what="plank to start a few pods")
+    finally:
+        first.kill()  # no goodbye: mid-create, mid-patch, wherever it was
+        first.wait(timeout=30)
+    with running(kube, "plank", namespace):
+        for name in names:
+            status = jobs.wait_state(name, "pending")
+            assert pods_of(jobs)[name] == [status["build_id"]]
+    assert all(len(builds) == 1 for builds in pods_of(jobs).values())
+
+
+def test_api_errors_are_retried(kube: Kube, namespace: str) -> None:
+    if kube.emulator is None:
+        pytest.skip("faults are injected by the emulator")
+    jobs = Jobs(kube, namespace)
+    prow_config(kube, namespace)
+    pods = f"^/api/v1/namespaces/{namespace}/pods$"
+    statuses = f"^/apis/{GROUP}/{VERSION}/namespaces/{namespace}/prowjobs/[^/]+/status$"
+    kube.emulator.inject_fault("POST", pods, 500, times=3)
+    kube.emulator.inject_fault("PATCH", statuses, 409, times=2)
+    kube.emulator.inject_fault("PATCH", statuses, 503, times=2)
+    with running(kube, "plank", namespace):
+        jobs.create(presubmit("flaky", pull=1))
+        status = jobs.wait_state("flaky", "pending")
+        assert pods_of(jobs) == {"flaky": [status["build_id"]]}
+        # A refusal (4xx) is final: the job ends as error with the API server's message.
+        kube.emulator.inject_fault("POST", pods, 403, times=1)
+        jobs.create(presubmit("refused", pull=2))
+        failed = jobs.wait_state("refused", "error")
+        assert failed["description"] == "Pod can not be created: injected fault: Forbidden"

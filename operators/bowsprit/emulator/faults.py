@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bowsprit.emulator.errors import ApiError
 
 _REASONS = {
+    403: "Forbidden",
     409: "Conflict",
     429: "TooManyRequests",
     500: "InternalError",

@@ -28,6 +28,8 @@ from bowsprit.plank.state import ClusterState
 
 logger = logging.getLogger("bowsprit.plank")
 WORKERS = 16
+# Retries of a failing reconcile: 0.1 s, doubling up to a minute (as client-go's queue).
+BACKOFF = 0.1
 MAX_BACKOFF = 60.0
 
 TRANSITIONS = Counter("plank_transitions", "ProwJob state changes made", ["state", "type", "job"])
@@ -136,7 +138,7 @@ async def _work(deps: Deps, name: str) -> None:
     except Exception as error:  # noqa: BLE001 - retried with backoff, never dropped
         failures = deps.failures.get(name, 0) + 1
         deps.failures[name] = failures
-        delay = min(0.5 * 2 ** (failures - 1), MAX_BACKOFF)
+        delay = min(BACKOFF * 2 ** (failures - 1), MAX_BACKOFF)
         ERRORS.inc()
         logger.warning("%s: reconcile failed (%s); retrying in %.1f s", name, error, delay)
         deps.wake_later(name, delay)
