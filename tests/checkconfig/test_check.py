@@ -70,6 +70,9 @@ def test_falco_prow_config_loads(falco_config: Path) -> None:
     assert report.objects == {"ProwConfig": 1, "TidePool": 50}
     # Sections for tools Bowsprit does not have are reported, not silently dropped.
     assert any("branch-protection" in item.problem.message for item in report.problems)
+    # Falco's job_url_template is Go's syntax: the user learns it needs rewriting.
+    (template,) = [item for item in report.problems if "Go template" in item.problem.message]
+    assert template.problem.warning and template.problem.field == "spec.plank.job_url_template"
 
 
 BAD_CR = """\

@@ -40,7 +40,13 @@ def compile_rule(rule: str) -> None:
 def violations(
     schema: dict[str, Any], value: Any, old: Any = None, path: str = ""
 ) -> list[RuleViolation]:
-    """Every rule of `schema` (and of its nested nodes) that `value` breaks."""
+    """Every rule of `schema` (and of its nested nodes) that `value` breaks.
+
+    On an update, a value equal to its old value is not checked again: the API server's
+    validation ratcheting (GA in 1.33) lets unchanged fields stand, which also spares the
+    spec's rules on every status write."""
+    if old is not None and value == old:
+        return []
     found: list[RuleViolation] = []
     for rule in schema.get("x-kubernetes-validations", []):
         uses_old = "oldSelf" in rule["rule"]

@@ -97,7 +97,8 @@ class JobCommon(ApiModel):
     cluster: str | None = None
     """Build cluster alias; empty means `default`."""
     namespace: str | None = None
-    """Namespace of the job's pod; defaults to ProwConfig's pod_namespace."""
+    """Recorded on the ProwJob for other agents; plank runs every pod in ProwConfig's
+    pod_namespace, as Prow does."""
     max_concurrency: int | None = Field(default=None, ge=0)
     """Most runs of this job pending at once; 0 means unlimited."""
     error_on_eviction: bool | None = None

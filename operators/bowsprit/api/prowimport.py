@@ -201,6 +201,10 @@ def _job(raw: dict[str, Any], kind: type[Resource], qualify: bool = False) -> Re
     return kind.model_validate({"metadata": {"name": metadata_name}, "spec": spec})
 
 
+# `{{.Spec...}}`, `{{if ...}}`, `{{with ...}}`: Go's text/template, which plank does not speak.
+GO_TEMPLATE = re.compile(r"\{\{-?\s*(\.|if |with |range |index |end)")
+
+
 def import_prow_config(document: dict[str, Any]) -> Imported:
     """Convert Prow's config.yaml into a ProwConfig and one TidePool per tide query."""
     result = Imported([], [])
@@ -225,6 +229,18 @@ def import_prow_config(document: dict[str, Any]) -> Imported:
         spec["crier"] = crier
     if tide:
         spec["tide"] = tide
+    template = str((document.get("plank") or {}).get("job_url_template") or "")
+    if GO_TEMPLATE.search(template):
+        result.problems.append(
+            Problem(
+                "ProwConfig",
+                "spec.plank.job_url_template",
+                "is a Go template; Bowsprit's are Jinja ({{ spec.job }}): the README's plank"
+                " section has Prow's examples rewritten (until then, jobs without a job URL"
+                " prefix get no status.url)",
+                True,
+            )
+        )
     try:
         result.objects.append(
             ProwConfig.model_validate({"metadata": {"name": "bowsprit"}, "spec": spec})

@@ -1,0 +1,240 @@
+"""plank throughput against the emulator: ProwJobs → pods, and pods → finished jobs.
+
+In one run: the API server's raw pod-create rate (N pods created directly, as
+concurrently as plank creates them), then N ProwJobs created at once with `bowsprit
+plank` running: seconds until every job has its pod, then, once a test kubelet has
+finished every pod, seconds until every job is success. Prints figures and plank's
+memory; asserts nothing. The ratio jobs→pods / raw pods is the figure that matters.
+
+    python hack/bench/plank.py [--jobs 1000] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import kubernetes
+import yaml
+
+from bowsprit.api import GROUP, VERSION
+from bowsprit.clients.cluster import Cluster
+from bowsprit.clients.kube import load_configuration
+from bowsprit.testing.kubelet import TestKubelet
+from emulator import start_emulator  # type: ignore[import-not-found]
+
+REPO = Path(__file__).resolve().parents[2]
+POD = {"containers": [{"name": "test", "image": "busybox"}], "restartPolicy": "Never"}
+
+
+def prowjob(index: int) -> dict[str, Any]:
+    return {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "ProwJob",
+        "metadata": {"name": f"job-{index}"},
+        "spec": {"type": "periodic", "job": f"bench-{index % 50}", "pod_spec": POD},
+    }
+
+
+def count_events(
+    api: kubernetes.client.ApiClient,
+    list_call: Callable[..., Any],
+    args: tuple[Any, ...],
+    want: Callable[[dict[str, Any]], bool],
+    expected: int,
+) -> tuple[threading.Thread, list[float]]:
+    """A watch in a thread; `done[0]` gets the moment `expected` distinct objects matched."""
+    done: list[float] = []
+
+    def follow() -> None:
+        seen: set[str] = set()
+        stream = kubernetes.watch.Watch().stream(
+            list_call, *args, _preload_content=False, timeout_seconds=600
+        )
+        for event in stream:
+            body = event["raw_object"]
+            if want(body):
+                seen.add(body["metadata"]["name"])
+            if len(seen) >= expected:
+                done.append(time.perf_counter())
+                return
+
+    thread = threading.Thread(target=follow, daemon=True)
+    thread.start()
+    return thread, done
+
+
+def in_parallel(function: Callable[[int], object], count: int, concurrency: int) -> float:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(function, range(count)))
+    return time.perf_counter() - started
+
+
+def setup(api: kubernetes.client.ApiClient) -> None:
+    extensions = kubernetes.client.ApiextensionsV1Api(api)
+    for path in sorted((REPO / "crds").glob("*.yaml")):
+        extensions.create_custom_resource_definition(yaml.safe_load(path.read_text()))
+    core = kubernetes.client.CoreV1Api(api)
+    for name in ("raw", "bench"):
+        core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    kubernetes.client.CustomObjectsApi(api).create_namespaced_custom_object(
+        GROUP,
+        VERSION,
+        "bench",
+        "prowconfigs",
+        {
+            "apiVersion": f"{GROUP}/{VERSION}",
+            "kind": "ProwConfig",
+            "metadata": {"name": "bowsprit"},
+            "spec": {"prowjob_namespace": "bench", "pod_namespace": "bench"},
+        },
+    )
+
+
+def start_plank(kubeconfig: Path) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bowsprit",
+            "plank",
+            "--kubeconfig",
+            str(kubeconfig),
+            "--config-namespace",
+            "bench",
+            "--standalone",
+            "--metrics-port",
+            "0",
+            "--health-port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if "plank started" in line:
+            break
+    # Keep draining its log so it never blocks on a full pipe.
+    threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
+    return process
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run(kubeconfig: Path, jobs: int, concurrency: int) -> None:
+    api = kubernetes.client.ApiClient(load_configuration(str(kubeconfig)))
+    api.configuration.connection_pool_maxsize = concurrency * 2
+    cluster, core = Cluster(api), kubernetes.client.CoreV1Api(api)
+    objects = kubernetes.client.CustomObjectsApi(api)
+    setup(api)
+
+    elapsed = in_parallel(
+        lambda i: cluster.create_pod(
+            "raw",
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"raw-{i}"}, "spec": POD},
+        ),
+        jobs,
+        concurrency,
+    )
+    raw_rate = jobs / elapsed
+    print(f"raw pod creates/s: {raw_rate:,.0f}  ({jobs} pods, {concurrency} clients)")
+    # Each job also costs the API server a ProwJob status write (CEL-checked).
+    in_parallel(
+        lambda i: objects.create_namespaced_custom_object(
+            GROUP, VERSION, "raw", "prowjobs", prowjob(i)
+        ),
+        jobs,
+        concurrency,
+    )
+    elapsed = in_parallel(
+        lambda i: cluster.patch_custom_status(
+            "raw", "prowjobs", f"job-{i}", {"state": "pending", "build_id": str(i)}
+        ),
+        jobs,
+        concurrency,
+    )
+    patch_rate = jobs / elapsed
+    ceiling = 1 / (1 / raw_rate + 1 / patch_rate)
+    print(
+        f"raw ProwJob status writes/s: {patch_rate:,.0f}; one pod create + one status write "
+        f"per job caps any plank at {ceiling:,.0f} jobs/s on this server"
+    )
+
+    # The ProwJobs exist before plank starts, so what is timed is plank's own work
+    # (the emulator evaluates CEL rules in Python and accepts fewer ProwJobs per second
+    # than plank turns into pods; a real API server compiles them).
+    started = time.perf_counter()
+    in_parallel(
+        lambda i: objects.create_namespaced_custom_object(
+            GROUP, VERSION, "bench", "prowjobs", prowjob(i)
+        ),
+        jobs,
+        concurrency,
+    )
+    print(f"ProwJobs created: {jobs} in {time.perf_counter() - started:.2f} s")
+    pods, pods_done = count_events(api, core.list_namespaced_pod, ("bench",), lambda _: True, jobs)
+    started = time.perf_counter()
+    plank = start_plank(kubeconfig)
+    try:
+        ready = time.perf_counter() - started
+        pods.join(600)
+        to_pods = pods_done[0] - started
+        rate = jobs / (to_pods - ready)
+        print(
+            f"plank ready after {ready:.2f} s; all {jobs} jobs had pods after {to_pods:.2f} s: "
+            f"{rate:,.0f} jobs/s once ready = {rate / raw_rate:.0%} of raw pod creates, "
+            f"{rate / ceiling:.0%} of the create+write ceiling"
+        )
+        finished, finished_done = count_events(
+            api,
+            objects.list_namespaced_custom_object,
+            (GROUP, VERSION, "bench", "prowjobs"),
+            lambda body: (body.get("status") or {}).get("state") == "success",
+            jobs,
+        )
+        kubelet = TestKubelet(api)
+        started = time.perf_counter()
+        in_parallel(lambda i: kubelet.finish("bench", f"job-{i}", 0), jobs, concurrency)
+        finished.join(600)
+        to_success = finished_done[0] - started
+        rate = jobs / to_success
+        print(f"pods finished → all jobs success after {to_success:.2f} s: {rate:,.0f} jobs/s")
+        print(f"plank RSS: {rss_mb(plank.pid):.0f} MB with {jobs} ProwJobs")
+    finally:
+        plank.terminate()
+        plank.wait(30)
+        api.close()
+
+
+def main(argv: Iterable[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    with tempfile.TemporaryDirectory() as folder:
+        emulator, _ = start_emulator(Path(folder))
+        try:
+            run(Path(folder) / "kubeconfig", args.jobs, args.concurrency)
+        finally:
+            emulator.terminate()
+            emulator.wait(30)
+
+
+if __name__ == "__main__":
+    main()
