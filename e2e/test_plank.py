@@ -15,6 +15,7 @@ from e2e.conformance.conftest import wait_for
 from e2e.conftest import Kube, component_argv, prow_config, running
 
 pytestmark = pytest.mark.usefixtures("crds")
+POD_SPEC = {"containers": [{"image": "busybox", "command": ["true"]}]}
 
 
 def presubmit(name: str, pull: int = 7, job: str = "unit", **spec: Any) -> dict[str, Any]:
@@ -33,7 +34,7 @@ def presubmit(name: str, pull: int = 7, job: str = "unit", **spec: Any) -> dict[
                 "base_sha": "abc",
                 "pulls": [{"number": pull, "author": "leo", "sha": "def"}],
             },
-            "pod_spec": {"containers": [{"image": "busybox", "command": ["true"]}]},
+            "pod_spec": POD_SPEC,
             **spec,
         },
     }
@@ -258,3 +259,47 @@ def test_api_errors_are_retried(kube: Kube, namespace: str) -> None:
         jobs.create(presubmit("refused", pull=2))
         failed = jobs.wait_state("refused", "error")
         assert failed["description"] == "Pod can not be created: injected fault: Forbidden"
+
+
+def test_periodics_run_end_to_end_with_horologium_plank_and_sinker(
+    kube: Kube, namespace: str
+) -> None:
+    """horologium starts a run, plank runs its pod, the kubelet ends it; with
+    minimum_interval the next run starts only then, and sinker keeps the newest run."""
+    jobs, kubelet = Jobs(kube, namespace), TestKubelet(kube.api)
+    prow_config(kube, namespace, sinker={"resync_period": "1s", "max_prowjob_age": "1s"})
+    body = {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "Periodic",
+        "metadata": {"name": "nightly"},
+        "spec": {"minimum_interval": "1s", "pod_spec": POD_SPEC},
+    }
+    jobs.objects.create_namespaced_custom_object(GROUP, VERSION, namespace, "periodics", body)
+
+    def runs() -> list[str]:
+        listed: Any = jobs.objects.list_namespaced_custom_object(
+            GROUP, VERSION, namespace, "prowjobs", label_selector="bowsprit.dev/periodic=nightly"
+        )
+        return sorted(item["metadata"]["name"] for item in listed["items"])
+
+    with (
+        running(kube, "horologium", namespace),
+        running(kube, "plank", namespace),
+        running(kube, "sinker", namespace),
+    ):
+        finished: list[str] = []
+        for _ in range(2):
+            current = wait_for(
+                lambda: [name for name in runs() if name not in finished],
+                what="horologium to start the next run",
+            )
+            (run,) = current
+            jobs.wait_state(run, "pending")
+            assert jobs.pod(run) is not None
+            kubelet.start(namespace, run)
+            kubelet.finish(namespace, run, 0)
+            jobs.wait_state(run, "success")
+            finished.append(run)
+        # The first run is old and complete: sinker deletes it, never the newest run.
+        wait_for(lambda: finished[0] not in runs(), what="sinker to delete the older run")
+        assert runs(), "sinker keeps the newest run of a Periodic that exists"
