@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from bowsprit.lib.clock import rfc3339
 from bowsprit.plank import decide as rules
 from bowsprit.plank.apply import Applier, Event
 from bowsprit.plank.buildid import BuildIds
+from bowsprit.plank.concurrency import Entry
 from bowsprit.plank.state import ClusterState
 
 logger = logging.getLogger("bowsprit.plank")
@@ -59,6 +61,7 @@ class Deps(OperatorDeps):
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     events: set[asyncio.Task[None]] = field(default_factory=set)
     applier: Applier | None = None
+    start_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __copy__(self) -> Deps:
         return self
@@ -100,11 +103,17 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
         if deps.applier.abort_superseded(older):
             logger.info("%s: aborted %s, an older run of the same pull", name, older)
             aborted.append(older)
-    blocked = None
-    if job.status.state == "triggered" and pod is None:
-        blocked = deps.state.index.blocked(entry, config.plank)
-    action = rules.decide(job, pod, rules.limits_for(job, config.plank), blocked, now)
-    outcome = deps.applier.carry_out(tracked, action, config, now)
+    limits = rules.limits_for(job, config.plank)
+    if job.status.state == "triggered" and pod is None and _limited(entry, config):
+        # Counting and starting are one step for limited jobs, or two workers could both
+        # take the last slot (Prow serialises these per job name the same way).
+        with deps.start_lock:
+            blocked = deps.state.index.blocked(entry, config.plank)
+            action = rules.decide(job, pod, limits, blocked, now)
+            outcome = deps.applier.carry_out(tracked, action, config, now)
+    else:
+        action = rules.decide(job, pod, limits, None, now)
+        outcome = deps.applier.carry_out(tracked, action, config, now)
     if outcome.event is not None:
         state = (outcome.action.status or {}).get("state") or (
             "pending" if outcome.action.kind in ("start", "adopt") else ""
@@ -115,6 +124,10 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
             POD_LATENCY.observe(max((now - job.created).total_seconds(), 0.0))
         logger.info("%s: %s: %s", name, outcome.event[0], outcome.event[1])
     return Reconciled(outcome.action, tracked.ref, outcome.event, tuple(aborted))
+
+
+def _limited(entry: Entry, config: ProwConfigSpec) -> bool:
+    return bool(config.plank.max_concurrency or entry.max_concurrency or entry.queue)
 
 
 async def worker(deps: Deps) -> None:
