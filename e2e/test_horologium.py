@@ -42,6 +42,19 @@ def runs_of(objects: Any, namespace: str, periodic_name: str) -> list[dict[str, 
     return sorted(listed["items"], key=lambda item: item["metadata"]["creationTimestamp"])
 
 
+def succeed(objects: Any, namespace: str, run: str) -> None:
+    """Complete a run as plank would once its pod succeeded."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    objects.patch_namespaced_custom_object_status(
+        GROUP,
+        VERSION,
+        namespace,
+        "prowjobs",
+        run,
+        {"status": {"state": "success", "completionTime": now}},
+    )
+
+
 def start_periodic(
     kube: Kube, namespace: str, name: str, **schedule: Any
 ) -> tuple[Any, Callable[[], list[dict[str, Any]]]]:
@@ -84,15 +97,7 @@ def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
             what="a fresh evaluation",
         )
         assert len(runs()) == 1
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        objects.patch_namespaced_custom_object_status(
-            GROUP,
-            VERSION,
-            namespace,
-            "prowjobs",
-            first["metadata"]["name"],
-            {"status": {"state": "success", "completionTime": now}},
-        )
+        succeed(objects, namespace, first["metadata"]["name"])
         # minimum_interval counts from the completion: the next run follows 2 s later.
         second = wait_for(lambda: len(runs()) == 2 and runs()[1], what="the next run")
         assert second["metadata"]["name"] != first["metadata"]["name"]
@@ -104,15 +109,7 @@ def test_after_an_outage_one_catch_up_run_and_no_burst(kube: Kube, namespace: st
 
     with running(kube, "horologium", namespace):
         first = wait_for(lambda: runs(), what="the run @every starts when added")[0]
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    objects.patch_namespaced_custom_object_status(
-        GROUP,
-        VERSION,
-        namespace,
-        "prowjobs",
-        first["metadata"]["name"],
-        {"status": {"state": "success", "completionTime": now}},
-    )
+    succeed(objects, namespace, first["metadata"]["name"])
 
     def fired_since(moment: str) -> bool:
         status = (

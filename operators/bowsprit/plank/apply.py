@@ -60,9 +60,7 @@ class Applier:
             if error.status != 404:
                 raise
 
-    def create_pod(
-        self, job: Job, namespace: str, now: datetime, config: ProwConfigSpec
-    ) -> tuple[str | None, str | None]:
+    def create_pod(self, job: Job, namespace: str) -> tuple[str | None, str | None]:
         """Create the job's pod; returns (build ID, None), or (None, why it cannot be
         created). A pod already there (an earlier try whose status write was lost) is
         taken as it is. 5xx, 429 and connection errors raise, to be retried."""
@@ -105,7 +103,7 @@ class Applier:
         job = tracked.job
         namespace = config.pod_namespace
         if action.kind in ("start", "revive"):
-            build_id, refused = self.create_pod(job, namespace, now, config)
+            build_id, refused = self.create_pod(job, namespace)
             if refused is not None or build_id is None:
                 return self.carry_out(tracked, rules.cannot_create(refused or "", now), config, now)
             url = self.url(job, build_id, config)

@@ -9,6 +9,7 @@ record what they see and queue the ProwJob; the rules are in `decide`, the API c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -103,16 +104,13 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
         if deps.applier.abort_superseded(older):
             logger.info("%s: aborted %s, an older run of the same pull", name, older)
             aborted.append(older)
-    limits = rules.limits_for(job, config.plank)
-    if job.status.state == "triggered" and pod is None and _limited(entry, config):
-        # Counting and starting are one step for limited jobs, or two workers could both
-        # take the last slot (Prow serialises these per job name the same way).
-        with deps.start_lock:
-            blocked = deps.state.index.blocked(entry, config.plank)
-            action = rules.decide(job, pod, limits, blocked, now)
-            outcome = deps.applier.carry_out(tracked, action, config, now)
-    else:
-        action = rules.decide(job, pod, limits, None, now)
+    starting = job.status.state == "triggered" and pod is None
+    limited = starting and _limited(entry, config)
+    # Counting and starting are one step for limited jobs, or two workers could both
+    # take the last slot (Prow serialises these per job name the same way).
+    with deps.start_lock if limited else contextlib.nullcontext():
+        blocked = deps.state.index.blocked(entry, config.plank) if starting else None
+        action = rules.decide(job, pod, rules.limits_for(job, config.plank), blocked, now)
         outcome = deps.applier.carry_out(tracked, action, config, now)
     if outcome.event is not None:
         state = (outcome.action.status or {}).get("state") or (
