@@ -21,10 +21,6 @@ COMPONENTS: dict[str, str] = {
     "hook": "service: GitHub webhooks to plugins and ProwJobs",
     "deck": "service: the dashboard",
     "ghproxy": "service: caching proxy for the GitHub API",
-    "clonerefs": "pod utility: clone the refs of a job",
-    "initupload": "pod utility: record the start of a job",
-    "entrypoint": "pod utility: run the test, capture its log and exit code",
-    "sidecar": "pod utility: upload logs and artifacts",
 }
 
 
@@ -37,6 +33,13 @@ BUILT: dict[str, tuple[str, str]] = {
     "plank": ("operator: run ProwJobs as pods, followed to the end", "bowsprit.plank.main"),
     "horologium": ("operator: start Periodics' runs on schedule", "bowsprit.horologium.main"),
     "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),
+    "clonerefs": ("pod utility: clone the refs of a job", "bowsprit.podutils.clonerefs"),
+    "initupload": ("pod utility: record the start of a job", "bowsprit.podutils.initupload"),
+    "entrypoint": (
+        "pod utility: run the test, capture its log and exit code",
+        "bowsprit.podutils.entrypoint",
+    ),
+    "sidecar": ("pod utility: upload logs and artifacts", "bowsprit.podutils.sidecar"),
 }
 
 
