@@ -79,7 +79,10 @@ def decorate(
     spec_env = {"JOB_SPEC": json.dumps(job_spec(spec, name, build_id), separators=(",", ":"))}
     volumes = [{"name": "logs", "emptyDir": {}}, {"name": "tools", "emptyDir": {}}]
     volumes += [volume for volume, _ in credentials]
-    upload_mounts = [mount("logs", LOGS), *(mounted for _, mounted in credentials)]
+
+    def upload_mounts() -> list[dict[str, Any]]:
+        return [mount("logs", LOGS), *(dict(mounted) for _, mounted in credentials)]
+
     init: list[dict[str, Any]] = []
     if cloning:
         clone_volumes, clone_container = clonerefs_container(config, refs, images["clonerefs"])
@@ -97,7 +100,7 @@ def decorate(
                 ).to_env(),
                 **spec_env,
             },
-            upload_mounts,
+            upload_mounts(),
         )
     )
     init.append(
@@ -129,7 +132,7 @@ def decorate(
             images["sidecar"],
             config,
             {"SIDECAR_OPTIONS": sidecar_options.to_env(), **spec_env},
-            [*upload_mounts, *(censor_mounts if config.censor_secrets else [])],
+            [*upload_mounts(), *(censor_mounts if config.censor_secrets else [])],
         )
     )
     pod_spec["initContainers"] = init
