@@ -43,7 +43,9 @@ BUILT: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole CLI; with `only`, just that command's module is imported (a pod utility
+    starts in a fraction of the time it takes to import every operator)."""
     parser = argparse.ArgumentParser(
         prog="bowsprit",
         description="Kubernetes-native CI for GitHub projects, configured by custom resources.",
@@ -71,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, (summary, module) in BUILT.items():
         built = commands.add_parser(name, help=summary, description=summary)
+        if only is not None and name != only:
+            continue
         # Each component's main module holds add_flags(parser) and run(args).
         main_module = importlib.import_module(module)
         main_module.add_flags(built)
@@ -83,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    command = next((argument for argument in arguments if not argument.startswith("-")), None)
+    args = build_parser(command if command in BUILT else None).parse_args(arguments)
     run: Callable[[argparse.Namespace], int] = args.run
     return run(args)
 

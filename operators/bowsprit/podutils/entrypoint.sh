@@ -17,7 +17,7 @@ ABORTED=130
 option() {
 	# Plank writes `args` first and every scalar after it, so the last match of a key is
 	# the option itself even when an argument happens to contain the same text.
-	printf '%s' "${ENTRYPOINT_OPTIONS:-}" | sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"
+	printf '%s' "${ENTRYPOINT_OPTIONS:-}" | sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\{0,1\}\([^\",} ]*\).*/\1/p"
 }
 
 timeout_ns=$(option timeout)
@@ -110,9 +110,14 @@ else
 	stopped=0
 fi
 if [ "$stopped" -eq 1 ]; then
-	# Children of a stopped command may hold the output open: do not wait for them.
-	kill "$tee_pid" 2>/dev/null
+	# Children of a stopped command may hold the output open: give tee a second to
+	# copy what the command wrote last, not more.
+	after 1000000000 kill "$tee_pid"
+	tee_timer=$!
+	wait "$tee_pid"
+	kill "$tee_timer" 2>/dev/null
+else
+	wait "$tee_pid"
 fi
-wait "$tee_pid"
 rm -rf "$work"
 record "$code"

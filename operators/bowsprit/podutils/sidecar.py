@@ -30,7 +30,7 @@ from bowsprit.podutils.jobenv import Run, UsageError, read_options, read_run
 logger = logging.getLogger("bowsprit.sidecar")
 ABORTED, SKIPPED = 130, 1130
 POLL_SECONDS = 0.5
-CLONE_RECORDS = "/logs/clone.json"
+CLONE_RECORDS = "clone.json"  # what clonerefs wrote, in the logs volume beside the markers
 
 
 def read_marker(path: str) -> int | None:
@@ -70,9 +70,11 @@ def merged_metadata(entries: list[WrapperOptions]) -> dict[str, Any]:
     return metadata
 
 
-def final_sha() -> str | None:
+def final_sha(entries: list[WrapperOptions]) -> str | None:
+    if not entries:
+        return None
     try:
-        records = json.loads(Path(CLONE_RECORDS).read_text())
+        records = json.loads((Path(entries[0].marker_file).parent / CLONE_RECORDS).read_text())
         return str(records[0].get("final_sha") or "") or None
     except (OSError, ValueError, IndexError, AttributeError, TypeError):
         return None
@@ -167,7 +169,7 @@ def report(options: SidecarOptions, job: Run, codes: list[int | None]) -> list[s
     result = result_of(codes)
     now = utc_now()
     metadata = merged_metadata(entries)
-    done = upload.finished(now, result, job.spec, final_sha(), metadata)
+    done = upload.finished(now, result, job.spec, final_sha(entries), metadata)
     store = upload.store_for(options.gcs_options)
     uploads = [upload.Upload(key, path=path) for key, path in [*present_logs, *artifacts]]
     uploads += [
@@ -194,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     waiter = Waiter(options.entries, options.ignore_interrupts, threading.Event())
     waiter.install()
+    logger.info("waiting for %d test container(s) to finish", len(options.entries))
     codes = waiter.wait()
     try:
         lost = report(options, job, codes)
