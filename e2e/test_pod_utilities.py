@@ -159,6 +159,7 @@ def test_a_passing_job_uploads_prows_layout(setup: Setup) -> None:
                 "artifacts/junit.xml",
                 "artifacts/metadata.json",
                 "prowjob.json",
+                "sidecar-logs.json",
                 "finished.json",
             )
         ]
@@ -185,6 +186,7 @@ def test_a_passing_job_uploads_prows_layout(setup: Setup) -> None:
     assert alias == f"s3://{setup.bucket}/{run.folder}"
     assert "git merge --no-ff" in run.text("clone-log.txt")
     assert run.json("prowjob.json")["status"]["state"] == "success"
+    assert "result SUCCESS" in run.text("sidecar-logs.json")
 
 
 def test_merges_are_deterministic(setup: Setup) -> None:

@@ -158,7 +158,25 @@ def prowjob_json(job: Run, result: str) -> dict[str, Any]:
     }
 
 
-def report(options: SidecarOptions, job: Run, codes: list[int | None]) -> list[str]:
+class Recorder(logging.Handler):
+    """Keeps sidecar's own log for sidecar-logs.json."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.entries: list[dict[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.entries.append(
+            {"level": record.levelname.lower(), "msg": record.getMessage(), "component": "sidecar"}
+        )
+
+    def to_json(self) -> bytes:
+        return "\n".join(json.dumps(entry) for entry in self.entries).encode() + b"\n"
+
+
+def report(
+    options: SidecarOptions, job: Run, codes: list[int | None], recorder: Recorder
+) -> list[str]:
     """Censor, then upload logs, artifacts and finished.json; returns what was lost."""
     entries = options.entries
     several = len(entries) > 1
@@ -179,6 +197,7 @@ def report(options: SidecarOptions, job: Run, codes: list[int | None]) -> list[s
         upload.Upload("finished.json", upload.json_bytes(done)),
     ]
     logger.info("result %s (exit codes %s); uploading %d objects", result, codes, len(uploads))
+    uploads.insert(-1, upload.Upload("sidecar-logs.json", recorder.to_json()))
     return upload.upload_all(store, job, options.gcs_options, uploads)
 
 
@@ -188,6 +207,8 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    recorder = Recorder()
+    logger.addHandler(recorder)
     try:
         options = read_options("SIDECAR_OPTIONS", SidecarOptions)
         job = read_run()
@@ -199,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
     logger.info("waiting for %d test container(s) to finish", len(options.entries))
     codes = waiter.wait()
     try:
-        lost = report(options, job, codes)
+        lost = report(options, job, codes, recorder)
     except (StorageError, OSError) as error:
         logger.error("reporting failed: %s", error)
         return 1
