@@ -30,6 +30,10 @@ BUILT: dict[str, tuple[str, str]] = {
         "serve a Kubernetes API emulator on 127.0.0.1 (a light cluster for tests)",
         "bowsprit.emulator.main",
     ),
+    "local": (
+        "run Bowsprit on this machine: the emulator, the operators, and job pods as processes",
+        "bowsprit.local.main",
+    ),
     "plank": ("operator: run ProwJobs as pods, followed to the end", "bowsprit.plank.main"),
     "horologium": ("operator: start Periodics' runs on schedule", "bowsprit.horologium.main"),
     "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),

@@ -121,7 +121,7 @@ class Cloner:
 
     def clone(self, refs: Refs, options: CloneRefsOptions, remote: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.git("init")
+        self.git("init", "--quiet")
         self.git("config", "user.name", options.git_user_name)
         self.git("config", "user.email", options.git_user_email)
         if options.cookie_path:

@@ -33,7 +33,8 @@ class LocalPod:
             folder = root / "volumes" / volume["name"]
             folder.mkdir(parents=True, exist_ok=True)
             if "secret" in volume:
-                for name, content in (secrets or {})[volume["secret"]["secretName"]].items():
+                files = (secrets or {}).get(volume["secret"]["secretName"], {})
+                for name, content in files.items():
                     (folder / name).write_text(content)
             self.volumes[volume["name"]] = folder
         self.running: dict[str, subprocess.Popen[bytes]] = {}
@@ -110,7 +111,7 @@ class LocalPod:
             if process and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
 
-    def wait(self, timeout: float = 120) -> dict[str, int]:
+    def wait(self, timeout: float | None = 120) -> dict[str, int]:
         codes = {}
         try:
             for container in self.spec["containers"]:
