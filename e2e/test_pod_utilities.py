@@ -60,7 +60,13 @@ class Setup:
     pull: str
     root: Path
 
-    def pod(self, script: str, pull_sha: str | None = None, **decoration: Any) -> LocalPod:
+    def pod(
+        self,
+        script: str,
+        pull_sha: str | None = None,
+        containers: list[dict[str, Any]] | None = None,
+        **decoration: Any,
+    ) -> LocalPod:
         refs = {
             "org": "org",
             "repo": "repo",
@@ -75,7 +81,8 @@ class Setup:
                 "job": JOB,
                 "refs": refs,
                 "pod_spec": {
-                    "containers": [
+                    "containers": containers
+                    or [
                         {
                             "image": "debian",
                             "command": ["sh", "-c", script],
@@ -133,8 +140,10 @@ def setup(server: s3.S3Server, tmp_path: Path) -> Setup:
     return Setup(server, server.new_bucket(), remote, base, pull, tmp_path / "pod")
 
 
-def run_to_end(setup: Setup, script: str, **decoration: Any) -> tuple[dict[str, int], Run]:
-    pod = setup.pod(script, **decoration)
+def run_to_end(
+    setup: Setup, script: str, containers: list[dict[str, Any]] | None = None, **decoration: Any
+) -> tuple[dict[str, int], Run]:
+    pod = setup.pod(script, containers=containers, **decoration)
     init = pod.run_init()
     assert init == {"clonerefs": 0, "initupload": 0, "place-entrypoint": 0}, pod.output(
         "initupload"
@@ -236,3 +245,21 @@ def test_a_clone_failure_fails_the_pod_before_the_test(setup: Setup) -> None:
     assert finished["result"] == "FAILURE" and finished["passed"] is False
     assert "git merge" in run.text("build-log.txt")
     assert f"{run.folder}/started.json" in run.objects
+
+
+def test_several_test_containers_each_get_a_log(setup: Setup) -> None:
+    def container(name: str, script: str) -> dict[str, Any]:
+        return {"name": name, "image": "debian", "command": ["sh", "-c", script]}
+
+    metadata = json.dumps({"unit": 1})
+    unit = (
+        f"echo unit ran && mkdir -p $ARTIFACTS && echo '{metadata}' > $ARTIFACTS/unit-metadata.json"
+    )
+    lint = "echo lint failed; exit 2"
+    codes, run = run_to_end(setup, "", [container("unit", unit), container("lint", lint)])
+    assert codes == {"unit": 0, "lint": 2, "sidecar": 0}
+    assert run.text("unit-build-log.txt") == "unit ran\n"
+    assert run.text("lint-build-log.txt") == "lint failed\n"
+    assert f"{run.folder}/build-log.txt" not in run.objects
+    finished = run.json("finished.json")
+    assert finished["result"] == "FAILURE" and finished["metadata"] == {"unit": 1}
