@@ -23,7 +23,9 @@ from urllib.parse import quote
 import httpx
 import jwt
 from githubkit import GitHub, UnauthAuthStrategy
+from githubkit.cache import MemCacheStrategy
 from githubkit.exception import RequestError, RequestFailed
+from githubkit.hishel import AsyncMemoryStorage
 
 from bowsprit.lib.clock import Clock, jitter, utc_now
 
@@ -41,6 +43,9 @@ JWT_BACKDATE = 60
 # GitHub's advice when a secondary rate limit names no Retry-After.
 SECONDARY_LIMIT_WAIT = 60.0
 PER_PAGE = 100
+# Cached responses are dropped this long after they were stored (githubkit's own cache
+# keeps every response for the life of the process); a dropped one is simply fetched whole.
+CACHE_TTL = 3600.0
 
 
 class GitHubError(Exception):
@@ -226,6 +231,24 @@ class _SharedTransport(httpx.AsyncBaseTransport):
         """Closed by GitHubClient.aclose, not by each short-lived client."""
 
 
+class _ExpiringCache(MemCacheStrategy):
+    """githubkit's in-memory cache, with entries that expire."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._responses: AsyncMemoryStorage | None = None
+
+    async def get_async_hishel_storage(self) -> AsyncMemoryStorage:
+        if self._responses is None:
+            self._responses = AsyncMemoryStorage(default_ttl=CACHE_TTL, keep_unclosed=True)
+        return self._responses
+
+    async def aclose(self) -> None:
+        if self._responses is not None:
+            await self._responses.force_close()
+            self._responses = None
+
+
 # The client -------------------------------------------------------------------------------
 
 
@@ -246,6 +269,7 @@ class GitHubClient:
         self.rand = rand or jitter
         self._creds = _Credentials.load(settings, self.clock)
         self._transport = httpx.AsyncHTTPTransport(retries=0)
+        self._cache = _ExpiringCache()
         self._github = GitHub(
             UnauthAuthStrategy(),  # Authorization is set per request: tokens differ per org
             base_url=settings.base_url,
@@ -254,12 +278,14 @@ class GitHubClient:
             async_transport=_SharedTransport(self._transport),
             auto_retry=False,
             http_cache=True,
+            cache_strategy=self._cache,
         )
         self._limits: dict[str, float] = {}  # credential key -> epoch when its budget resets
         self._bot: str | None = None
 
     async def aclose(self) -> None:
         await self._transport.aclose()
+        await self._cache.aclose()
 
     # Requests ---------------------------------------------------------------------------
 

@@ -127,7 +127,7 @@ async def record(deps: Deps, name: str, reporter: str, state: str) -> None:
     reporters' entries alone."""
     status = {"prev_report_states": {reporter: state}}
     try:
-        patched = await asyncio.to_thread(
+        await asyncio.to_thread(
             deps.cluster.patch_custom_status,
             deps.config.prowjob_namespace,
             "prowjobs",
@@ -135,11 +135,8 @@ async def record(deps: Deps, name: str, reporter: str, state: str) -> None:
             status,
         )
     except ApiError as error:
-        if error.status == 404:
-            return  # deleted meanwhile: nothing left to record on
-        raise
-    if name in deps.bodies:
-        deps.bodies[name] = patched
+        if error.status != 404:  # 404: deleted meanwhile, nothing left to record on
+            raise
 
 
 async def worker(deps: Deps, lane: Lane) -> None:
@@ -185,7 +182,15 @@ async def prowjob_changed(
             lane.forget(name, str(raw["metadata"].get("uid") or name))
         return
     deps.bodies[name] = raw
+    uid = str(raw["metadata"].get("uid") or name)
+    recorded = (raw.get("status") or {}).get("prev_report_states") or {}
     for lane in deps.lanes:
+        if lane.reporter.name in recorded and recorded[lane.reporter.name] == lane.reported.get(
+            uid
+        ):
+            # The watch shows the record: events before it are delivered already, so no
+            # stale one can come to make the memory of the report necessary.
+            del lane.reported[uid]
         lane.enqueue(name)
 
 
