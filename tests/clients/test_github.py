@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -429,3 +430,21 @@ def test_backoff(attempt: int, fraction: float, expected: float) -> None:
 )
 def test_next_link(header: str, expected: str | None) -> None:
     assert next_link(header) == expected
+
+
+def test_the_etag_cache_is_bounded_least_recently_used_first() -> None:
+    from bowsprit.clients.github import _ETags
+
+    cache = _ETags(size=2)
+
+    def answer(tag: str) -> httpx.Response:
+        return httpx.Response(200, headers={"ETag": tag}, json={})
+
+    cache.put(("", "a"), answer("1"))
+    cache.put(("", "b"), answer("2"))
+    assert cache.get(("", "a")) is not None  # a is now the most recently used
+    cache.put(("", "c"), answer("3"))
+    assert list(cache.entries) == [("", "a"), ("", "c")]
+    cache.put(("", "d"), httpx.Response(200, json={}))  # no ETag: nothing to revalidate
+    cache.put(("", "e"), httpx.Response(404, headers={"ETag": "4"}))
+    assert list(cache.entries) == [("", "a"), ("", "c")]
