@@ -4,6 +4,7 @@ limits, ETags, token and GitHub App auth; and its pure rules, table-driven."""
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -448,3 +449,19 @@ def test_the_etag_cache_is_bounded_least_recently_used_first() -> None:
     cache.put(("", "d"), httpx.Response(200, json={}))  # no ETag: nothing to revalidate
     cache.put(("", "e"), httpx.Response(404, headers={"ETag": "4"}))
     assert list(cache.entries) == [("", "a"), ("", "c")]
+
+
+async def test_a_rotated_token_is_read_again(
+    client: GitHubClient, github: FakeGitHub, token: Path
+) -> None:
+    await client.get_pull("org", "repo", 1)
+    token.write_text("rotated\n")
+    os.utime(token, (1, 1))  # a new mtime, whatever the file system's resolution
+    await client.get_pull("org", "repo", 1)
+    token.unlink()  # a secret briefly missing while it is swapped: keep the last token
+    await client.get_pull("org", "repo", 1)
+    assert [r.authorization for r in github.requests] == [
+        "token s3cret",
+        "token rotated",
+        "token rotated",
+    ]

@@ -173,6 +173,7 @@ class _Credentials:
     settings: GitHubSettings
     clock: Clock
     token: str | None = None
+    token_mtime: float = 0.0
     private_key: str | None = None
     installations: dict[str, _Installation] = field(default_factory=dict)
     locks: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -186,7 +187,22 @@ class _Credentials:
             creds.private_key = _read_secret(settings.app_private_key_path, "private key")
         elif settings.token_path is not None:
             creds.token = _read_secret(settings.token_path, "token")
+            creds.token_mtime = settings.token_path.stat().st_mtime
         return creds
+
+    def current_token(self) -> str | None:
+        """The token, read again when its file changed (a rotated Kubernetes secret)."""
+        path = self.settings.token_path
+        if self.token is None or path is None:
+            return self.token
+        try:
+            mtime = path.stat().st_mtime
+            if mtime != self.token_mtime:
+                self.token, self.token_mtime = _read_secret(path, "token"), mtime
+                logger.info("GitHub token re-read from %s", path)
+        except (OSError, GitHubError) as error:
+            logger.warning("keeping the GitHub token in use: %s", error)
+        return self.token
 
     @property
     def is_app(self) -> bool:
@@ -297,8 +313,9 @@ class GitHubClient:
     # Requests ---------------------------------------------------------------------------
 
     async def _headers(self, org: str | None) -> dict[str, str]:
-        if self._creds.token is not None:
-            return {"Authorization": f"token {self._creds.token}"}
+        token = self._creds.current_token()
+        if token is not None:
+            return {"Authorization": f"token {token}"}
         if not self._creds.is_app:
             return {}
         if org is None:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bowsprit.clients.github import GitHubClient, add_github_flags, settings_from_args
+from bowsprit.clients.github import (
+    GitHubClient,
+    GitHubError,
+    add_github_flags,
+    settings_from_args,
+)
 from bowsprit.clients.operator import add_operator_flags, run_operator
-from bowsprit.clients.slack import SlackWebhook, read_webhook_url
+from bowsprit.clients.slack import SlackError, SlackWebhook, read_webhook_url
 from bowsprit.crier.registry import Deps, build_registry
 from bowsprit.crier.report import GitHubReporter, Reporter, SlackReporter
 
@@ -36,15 +42,20 @@ def run(args: argparse.Namespace) -> int:
     if args.slack_workers > 0 and args.slack_webhook_url_file is None:
         raise SystemExit("crier: --slack-workers needs --slack-webhook-url-file")
     reporters: list[tuple[Reporter, int]] = []
+    closers: list[Callable[[], Awaitable[None]]] = []
+    try:
+        if args.github_workers > 0:
+            github = GitHubClient(settings_from_args(args))
+            reporters.append((GitHubReporter(github), args.github_workers))
+            closers.append(github.aclose)
+        if args.slack_workers > 0:
+            slack = SlackWebhook(read_webhook_url(args.slack_webhook_url_file))
+            reporters.append((SlackReporter(slack), args.slack_workers))
+            closers.append(slack.aclose)
+    except (GitHubError, SlackError) as error:
+        raise SystemExit(f"crier: {error}") from error
     deps = Deps.from_args(args)
-    if args.github_workers > 0:
-        github = GitHubClient(settings_from_args(args))
-        reporters.append((GitHubReporter(github), args.github_workers))
-        deps.closers.append(github.aclose)
-    if args.slack_workers > 0:
-        slack = SlackWebhook(read_webhook_url(args.slack_webhook_url_file))
-        reporters.append((SlackReporter(slack), args.slack_workers))
-        deps.closers.append(slack.aclose)
+    deps.closers = closers
     deps.reporters = reporters
     config = deps.prow_config()
     # crier watches the ProwJobs' namespace and its config's only (least privilege).
