@@ -242,3 +242,23 @@ def test_failed_reports_are_retried_and_a_gone_commit_dropped(
         "/repos/org/repo/statuses/" + "f" * 40
     ]
     assert statuses(github) == [("unit", "pending")]
+
+
+def test_summary_comment_once_every_job_is_done(
+    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+) -> None:
+    jobs = Jobs(kube, namespace)
+    prow_config(kube, namespace, crier={"github_reporter": {"summary_comment_repos": ["org"]}})
+    with operator_process(crier_argv(kube, namespace, github, tmp_path)):
+        jobs.create(presubmit("unit-1"))
+        jobs.create(presubmit("lint-1", job="lint"))
+        reported(jobs, "unit-1", "triggered")
+        reported(jobs, "lint-1", "triggered")
+        finish(jobs, "unit-1", "failure", "Job failed.")
+        reported(jobs, "unit-1", "failure")
+        assert github.repos["org/repo"].pulls[1].comments == []  # lint still runs
+        finish(jobs, "lint-1", "success", "Job succeeded.")
+        reported(jobs, "lint-1", "success")
+    (comment,) = github.repos["org/repo"].pulls[1].comments
+    assert comment.body.startswith("@alice: The following test **failed**")
+    assert "unit |" in comment.body and "lint |" not in comment.body

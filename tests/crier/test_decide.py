@@ -10,7 +10,7 @@ import pytest
 from bowsprit.api.prowconfig import CrierConfig, PlankConfig, SlackReporterDefaults
 from bowsprit.crier import decide
 from bowsprit.crier.comment import COMMENT_TAG, CommentPlan, entry, plan_comment, render
-from bowsprit.crier.decide import GITHUB, SLACK, CommitStatus
+from bowsprit.crier.decide import GITHUB, SLACK, CommitStatus, Job
 from bowsprit.crier.slack import SlackMessage, slack_message
 from bowsprit.lib.contexts import (
     MAX_DESCRIPTION,
@@ -18,7 +18,7 @@ from bowsprit.lib.contexts import (
     base_sha_from_description,
     description_with_base_sha,
 )
-from tests.crier.jobs import BASE, HEAD, job
+from tests.crier.jobs import BASE, HEAD, body, job
 
 # De-duplication ---------------------------------------------------------------------------
 
@@ -246,7 +246,7 @@ def test_render_reads_as_prows() -> None:
     ],
 )
 def test_plan_comment(state: str, comments: list[dict[str, Any]], expected: CommentPlan) -> None:
-    assert plan_comment(job(state=state), comments, BOT) == expected
+    assert plan_comment([job(state=state)], comments, BOT) == expected
 
 
 # Slack ------------------------------------------------------------------------------------
@@ -347,3 +347,60 @@ def test_a_broken_template_is_a_clear_error() -> None:
     }
     with pytest.raises(decide.TemplateError, match="report template"):
         slack_message(job(state="failure"), configs)
+
+
+# Summary comments -------------------------------------------------------------------------
+
+
+def test_summary_waits_for_every_context_of_the_head_commit() -> None:
+    unit = job(name="unit-1", state="failure")
+    lint = job(name="lint-1", job="lint", context="lint", state="pending")
+    assert decide.summary_jobs(unit, [unit, lint]) is None
+    lint_done = job(name="lint-1", job="lint", context="lint", state="success")
+    runs = decide.summary_jobs(unit, [lint_done])
+    assert runs is not None and {r.name for r in runs} == {"unit-1", "lint-1"}
+    # Another head commit, another pull, or a job not reported: not waited for.
+    others = [
+        job(name="old", job="e2e", context="e2e", state="pending", head="c" * 40),
+        job(name="other-pull", job="e2e", context="e2e", state="pending", pull=2),
+        job(name="quiet", job="e2e", context="e2e", state="pending", report=False),
+    ]
+    assert decide.summary_jobs(unit, [lint_done, *others]) is not None
+
+
+def test_summary_takes_the_newest_run_of_a_context() -> None:
+    old = Job.from_body({**body(name="unit-1", state="failure")})
+    newer = body(name="unit-2", state="success")
+    newer["metadata"]["creationTimestamp"] = "2026-11-25T06:00:00Z"
+    runs = decide.summary_jobs(old, [Job.from_body(newer)])
+    assert runs is not None and [r.name for r in runs] == ["unit-2"]
+
+
+def test_wants_summary() -> None:
+    crier = CrierConfig.model_validate({"github_reporter": {"summary_comment_repos": ["org"]}})
+    assert decide.wants_summary(job(), crier)
+    assert not decide.wants_summary(job(), CrierConfig())
+
+
+@pytest.mark.parametrize(
+    ("states", "expected_start"),
+    [
+        (["success", "success"], "@alice: all tests **passed!**"),
+        (["success", "failure"], "@alice: The following test **failed**"),
+        (["success", "aborted"], None),
+    ],
+)
+def test_plan_summary(states: list[str], expected_start: str | None) -> None:
+    jobs = [
+        job(name=f"j{i}", job=f"c{i}", context=f"c{i}", state=state)
+        for i, state in enumerate(states)
+    ]
+    plan = plan_comment(jobs, [], BOT, summary=True)
+    if expected_start is None:
+        assert plan == CommentPlan()
+    else:
+        assert plan.create is not None and plan.create.startswith(expected_start)
+        assert plan.create.endswith(COMMENT_TAG)
+        # Reported again (a restart): the comment already says it.
+        posted = {"id": 9, "user": {"login": BOT}, "body": plan.create}
+        assert plan_comment(jobs, [posted], BOT, summary=True) == CommentPlan()

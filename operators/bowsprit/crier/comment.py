@@ -65,6 +65,7 @@ def _rows(body: str) -> list[str]:
 
 
 def render(author: str, rows: list[str], extra: str | None) -> str:
+    """The comment: the failed rows, or (a summary with none) that everything passed."""
     plural = "s" if len(rows) > 1 else ""
     lines = [
         f"@{author}: The following test{plural} **failed**, say `/retest` to rerun all "
@@ -74,6 +75,8 @@ def render(author: str, rows: list[str], extra: str | None) -> str:
         "--- | --- | --- | --- | ---",
         *rows,
     ]
+    if not rows:
+        lines = [f"@{author}: all tests **passed!**", ""]
     if extra:
         lines += ["", extra]
     lines += ["", "<details>", "", ABOUT, "</details>", COMMENT_TAG]
@@ -81,9 +84,15 @@ def render(author: str, rows: list[str], extra: str | None) -> str:
 
 
 def plan_comment(
-    job: Job, comments: list[dict[str, Any]], bot: str, extra: str | None = None
+    jobs: list[Job],
+    comments: list[dict[str, Any]],
+    bot: str,
+    extra: str | None = None,
+    summary: bool = False,
 ) -> CommentPlan:
-    """The changes that make the pull request's failure comment reflect `job`."""
+    """The changes that make the pull request's failure comment reflect `jobs` (one job,
+    or every job of the head commit for a summary, which is posted even when all passed
+    unless one was aborted)."""
     ours = [
         c
         for c in comments
@@ -91,23 +100,25 @@ def plan_comment(
     ]
     rows = [row for c in ours for row in _rows(str(c["body"]))]
     contexts = [row.split(" | ")[0] for row in rows]
+    reported = {job.context for job in jobs}
     kept = [
         row
         for i, row in enumerate(rows)
-        # a newer row for the same context wins; the job's own result replaces its row
-        if contexts[i] != job.context and contexts[i] not in contexts[i + 1 :]
+        # a newer row for the same context wins; the jobs' own results replace their rows
+        if contexts[i] not in reported and contexts[i] not in contexts[i + 1 :]
     ]
-    failed = job.state == "failure"
-    if failed:
-        kept.append(entry(job))
+    failed = [job for job in jobs if job.state == "failure"]
+    kept += [entry(job) for job in failed]
+    refs = jobs[0].spec.refs
+    assert refs is not None and refs.pulls
+    body = None
+    if kept or (summary and not any(job.state == "aborted" for job in jobs)):
+        body = render(refs.pulls[0].author, kept, extra)
     latest = ours[-1] if ours else None
     delete = [int(c["id"]) for c in ours[:-1]]
-    refs = job.spec.refs
-    assert refs is not None and refs.pulls
-    body = render(refs.pulls[0].author, kept, extra) if kept else None
     if latest is not None and body is not None and latest.get("body") == body:
         return CommentPlan(tuple(delete))  # already says this: nothing to redo
-    if latest is not None and (failed or body is None):
+    if latest is not None and (failed or not kept):
         delete.append(int(latest["id"]))
         latest = None
     if body is None:

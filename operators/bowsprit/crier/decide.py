@@ -156,6 +156,34 @@ def wants_comment(job: Job, crier: CrierConfig) -> bool:
     )
 
 
+def wants_summary(job: Job, crier: CrierConfig) -> bool:
+    """summary_comment_repos: one comment once all the head commit's jobs are done."""
+    refs = job.spec.refs
+    assert refs is not None
+    return matches_repo(crier.github_reporter.summary_comment_repos, refs.org, refs.repo)
+
+
+def summary_jobs(job: Job, known: list[Job]) -> list[Job] | None:
+    """The newest run of every context reported on the job's head commit, or None while
+    one is still running (the last to finish posts the summary)."""
+    refs = job.spec.refs
+    assert refs is not None and refs.pulls
+    head = (refs.pulls[0].number, refs.pulls[0].sha)
+    newest: dict[str, Job] = {}
+    for other in sorted([*known, job], key=lambda j: (j.created is not None, j.created, j.name)):
+        other_refs = other.spec.refs
+        if (
+            other.spec.type == "presubmit"
+            and other.spec.report
+            and other_refs is not None
+            and (other_refs.org, other_refs.repo) == (refs.org, refs.repo)
+            and [(p.number, p.sha) for p in other_refs.pulls or []] == [head]
+        ):
+            newest[other.context] = job if other.name == job.name else other
+    runs = list(newest.values())
+    return runs if all(run.status.complete for run in runs) else None
+
+
 def report_template(job: Job, plank: PlankConfig) -> str | None:
     """Text appended to failure comments: plank's report_templates by org/repo, org, `*`."""
     templates = plank.report_templates or {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bowsprit.clients.github import (
@@ -14,8 +13,8 @@ from bowsprit.clients.github import (
 )
 from bowsprit.clients.operator import add_operator_flags, run_operator
 from bowsprit.clients.slack import SlackError, SlackWebhook, read_webhook_url
-from bowsprit.crier.registry import Deps, build_registry
-from bowsprit.crier.report import GitHubReporter, Reporter, SlackReporter
+from bowsprit.crier.registry import Deps, build_registry, pull_jobs
+from bowsprit.crier.report import GitHubReporter, SlackReporter
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
@@ -41,22 +40,23 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit("crier: no reporter enabled (--github-workers, --slack-workers)")
     if args.slack_workers > 0 and args.slack_webhook_url_file is None:
         raise SystemExit("crier: --slack-workers needs --slack-webhook-url-file")
-    reporters: list[tuple[Reporter, int]] = []
-    closers: list[Callable[[], Awaitable[None]]] = []
     try:
-        if args.github_workers > 0:
-            github = GitHubClient(settings_from_args(args))
-            reporters.append((GitHubReporter(github), args.github_workers))
-            closers.append(github.aclose)
-        if args.slack_workers > 0:
-            slack = SlackWebhook(read_webhook_url(args.slack_webhook_url_file))
-            reporters.append((SlackReporter(slack), args.slack_workers))
-            closers.append(slack.aclose)
+        github = GitHubClient(settings_from_args(args)) if args.github_workers > 0 else None
+        slack = (
+            SlackWebhook(read_webhook_url(args.slack_webhook_url_file))
+            if args.slack_workers > 0
+            else None
+        )
     except (GitHubError, SlackError) as error:
         raise SystemExit(f"crier: {error}") from error
     deps = Deps.from_args(args)
-    deps.closers = closers
-    deps.reporters = reporters
+    if github is not None:
+        reporter = GitHubReporter(github, known=lambda job: pull_jobs(deps, job))
+        deps.reporters.append((reporter, args.github_workers))
+        deps.closers.append(github.aclose)
+    if slack is not None:
+        deps.reporters.append((SlackReporter(slack), args.slack_workers))
+        deps.closers.append(slack.aclose)
     config = deps.prow_config()
     # crier watches the ProwJobs' namespace and its config's only (least privilege).
     namespaces = sorted({deps.config_namespace, config.prowjob_namespace})

@@ -11,6 +11,7 @@ the record lands, so a late or stale watch event cannot make it report twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -120,6 +121,22 @@ async def process(deps: Deps, lane: Lane, name: str) -> None:
             LATENCY.labels(reporter.name).observe(max(waited, 0.0))
         logger.info("%s: %s reported %s: %s", name, reporter.name, job.state, done)
     await record(deps, name, reporter.name, job.state)
+
+
+def pull_jobs(deps: Deps, job: Job) -> list[Job]:
+    """The ProwJobs crier knows of for the same pull request (summary comments)."""
+    refs = job.spec.refs
+    if refs is None or not refs.pulls:
+        return []
+    wanted = (refs.org, refs.repo, refs.pulls[0].number)
+    found = []
+    for body in list(deps.bodies.values()):
+        other = (body.get("spec") or {}).get("refs") or {}
+        pulls = other.get("pulls") or []
+        if pulls and (other.get("org"), other.get("repo"), pulls[0].get("number")) == wanted:
+            with contextlib.suppress(ValidationError):
+                found.append(Job.from_body(body))
+    return found
 
 
 async def record(deps: Deps, name: str, reporter: str, state: str) -> None:

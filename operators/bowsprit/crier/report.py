@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from bowsprit.api.prowconfig import ProwConfigSpec
@@ -80,8 +81,10 @@ def dropped(error: GitHubError) -> bool:
 class GitHubReporter:
     name = decide.GITHUB
 
-    def __init__(self, github: GitHubApi) -> None:
+    def __init__(self, github: GitHubApi, known: Callable[[Job], list[Job]] | None = None) -> None:
         self.github = github
+        # The jobs of the same pull request this process knows of (for summary comments).
+        self.known = known or (lambda job: [])
         self._locks: dict[tuple[str, str, int], asyncio.Lock] = {}
 
     def wants(self, job: Job, config: ProwConfigSpec) -> bool:
@@ -129,7 +132,13 @@ class GitHubReporter:
             except TemplateError as error:
                 logger.error("%s: %s; the failure comment goes without it", job.name, error)
                 extra = None
-            plan = plan_comment(job, comments, bot, extra)
+            if decide.wants_summary(job, config.crier):
+                jobs = decide.summary_jobs(job, self.known(job))
+                if jobs is None:
+                    return "summary comment waits for the other jobs"
+                plan = plan_comment(jobs, comments, bot, extra, summary=True)
+            else:
+                plan = plan_comment([job], comments, bot, extra)
             for comment_id in plan.delete:
                 await self.github.delete_comment(org, repo, comment_id)
             if plan.edit is not None:
