@@ -6,8 +6,11 @@ between a report and its record."""
 from __future__ import annotations
 
 import contextlib
+import json
 import subprocess
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -262,3 +265,73 @@ def test_summary_comment_once_every_job_is_done(
     (comment,) = github.repos["org/repo"].pulls[1].comments
     assert comment.body.startswith("@alice: The following test **failed**")
     assert "unit |" in comment.body and "lint |" not in comment.body
+
+
+class SlackServer:
+    """A Slack incoming webhook on loopback that records every post."""
+
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+                length = int(self.headers.get("Content-Length", "0"))
+                recorder.posts.append(json.loads(self.rfile.read(length)))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T/B/x"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_slack_and_github_report_side_by_side(
+    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+) -> None:
+    jobs = Jobs(kube, namespace)
+    slack = SlackServer()
+    webhook = tmp_path / "webhook"
+    webhook.write_text(slack.url)
+    slack_configs = {
+        "*": {
+            "job_types_to_report": ["presubmit"],
+            "job_states_to_report": ["failure"],
+            "channel": "ci",
+        }
+    }
+    prow_config(kube, namespace, crier={"slack_reporter_configs": slack_configs})
+    argv = crier_argv(kube, namespace, github, tmp_path)
+    argv += ["--slack-workers", "1", "--slack-webhook-url-file", str(webhook)]
+    try:
+        with operator_process(argv):
+            jobs.create(presubmit("unit-1"))
+            reported(jobs, "unit-1", "triggered")
+            finish(jobs, "unit-1", "failure", "Job failed.")
+            status = wait_for(
+                lambda: (
+                    (s := jobs.status("unit-1")).get("prev_report_states")
+                    == {REPORTER: "failure", "slackreporter": "failure"}
+                    and s
+                ),
+                what="both reporters' records",
+            )
+            assert status["state"] == "failure"
+    finally:
+        slack.close()
+    assert slack.posts == [
+        {
+            "channel": "ci",
+            "text": "Job unit of type presubmit ended with state failure. "
+            "<https://deck/view/unit-1|View logs>",
+        }
+    ]
+    assert statuses(github) == [("unit", "pending"), ("unit", "failure")]

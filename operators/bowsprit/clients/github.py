@@ -245,7 +245,11 @@ class _GitHub(GitHub[UnauthAuthStrategy]):
     @asynccontextmanager
     async def get_async_client(self) -> AsyncGenerator[httpx.AsyncClient, None]:
         if self._shared is None:
-            self._shared = await self._create_async_client()
+            made = await self._create_async_client()
+            if self._shared is None:
+                self._shared = made
+            else:  # another task made one meanwhile
+                await made.aclose()
         yield self._shared
 
     async def close_shared(self) -> None:
