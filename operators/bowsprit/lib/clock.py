@@ -15,3 +15,11 @@ def utc_now() -> datetime:
 def rfc3339(moment: datetime) -> str:
     """Second-precision UTC, as metav1.Time serialises."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def jitter() -> float:
+    """A fraction in [0, 1) for spreading retries; the one seam for randomness, so tests
+    pass a fixed source instead."""
+    import random  # noqa: TID251 - this is the randomness seam
+
+    return random.random()  # noqa: S311 - spreading retries needs no cryptographic quality

@@ -8,11 +8,13 @@ to do as typed dataclasses, and can be told to fail (5xx, rate limits) on purpos
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -23,6 +25,7 @@ from bowsprit.testing.fakegithub.state import (
     Action,
     Comment,
     Fault,
+    InstallationToken,
     Label,
     Pull,
     Repo,
@@ -34,6 +37,7 @@ __all__ = [
     "Action",
     "FakeGitHub",
     "Fault",
+    "Hold",
     "Pull",
     "Repo",
     "Request",
@@ -55,6 +59,21 @@ class Request:
     authorization: str
 
 
+class Hold:
+    """A request the fake carried out but has not answered yet."""
+
+    LONGEST = 60.0  # answered anyway after this, so a forgotten hold cannot hang a test
+
+    def __init__(self, method: str, path_prefix: str) -> None:
+        self.method = method
+        self.path_prefix = path_prefix
+        self.arrived = threading.Event()
+        self.released = threading.Event()
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class FakeGitHub:
     """Start with `with FakeGitHub() as github:`; point clients at `github.url`."""
 
@@ -66,7 +85,13 @@ class FakeGitHub:
         self.actions: list[Action] = []
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
+        self.holds: list[Hold] = []
         self.remaining = 5000
+        # GitHub App: installation IDs by org, and the installation tokens handed out.
+        self.app_slug = "bowsprit"
+        self.installations: dict[str, int] = {}
+        self.installation_tokens: list[InstallationToken] = []
+        self.token_lifetime = timedelta(hours=1)
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         self._server = ThreadedApp("fake-github")
@@ -127,6 +152,28 @@ class FakeGitHub:
         with self._lock:
             item = self.repos[repo].pulls[number]
             item.reviews.append(Review(next(self._ids), author, state, item.head_sha))
+
+    def add_installation(self, org: str) -> int:
+        """Install the GitHub App on an org; returns the installation ID."""
+        with self._lock:
+            return self.installations.setdefault(org, next(self._ids))
+
+    def issue_installation_token(self, installation: int) -> InstallationToken:
+        with self._lock:
+            count = len(self.installation_tokens) + 1
+            issued = InstallationToken(
+                installation, f"ghs_{count:036d}", self.clock() + self.token_lifetime
+            )
+            self.installation_tokens.append(issued)
+            return issued
+
+    def hold(self, method: str, path_prefix: str) -> Hold:
+        """Carry out the next matching request but keep its answer back until released, so
+        a test can stop a client between GitHub acting and the client hearing of it."""
+        held = Hold(method, path_prefix)
+        with self._lock:
+            self.holds.append(held)
+        return held
 
     def fail(self, fault: Fault) -> None:
         with self._lock:
@@ -202,7 +249,17 @@ class FakeGitHub:
                 except NotFound:
                     response = reply(NOT_FOUND, 404)
             self.remaining = max(self.remaining - 1, 0)
+            held = self._take_hold(request)
+        if held is not None:
+            held.arrived.set()
+            await asyncio.to_thread(held.released.wait, Hold.LONGEST)
         return self._finish(request, response)
+
+    def _take_hold(self, request: web.Request) -> Hold | None:
+        for index, held in enumerate(self.holds):
+            if held.method == request.method and request.path.startswith(held.path_prefix):
+                return self.holds.pop(index)
+        return None
 
     def _take_fault(self, request: web.Request) -> Fault | None:
         for index, fault in enumerate(self.faults):
