@@ -10,8 +10,7 @@ FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY operators ./operators
-RUN pip install --no-cache-dir --disable-pip-version-check build==1.2.2 \
- && python -m build --wheel --outdir /dist .
+RUN pip wheel --no-cache-dir --disable-pip-version-check --no-deps --wheel-dir /dist .
 
 # Stage 2: a venv holding only the wheel and its runtime dependencies.
 FROM ${PYTHON_IMAGE} AS venv
