@@ -25,13 +25,13 @@ import kubernetes
 import pytest
 import yaml
 from kubernetes.client.exceptions import ApiException
+from tests.chart.helmtools import CHART, MAJORS, Helm, helm
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.testing import envtest
 from bowsprit.testing.kubelet import TestKubelet
 from e2e.conformance.conftest import wait_for
 from e2e.conftest import Kube, kubectl, operator_process
-from tests.chart.helmtools import CHART, MAJORS, Helm, helm
 
 RELEASE = "bowsprit"
 BUSYBOX = {"containers": [{"image": "busybox:1.36", "command": ["sh", "-c", "echo hi"]}]}
