@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,8 +108,6 @@ def _prowconfig(kube: Kube, namespace: str) -> dict[str, Any]:
 @pytest.mark.parametrize("major", MAJORS)
 def test_install_upgrade_uninstall(release: tuple[Kube, str, str, Path], major: str) -> None:
     kube, namespace, pods, home = release
-    if kube.name == "cluster":
-        pytest.skip("on a cluster, test_jobs_run_in_the_installed_chart installs it")
     tool = helm(major, home)
     notes = _install(tool, kube, namespace, pods)
     assert "Configure it on GitHub" in notes
@@ -272,18 +269,5 @@ def test_jobs_run_in_the_installed_chart(release: tuple[Kube, str, str, Path]) -
         timeout=300,
         what="echo-hi-once to succeed in the cluster",
     )
-    log = subprocess.run(
-        [
-            str(kube.kubectl),
-            "--kubeconfig",
-            str(kube.kubeconfig),
-            "logs",
-            "-n",
-            pods,
-            "echo-hi-once",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert log.stdout.strip() == "hi", log.stderr
+    log = kubectl(kube, "logs", "--namespace", pods, "echo-hi-once")
+    assert log.strip() == "hi"
