@@ -33,6 +33,9 @@ from e2e.conformance.conftest import wait_for
 from e2e.conftest import Kube, kubectl, operator_process
 
 RELEASE = "bowsprit"
+# Unlike the examples' echo-hi: horologium sees Periodics of every namespace, and names
+# runs after the Periodic alone.
+PERIODIC = "chart-rbac-hi"
 BUSYBOX = {"containers": [{"image": "busybox:1.36", "command": ["sh", "-c", "echo hi"]}]}
 
 
@@ -44,8 +47,13 @@ def real(kube: Kube) -> Kube:
 
 
 @pytest.fixture
-def release(real: Kube, namespace: str, tmp_path: Path) -> Iterator[tuple[Kube, str, str, Path]]:
-    """(kube, release namespace, job pod namespace, helm home); uninstalls afterwards."""
+def release(
+    real: Kube, crds: None, namespace: str, tmp_path: Path
+) -> Iterator[tuple[Kube, str, str, Path]]:
+    """(kube, release namespace, job pod namespace, helm home); uninstalls afterwards.
+
+    The CRDs exist beforehand (and are adopted): on a first install the chart runs a Job
+    that waits until they are served, and envtest runs no pods."""
     yield real, namespace, f"{namespace}-pods", tmp_path / "helm"
     for major in MAJORS:
         helm(major, tmp_path / "helm").run(
@@ -129,6 +137,9 @@ def test_install_upgrade_uninstall(release: tuple[Kube, str, str, Path], major: 
     assert not apps.list_namespaced_deployment(namespace).items
     # crds.keep: the CRDs, and so the job definitions, outlive the release.
     assert "echo-hi" in kubectl(kube, "get", "periodics", "-n", namespace, "-o", "name")
+    # envtest never finishes deleting a namespace: remove the jobs so no later test's
+    # cluster-wide horologium sees them.
+    kubectl(kube, "delete", "-k", str(CHART / "examples" / "jobs"), "-n", namespace)
 
 
 def _token_kubeconfig(kube: Kube, namespace: str, account: str, path: Path) -> Path:
@@ -181,7 +192,7 @@ def test_operators_work_with_exactly_the_chart_rbac(
         {
             "apiVersion": f"{GROUP}/{VERSION}",
             "kind": "Periodic",
-            "metadata": {"name": "echo-hi"},
+            "metadata": {"name": PERIODIC},
             "spec": {"interval": "1h", "pod_spec": BUSYBOX},
         },
     )
@@ -195,7 +206,7 @@ def test_operators_work_with_exactly_the_chart_rbac(
         run = wait_for(
             lambda: _runs(objects, namespace),
             timeout=60,
-            what="horologium to start echo-hi's run",
+            what=f"horologium to start {PERIODIC}'s run",
         )[0]
         name = run["metadata"]["name"]
         core = kubernetes.client.CoreV1Api(kube.api)
@@ -208,11 +219,13 @@ def test_operators_work_with_exactly_the_chart_rbac(
             timeout=60,
             what=f"{name} to succeed",
         )
+    # envtest never finishes deleting a namespace: later tests' horologium must not see it.
+    objects.delete_namespaced_custom_object(GROUP, VERSION, namespace, "periodics", PERIODIC)
 
 
 def _runs(objects: Any, namespace: str) -> list[dict[str, Any]]:
     listed = objects.list_namespaced_custom_object(
-        GROUP, VERSION, namespace, "prowjobs", label_selector="bowsprit.dev/periodic=echo-hi"
+        GROUP, VERSION, namespace, "prowjobs", label_selector=f"bowsprit.dev/periodic={PERIODIC}"
     )
     items: list[dict[str, Any]] = listed["items"]
     return items

@@ -35,7 +35,7 @@ class Helm:
             [str(self.binary), *args],
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=180,
             env={
                 **os.environ,
                 "HELM_CACHE_HOME": str(self.home / "cache"),

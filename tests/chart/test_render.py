@@ -346,3 +346,16 @@ def test_dashboard_is_grafana_json(render: Render) -> None:
         "sinker_objects_deleted_total",
     ):
         assert metric in exprs
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_crd_wait_job_only_on_a_first_install(helm_of: Callable[[str], Helm], major: str) -> None:
+    first = helm_of(major).template()
+    (job,) = of_kind(first, "Job")
+    assert job["metadata"]["annotations"]["helm.sh/hook-weight"] == "-20"
+    config = named(first, "ProwConfig", "bowsprit")
+    assert int(config["metadata"]["annotations"]["helm.sh/hook-weight"]) > -20
+    known = helm_of(major).run(
+        "template", "rel", str(CHART), "--api-versions", "bowsprit.dev/v1/ProwConfig"
+    )
+    assert "crds-ready" not in known.stdout
