@@ -4,7 +4,11 @@ Kubernetes schemas of the oldest supported version, and the properties the chart
 
 from __future__ import annotations
 
+import http.server
 import json
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -359,3 +363,41 @@ def test_crd_wait_job_only_on_a_first_install(helm_of: Callable[[str], Helm], ma
         "template", "rel", str(CHART), "--api-versions", "bowsprit.dev/v1/ProwConfig"
     )
     assert "crds-ready" not in known.stdout
+
+
+def test_helm_test_script_passes_against_answering_components(
+    render: Render, tmp_path: Path
+) -> None:
+    """The `helm test` pod's script, run here against real HTTP servers on loopback."""
+    (pod,) = of_kind(render(), "Pod")
+    command, args = pod["spec"]["containers"][0]["command"], pod["spec"]["containers"][0]["args"]
+    assert command == ["python", "-c"]
+
+    class Healthz(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # the name http.server calls
+            self.send_response(200 if self.path == "/healthz" else 404)
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Healthz) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/healthz"
+        result = subprocess.run(
+            [sys.executable, "-c", args[0], url, url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        server.shutdown()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(" 200") == 2
+
+
+def test_crd_wait_script_compiles(render: Render) -> None:
+    (job,) = of_kind(render(), "Job")
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    compile(container["args"][0], "crds-ready", "exec")
+    assert container["args"][1] == "prowconfigs.bowsprit.dev"
