@@ -303,3 +303,60 @@ def test_periodics_run_end_to_end_with_horologium_plank_and_sinker(
         # The first run is old and complete: sinker deletes it, never the newest run.
         wait_for(lambda: finished[0] not in runs(), what="sinker to delete the older run")
         assert runs(), "sinker keeps the newest run of a Periodic that exists"
+
+
+UTILITY_IMAGES = {
+    name: "ghcr.io/bowsprit-ci/bowsprit:test"
+    for name in ("clonerefs", "initupload", "entrypoint", "sidecar")
+}
+
+
+def test_a_decorated_job_gets_its_defaults_from_the_prow_config(kube: Kube, namespace: str) -> None:
+    jobs, kubelet = Jobs(kube, namespace), TestKubelet(kube.api)
+    defaults = {
+        "*": {
+            "timeout": "1h",
+            "utility_images": UTILITY_IMAGES,
+            "gcs_configuration": {"bucket": "s3://logs", "path_strategy": "explicit"},
+            "s3_credentials_secret": "s3-credentials",
+        }
+    }
+    plank = {
+        "default_decoration_configs": defaults,
+        "job_url_prefix_config": {"*": "https://deck/view/"},
+    }
+    prow_config(kube, namespace, plank=plank)
+    with running(kube, "plank", namespace):
+        jobs.create(presubmit("decorated", decoration_config={"grace_period": "20s"}))
+        status = jobs.wait_state("decorated", "pending")
+        assert status["url"] == (
+            f"https://deck/view/s3/logs/pr-logs/pull/falcosecurity_falco/7/unit/{status['build_id']}"
+        )
+        pod = wait_for(lambda: jobs.pod("decorated"), what="the pod")["spec"]
+        assert [c["name"] for c in pod["initContainers"]] == [
+            "clonerefs",
+            "initupload",
+            "place-entrypoint",
+        ]
+        assert [c["name"] for c in pod["containers"]] == ["test", "sidecar"]
+        env = {item["name"]: item.get("value") for item in pod["containers"][0]["env"]}
+        options = json.loads(env["ENTRYPOINT_OPTIONS"])
+        assert options["timeout"] == 3600 * 10**9 and options["grace_period"] == 20 * 10**9
+        assert pod["terminationGracePeriodSeconds"] == 25
+        kubelet.start(namespace, "decorated")
+        kubelet.finish(namespace, "decorated", 0)
+        jobs.wait_state("decorated", "success")
+
+
+def test_a_job_that_cannot_be_decorated_errors_with_the_field(kube: Kube, namespace: str) -> None:
+    jobs = Jobs(kube, namespace)
+    prow_config(kube, namespace)
+    with running(kube, "plank", namespace):
+        jobs.create(presubmit("undecoratable", decoration_config={"timeout": "1h"}))
+        status = jobs.wait_state("undecoratable", "error")
+        assert "decoration_config.utility_images.clonerefs" in status["description"]
+        assert jobs.pod("undecoratable") is None
+        # Other jobs go on (and plank is fully up before it is stopped).
+        jobs.create(presubmit("plain", pull=9))
+        jobs.wait_state("plain", "pending")
+        wait_for(lambda: "Error" in jobs.events("undecoratable"), what="the Error event")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,3 +66,19 @@ def test_base_is_pinned_and_the_runtime_is_non_root() -> None:
 def test_chart_runs_the_user_the_image_declares() -> None:
     values = (REPO / "charts" / "bowsprit" / "values.yaml").read_text()
     assert "runAsUser: 10001" in values and "runAsGroup: 10001" in values
+
+
+def test_the_wheel_stage_builds_a_complete_package(tmp_path: Path) -> None:
+    """Stage 1's own command, run here: the wheel must hold the data files the components
+    read at run time (entrypoint.sh for place-entrypoint) and the `bowsprit` command."""
+    (command,) = [line for line in _instructions("RUN") if line.startswith("pip wheel ")]
+    argv = [sys.executable, "-m", *command.replace("/dist", str(tmp_path)).split()]
+    result = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    (wheel,) = tmp_path.glob("bowsprit-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in (REPO / "operators").rglob("*"):
+        if path.suffix in (".py", ".sh") and "__pycache__" not in path.parts:
+            assert str(path.relative_to(REPO / "operators")) in names, path
+    (entry_points,) = [name for name in names if name.endswith("entry_points.txt")]
+    assert "bowsprit = bowsprit.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

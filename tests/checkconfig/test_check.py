@@ -73,6 +73,13 @@ def test_falco_prow_config_loads(falco_config: Path) -> None:
     # Falco's job_url_template is Go's syntax: the user learns it needs rewriting.
     (template,) = [item for item in report.problems if "Go template" in item.problem.message]
     assert template.problem.warning and template.problem.field == "spec.plank.job_url_template"
+    # Decorated pods run Bowsprit's utilities, not Prow's images.
+    images = [item.problem for item in report.problems if "Prow's images" in item.problem.message]
+    assert [problem.field for problem in images] == [
+        f"spec.plank.default_decoration_configs.*.utility_images.{utility}"
+        for utility in ("clonerefs", "initupload", "entrypoint", "sidecar")
+    ]
+    assert all(problem.warning for problem in images)
 
 
 BAD_CR = """\

@@ -107,5 +107,5 @@ def test_several_containers_keep_their_names_and_a_service_account_keeps_its_tok
 
 
 def test_what_cannot_become_a_pod_says_why() -> None:
-    with pytest.raises(PodRenderError, match="pod utilities"):
+    with pytest.raises(PodRenderError, match="decoration_config.utility_images.clonerefs"):
         prowjob_to_pod("p", "ns", spec(decoration_config={}), "1", {}, {})

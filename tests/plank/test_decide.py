@@ -125,6 +125,12 @@ def test_the_running_timeout_aborts_and_the_job_can_override_it() -> None:
         "Pod running timeout.",
     )
     assert action.delete_pod
+    # A default decoration config's timeout counts for the jobs it decorates.
+    defaults = {"*": {"pod_running_timeout": "30s"}}
+    decorated = job(decoration_config={})
+    timed_out = act(decorated, pod(), default_decoration_configs=defaults)
+    assert timed_out.status["state"] == "aborted"
+    assert act(job(), pod(), default_decoration_configs=defaults).status == {}
 
 
 def test_an_aborted_job_loses_its_pod_and_completes() -> None:

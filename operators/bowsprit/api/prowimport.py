@@ -205,6 +205,26 @@ def _job(raw: dict[str, Any], kind: type[Resource], qualify: bool = False) -> Re
 GO_TEMPLATE = re.compile(r"\{\{-?\s*(\.|if |with |range |index |end)")
 
 
+# Prow's own pod utility images (gcr.io/k8s-prow/..., us-docker.pkg.dev/k8s-infra-prow/...).
+PROW_UTILITY_IMAGE = re.compile(r"k8s-prow/|k8s-infra-prow/")
+
+
+def prow_utility_images(plank: dict[str, Any]) -> list[str]:
+    """Fields of plank's decoration defaults that name Prow's utility images."""
+    configs = {
+        f"default_decoration_configs.{key}": config
+        for key, config in (plank.get("default_decoration_configs") or {}).items()
+    }
+    for index, entry in enumerate(plank.get("default_decoration_config_entries") or []):
+        configs[f"default_decoration_config_entries[{index}].config"] = entry.get("config") or {}
+    return [
+        f"spec.plank.{where}.utility_images.{utility}"
+        for where, config in configs.items()
+        for utility, image in ((config or {}).get("utility_images") or {}).items()
+        if PROW_UTILITY_IMAGE.search(str(image))
+    ]
+
+
 def import_prow_config(document: dict[str, Any]) -> Imported:
     """Convert Prow's config.yaml into a ProwConfig and one TidePool per tide query."""
     result = Imported([], [])
@@ -238,6 +258,16 @@ def import_prow_config(document: dict[str, Any]) -> Imported:
                 "is a Go template; Bowsprit's are Jinja ({{ spec.job }}): the README's plank"
                 " section has Prow's examples rewritten (until then, jobs without a job URL"
                 " prefix get no status.url)",
+                True,
+            )
+        )
+    for field in prow_utility_images(document.get("plank") or {}):
+        result.problems.append(
+            Problem(
+                "ProwConfig",
+                field,
+                "is one of Prow's images; decorated pods run Bowsprit's pod utilities"
+                " (`bowsprit clonerefs`, ...): use the Bowsprit image here",
                 True,
             )
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 from bowsprit.api.prowjob import ProwJobSpec
 from bowsprit.jobpod import labels as prow_labels
+from bowsprit.jobpod.decorate import DecorationError, decorate
 from bowsprit.jobpod.downward import env_for
 
 TEST_CONTAINER = "test"
@@ -27,9 +28,6 @@ def prowjob_to_pod(
     """The pod of run `name` of `spec` with build `build_id`, named after the ProwJob."""
     if spec.pod_spec is None:
         raise PodRenderError("the job has no pod_spec")
-    if spec.decoration_config is not None:
-        # Decoration (clonerefs, entrypoint, sidecar) belongs to the pod utilities.
-        raise PodRenderError("decorated jobs need the pod utilities, not in this version yet")
     pod_spec: dict[str, Any] = spec.pod_spec.model_dump(mode="json", exclude_none=True)
     pod_spec["restartPolicy"] = "Never"
     containers: list[dict[str, Any]] = pod_spec.get("containers") or []
@@ -37,9 +35,6 @@ def prowjob_to_pod(
         raise PodRenderError("the job's pod_spec has no containers")
     if len(containers) == 1:
         containers[0]["name"] = TEST_CONTAINER
-    if "automountServiceAccountToken" not in pod_spec and not pod_spec.get("serviceAccountName"):
-        # Tests get no API credentials unless the job names a service account.
-        pod_spec["automountServiceAccountToken"] = False
     env = [
         {"name": key, "value": value}
         for key, value in sorted(env_for(spec, name, build_id).items())
@@ -47,6 +42,14 @@ def prowjob_to_pod(
     for container in containers:
         container.setdefault("terminationMessagePolicy", "FallbackToLogsOnError")
         container["env"] = [*(container.get("env") or []), *env]
+    if spec.decoration_config is not None:
+        try:
+            decorate(pod_spec, spec, name, build_id)
+        except DecorationError as error:
+            raise PodRenderError(str(error)) from error
+    if "automountServiceAccountToken" not in pod_spec and not pod_spec.get("serviceAccountName"):
+        # Tests get no API credentials unless the job names a service account.
+        pod_spec["automountServiceAccountToken"] = False
     labels, annotations = prow_labels.for_pod(name, spec, build_id, job_labels, job_annotations)
     return {
         "apiVersion": "v1",

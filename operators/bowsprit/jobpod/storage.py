@@ -27,7 +27,7 @@ def job_dir(spec: ProwJobSpec, build_id: str, storage: GCSConfiguration) -> str:
         parts = ["pr-logs", "pull", "batch", spec.job, build_id]
     else:
         parts = ["logs", spec.job, build_id]
-    return "/".join(part for part in [storage.path_prefix or "", *parts] if part)
+    return _prefixed(storage, *parts)
 
 
 def bucket_url(bucket: str) -> tuple[str, str]:
@@ -36,3 +36,28 @@ def bucket_url(bucket: str) -> tuple[str, str]:
         if bucket.startswith(f"{provider}://"):
             return provider, bucket.removeprefix(f"{provider}://")
     return "gs", bucket
+
+
+def _prefixed(storage: GCSConfiguration, *parts: str) -> str:
+    return "/".join(part for part in [storage.path_prefix or "", *parts] if part)
+
+
+def latest_build_keys(spec: ProwJobSpec, storage: GCSConfiguration) -> list[str]:
+    """latest-build.txt files that point at the newest run (Prow's LatestBuildForSpec)."""
+    if spec.type in ("periodic", "postsubmit"):
+        return [_prefixed(storage, "logs", spec.job, "latest-build.txt")]
+    keys = [_prefixed(storage, "pr-logs", "directory", spec.job, "latest-build.txt")]
+    if spec.type == "presubmit" and spec.refs and spec.refs.pulls:
+        segment = repo_segment(spec.refs.org, spec.refs.repo, storage)
+        number = str(spec.refs.pulls[0].number)
+        keys.append(
+            _prefixed(storage, "pr-logs", "pull", segment, number, spec.job, "latest-build.txt")
+        )
+    return keys
+
+
+def alias_key(spec: ProwJobSpec, build_id: str, storage: GCSConfiguration) -> str | None:
+    """pr-logs/directory/<job>/<build>.txt: where a presubmit's run is found by job name."""
+    if spec.type != "presubmit":
+        return None
+    return _prefixed(storage, "pr-logs", "directory", spec.job, f"{build_id}.txt")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from bowsprit import __version__
 from bowsprit.api.prowconfig import ProwConfigSpec
 from bowsprit.clients.cluster import ApiError, Cluster, error_message
+from bowsprit.jobpod.defaults import with_decoration_defaults
 from bowsprit.jobpod.labels import PLANK_VERSION
 from bowsprit.jobpod.render import PodRenderError, prowjob_to_pod
 from bowsprit.plank import decide as rules
@@ -60,15 +61,15 @@ class Applier:
             if error.status != 404:
                 raise
 
-    def create_pod(self, job: Job, namespace: str) -> tuple[str | None, str | None]:
+    def create_pod(self, job: Job, config: ProwConfigSpec) -> tuple[str | None, str | None]:
         """Create the job's pod; returns (build ID, None), or (None, why it cannot be
         created). A pod already there (an earlier try whose status write was lost) is
         taken as it is. 5xx, 429 and connection errors raise, to be retried."""
         build_id = self.build_ids.next()
+        namespace = config.pod_namespace
+        spec = with_decoration_defaults(job.spec, config.plank)
         try:
-            body = prowjob_to_pod(
-                job.name, namespace, job.spec, build_id, job.labels, job.annotations
-            )
+            body = prowjob_to_pod(job.name, namespace, spec, build_id, job.labels, job.annotations)
         except PodRenderError as error:
             return None, str(error)
         body["metadata"]["labels"][PLANK_VERSION] = __version__
@@ -92,7 +93,8 @@ class Applier:
 
     def url(self, job: Job, build_id: str, config: ProwConfigSpec) -> str | None:
         try:
-            return job_url(job, build_id, config.plank)
+            spec = with_decoration_defaults(job.spec, config.plank)
+            return job_url(replace(job, spec=spec), build_id, config.plank)
         except JobUrlError as error:
             logger.warning("%s: %s", job.name, error)
             return None
@@ -103,7 +105,7 @@ class Applier:
         job = tracked.job
         namespace = config.pod_namespace
         if action.kind in ("start", "revive"):
-            build_id, refused = self.create_pod(job, namespace)
+            build_id, refused = self.create_pod(job, config)
             if refused is not None or build_id is None:
                 return self.carry_out(tracked, rules.cannot_create(refused or "", now), config, now)
             url = self.url(job, build_id, config)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bowsprit.api.prowconfig import PlankConfig
+from bowsprit.jobpod.defaults import with_decoration_defaults
 from bowsprit.lib.clock import rfc3339
 from bowsprit.plank.observe import Job, Pod
 
@@ -42,8 +43,9 @@ class Limits:
 
 
 def limits_for(job: Job, plank: PlankConfig) -> Limits:
-    """Prow's rule: the job's decoration_config pod_*_timeout beats plank's."""
-    decoration = job.spec.decoration_config
+    """Prow's rule: the final decoration config's pod_*_timeout (the job's own, else the
+    default decoration config's) beats plank's."""
+    decoration = with_decoration_defaults(job.spec, plank).decoration_config
     return Limits(
         unscheduled=(decoration and decoration.pod_unscheduled_timeout)
         or plank.pod_unscheduled_timeout,

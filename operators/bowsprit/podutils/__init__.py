@@ -1,4 +1,3 @@
-"""The utilities that run inside job pods: clonerefs, initupload, entrypoint, sidecar (issue 6).
-
-Not built yet: this package marks the component's place in the layering contracts.
-"""
+"""The utilities that run inside decorated job pods (PROW-REFERENCE 3): clonerefs clones the
+refs, initupload records the start, entrypoint (a POSIX sh script) runs the test, sidecar
+uploads the results. Options arrive as Prow's JSON environment variables."""

@@ -1,0 +1,338 @@
+"""Decoration: a job's pod spec wrapped in the pod utilities, as Prow's decorate package
+builds it (PROW-REFERENCE 3.1).
+
+clonerefs clones the refs into the `code` volume, initupload records the start, place-
+entrypoint copies the entrypoint script into `tools`, each test container runs under
+that script (log and exit code into `logs`), and sidecar uploads the results.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from bowsprit.api.decoration import DecorationConfig
+from bowsprit.api.prowjob import ProwJobSpec
+from bowsprit.api.refs import Refs
+from bowsprit.jobpod.downward import job_spec
+from bowsprit.jobpod.options import (
+    CensoringOptions,
+    CloneRefsOptions,
+    EntrypointOptions,
+    InitUploadOptions,
+    SidecarOptions,
+    UploadOptions,
+    WrapperOptions,
+)
+
+LOGS, TOOLS, CODE = "/logs", "/tools", "/home/prow/go"
+ARTIFACTS = f"{LOGS}/artifacts"
+CLONE_LOG = f"{LOGS}/clone.json"
+ENTRYPOINT = f"{TOOLS}/entrypoint"
+S3_CREDENTIALS, GCS_CREDENTIALS = "/secrets/s3-storage", "/secrets/gcs"
+CREDENTIALS_FILE = "service-account.json"
+DEFAULT_TIMEOUT, DEFAULT_GRACE = timedelta(hours=2), timedelta(seconds=15)
+UTILITIES = ("clonerefs", "initupload", "entrypoint", "sidecar")
+
+
+class DecorationError(ValueError):
+    """The job's decoration cannot be built (the message names the field)."""
+
+
+def clone_path(refs: Refs, src_root: str = CODE) -> str:
+    """Where clonerefs puts a repository: $GOPATH/src/<path_alias or github.com/org/repo>."""
+    return f"{src_root}/src/{refs.path_alias or f'github.com/{refs.org}/{refs.repo}'}"
+
+
+def all_refs(spec: ProwJobSpec) -> list[Refs]:
+    return [*([spec.refs] if spec.refs else []), *(spec.extra_refs or [])]
+
+
+def working_dir(refs: list[Refs]) -> str:
+    """The clone of the ref marked workdir, else the first ref's."""
+    chosen = next((ref for ref in refs if ref.workdir), refs[0])
+    return clone_path(chosen)
+
+
+def mount(name: str, path: str, read_only: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": name, "mountPath": path}
+    if read_only:
+        body["readOnly"] = True
+    return body
+
+
+def env_list(values: dict[str, str]) -> list[dict[str, str]]:
+    return [{"name": key, "value": value} for key, value in values.items()]
+
+
+def decorate(
+    pod_spec: dict[str, Any], spec: ProwJobSpec, name: str, build_id: str
+) -> dict[str, Any]:
+    """`pod_spec` (already holding the downward env) decorated per spec.decoration_config."""
+    config = spec.decoration_config or DecorationConfig()
+    images = required_images(config)
+    refs = all_refs(spec)
+    cloning = bool(refs) and not config.skip_cloning
+    storage = upload_options(config)
+    credentials = credential_volumes(config)
+    spec_env = {"JOB_SPEC": json.dumps(job_spec(spec, name, build_id), separators=(",", ":"))}
+    volumes = [{"name": "logs", "emptyDir": {}}, {"name": "tools", "emptyDir": {}}]
+    volumes += [volume for volume, _ in credentials]
+
+    def upload_mounts() -> list[dict[str, Any]]:
+        return [mount("logs", LOGS), *(dict(mounted) for _, mounted in credentials)]
+
+    init: list[dict[str, Any]] = []
+    if cloning:
+        clone_volumes, clone_container = clonerefs_container(config, refs, images["clonerefs"])
+        volumes += [{"name": "code", "emptyDir": {}}, *clone_volumes]
+        init.append(clone_container)
+    init += pod_spec.get("initContainers") or []
+    init.append(
+        utility(
+            "initupload",
+            images["initupload"],
+            config,
+            {
+                "INITUPLOAD_OPTIONS": InitUploadOptions(
+                    **storage.model_dump(), log=CLONE_LOG if cloning else ""
+                ).to_env(),
+                **spec_env,
+            },
+            upload_mounts(),
+        )
+    )
+    init.append(
+        utility(
+            "place-entrypoint",
+            images["entrypoint"],
+            config,
+            {},
+            [mount("tools", TOOLS)],
+            ["bowsprit", "entrypoint", "--copy-mode-only", ENTRYPOINT],
+        )
+    )
+    containers = pod_spec["containers"]
+    entries = [
+        wrap_test_container(container, config, len(containers) > 1, refs if cloning else [])
+        for container in containers
+    ]
+    secret_dirs = secret_mounts(containers, pod_spec.get("volumes") or [])
+    sidecar_options = SidecarOptions(
+        gcs_options=storage.model_copy(update={"items": [ARTIFACTS]}),
+        entries=entries,
+        ignore_interrupts=bool(config.upload_ignores_interrupts),
+        censoring_options=censoring(config, secret_dirs),
+    )
+    censor_mounts = [mount(volume, path, True) for volume, path in secret_dirs]
+    containers.append(
+        utility(
+            "sidecar",
+            images["sidecar"],
+            config,
+            {"SIDECAR_OPTIONS": sidecar_options.to_env(), **spec_env},
+            [*upload_mounts(), *(censor_mounts if config.censor_secrets else [])],
+        )
+    )
+    pod_spec["initContainers"] = init
+    pod_spec["volumes"] = [*(pod_spec.get("volumes") or []), *volumes]
+    apply_pod_defaults(pod_spec, config)
+    return pod_spec
+
+
+def required_images(config: DecorationConfig) -> dict[str, str]:
+    images = config.utility_images.model_dump() if config.utility_images else {}
+    missing = [name for name in UTILITIES if not images.get(name)]
+    if missing:
+        fields = ", ".join(f"decoration_config.utility_images.{name}" for name in missing)
+        raise DecorationError(f"{fields}: required for a decorated job")
+    return images
+
+
+def upload_options(config: DecorationConfig) -> UploadOptions:
+    storage = config.gcs_configuration
+    if storage is None or not (storage.bucket or storage.local_output_dir):
+        raise DecorationError(
+            "decoration_config.gcs_configuration.bucket: required for a decorated job"
+        )
+    options = UploadOptions(**storage.model_dump(exclude={"job_url_prefix"}))
+    if config.s3_credentials_secret:
+        options.s3_credentials_file = f"{S3_CREDENTIALS}/{CREDENTIALS_FILE}"
+    elif config.gcs_credentials_secret:
+        options.gcs_credentials_file = f"{GCS_CREDENTIALS}/{CREDENTIALS_FILE}"
+    return options
+
+
+def credential_volumes(config: DecorationConfig) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(volume, mount) of the storage credentials initupload and sidecar read."""
+    found = []
+    if config.s3_credentials_secret:
+        found.append(("s3-credentials", config.s3_credentials_secret, S3_CREDENTIALS))
+    if config.gcs_credentials_secret:
+        found.append(("gcs-credentials", config.gcs_credentials_secret, GCS_CREDENTIALS))
+    return [
+        ({"name": volume, "secret": {"secretName": secret}}, mount(volume, path, True))
+        for volume, secret, path in found
+    ]
+
+
+def clonerefs_container(
+    config: DecorationConfig, refs: list[Refs], image: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The clonerefs init container and the volumes of its clone credentials."""
+    options = CloneRefsOptions(
+        log=CLONE_LOG,
+        refs=refs,
+        blobless_fetch=config.blobless_fetch,
+        sparse_checkout_files=config.sparse_checkout_files,
+        host_fingerprints=config.ssh_host_fingerprints,
+        github_api_endpoints=config.github_api_endpoints,
+        github_app_id=config.github_app_id,
+    )
+    volumes = [{"name": "clonerefs-tmp", "emptyDir": {}}]
+    mounts = [mount("logs", LOGS), mount("code", CODE), mount("clonerefs-tmp", "/tmp")]
+
+    def secret(volume: str, secret_name: str, path: str) -> None:
+        volumes.append({"name": volume, "secret": {"secretName": secret_name}})
+        mounts.append(mount(volume, path, True))
+
+    key_files = []
+    for index, ssh_secret in enumerate(config.ssh_key_secrets or []):
+        secret(f"ssh-keys-{index}", ssh_secret, f"/secrets/ssh/{ssh_secret}")
+        key_files.append(f"/secrets/ssh/{ssh_secret}")
+    options.key_files = key_files or None
+    token = config.oauth_token_secret
+    if token and token.name:
+        secret("oauth-secret", token.name, "/secrets/oauth")
+        options.oauth_token_file = f"/secrets/oauth/{token.key or 'oauth'}"
+    app_key = config.github_app_private_key_secret
+    if app_key and app_key.name:
+        secret("github-app-private-key", app_key.name, "/secrets/github-app")
+        options.github_app_private_key_file = f"/secrets/github-app/{app_key.key or 'cert'}"
+    if config.cookiefile_secret:
+        secret("cookiefile", config.cookiefile_secret, "/secrets/cookiefile")
+        options.cookie_path = f"/secrets/cookiefile/{config.cookiefile_secret}"
+    env = {"CLONEREFS_OPTIONS": options.to_env()}
+    return volumes, utility("clonerefs", image, config, env, mounts)
+
+
+def utility(
+    name: str,
+    image: str,
+    config: DecorationConfig,
+    env: dict[str, str],
+    mounts: list[dict[str, Any]],
+    command: list[str] | None = None,
+) -> dict[str, Any]:
+    container: dict[str, Any] = {
+        "name": name,
+        "image": image,
+        "command": command or ["bowsprit", name],
+        "env": env_list(env),
+        "volumeMounts": mounts,
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+    }
+    resources = config.resources and getattr(config.resources, name.replace("-", "_"))
+    if resources:
+        container["resources"] = resources.model_dump(mode="json", exclude_none=True)
+    return container
+
+
+def wrap_test_container(
+    container: dict[str, Any], config: DecorationConfig, several: bool, refs: list[Refs]
+) -> WrapperOptions:
+    """Run the container's command under entrypoint; returns what sidecar waits for."""
+    name = container["name"]
+    command = [*(container.get("command") or []), *(container.get("args") or [])]
+    if not container.get("command"):
+        raise DecorationError(
+            f"pod_spec.containers[{name}].command: a decorated container needs a command"
+        )
+    prefix = f"{name}-" if several else ""
+    entry = WrapperOptions(
+        args=command,
+        container_name=name,
+        process_log=f"{LOGS}/{prefix}{'log' if several else 'process-log'}.txt",
+        marker_file=f"{LOGS}/{prefix}{'marker' if several else 'marker-file'}.txt",
+        metadata_file=f"{ARTIFACTS}/{prefix}metadata.json",
+    )
+    options = EntrypointOptions(
+        **entry.model_dump(),
+        timeout=config.timeout or DEFAULT_TIMEOUT,
+        grace_period=config.grace_period or DEFAULT_GRACE,
+        artifact_dir=ARTIFACTS,
+    )
+    container["command"] = [ENTRYPOINT]
+    container["args"] = command
+    utility_env = env_list({"ENTRYPOINT_OPTIONS": options.to_env(), "ARTIFACTS": ARTIFACTS})
+    container["env"] = [*(container.get("env") or []), *utility_env]
+    mounts = [mount("logs", LOGS), mount("tools", TOOLS)]
+    if refs:
+        mounts.append(mount("code", CODE))
+        container.setdefault("workingDir", working_dir(refs))
+    container["volumeMounts"] = [*(container.get("volumeMounts") or []), *mounts]
+    apply_memory_defaults(container, config)
+    return entry
+
+
+def apply_memory_defaults(container: dict[str, Any], config: DecorationConfig) -> None:
+    resources = container.setdefault("resources", {})
+    requests = resources.setdefault("requests", {})
+    if config.default_memory_request is not None and "memory" not in requests:
+        requests["memory"] = config.default_memory_request
+    if config.set_limit_equals_memory_request and "memory" in requests:
+        resources.setdefault("limits", {})["memory"] = requests["memory"]
+    if not requests:
+        del resources["requests"]
+    if not resources:
+        del container["resources"]
+
+
+def secret_mounts(
+    containers: list[dict[str, Any]], volumes: list[dict[str, Any]]
+) -> list[tuple[str, str]]:
+    """(volume, path) of every secret volume the test containers mount: what to censor."""
+    secrets = {volume["name"] for volume in volumes if "secret" in volume}
+    found: dict[str, str] = {}
+    for container in containers:
+        for mounted in container.get("volumeMounts") or []:
+            if mounted["name"] in secrets:
+                found.setdefault(mounted["name"], mounted["mountPath"])
+    return sorted(found.items())
+
+
+def censoring(
+    config: DecorationConfig, secret_dirs: list[tuple[str, str]]
+) -> CensoringOptions | None:
+    if not config.censor_secrets:
+        return None
+    tuning = config.censoring_options.model_dump() if config.censoring_options else {}
+    return CensoringOptions(secret_directories=[path for _, path in secret_dirs], **tuning)
+
+
+def apply_pod_defaults(pod_spec: dict[str, Any], config: DecorationConfig) -> None:
+    """Defaults that never override what the job set."""
+    if "terminationGracePeriodSeconds" not in pod_spec:
+        # Room for entrypoint's grace period plus the sidecar's upload.
+        grace = (config.grace_period or DEFAULT_GRACE).total_seconds()
+        pod_spec["terminationGracePeriodSeconds"] = int(grace * 5 / 4)
+    if config.default_service_account_name and not pod_spec.get("serviceAccountName"):
+        pod_spec["serviceAccountName"] = config.default_service_account_name
+    security = pod_spec.setdefault("securityContext", {})
+    for field, key in (
+        ("run_as_user", "runAsUser"),
+        ("run_as_group", "runAsGroup"),
+        ("fs_group", "fsGroup"),
+    ):
+        value = getattr(config, field)
+        if value is not None:
+            security.setdefault(key, value)
+    if not security:
+        del pod_spec["securityContext"]
+    scheduling = config.scheduling_options
+    if scheduling and not pod_spec.get("affinity") and not pod_spec.get("tolerations"):
+        if scheduling.affinity:
+            pod_spec["affinity"] = scheduling.affinity
+        if scheduling.tolerations:
+            pod_spec["tolerations"] = scheduling.tolerations
