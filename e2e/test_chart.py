@@ -27,6 +27,7 @@ from kubernetes.client.exceptions import ApiException
 from tests.chart.helmtools import CHART, MAJORS, Helm, helm
 
 from bowsprit.api import GROUP, VERSION
+from bowsprit.cli import BUILT
 from bowsprit.testing import envtest
 from bowsprit.testing.kubelet import TestKubelet
 from e2e.conformance.conftest import wait_for
@@ -249,6 +250,8 @@ def test_jobs_run_in_the_installed_chart(release: tuple[Kube, str, str, Path]) -
     if not image:
         pytest.skip("BOWSPRIT_E2E_IMAGE names no image the cluster can run (see README)")
     repository, _, tag = image.rpartition(":")
+    # Components whose command does not exist in this version would never become ready.
+    missing = [f"--set={key}.enabled=false" for key in ("crier", "hook") if key not in BUILT]
     tool = helm("v4", home)
     _install(
         tool,
@@ -259,6 +262,7 @@ def test_jobs_run_in_the_installed_chart(release: tuple[Kube, str, str, Path]) -
         f"global.image.repository={repository}",
         "--set",
         f"global.image.tag={tag}",
+        *missing,
         "--wait",
         "--timeout",
         "5m",

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from bowsprit.checkconfig.check import check
+from bowsprit.cli import BUILT, build_parser
 from tests.chart.helmtools import CHART, MAJORS, REPO, SCENARIOS, Helm, named, of_kind
 
 # The oldest Kubernetes the chart supports (Chart.yaml kubeVersion).
@@ -401,3 +402,18 @@ def test_crd_wait_script_compiles(render: Render) -> None:
     container = job["spec"]["template"]["spec"]["containers"][0]
     compile(container["args"][0], "crds-ready", "exec")
     assert container["args"][1] == "prowconfigs.bowsprit.dev"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda path: path.stem)
+def test_component_args_are_flags_the_cli_accepts(render: Render, scenario: Path) -> None:
+    """Every Deployment's arguments parse with `bowsprit`'s own parser, for each component
+    that exists in this version (the others start checking themselves as they land)."""
+    for component, deployment in deployments(render("v4", (scenario,))).items():
+        if component not in BUILT:
+            continue
+        args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+        try:
+            parsed = build_parser().parse_args(args)
+        except SystemExit:
+            pytest.fail(f"bowsprit {' '.join(args)}: refused (see the error above)")
+        assert parsed.command == component
