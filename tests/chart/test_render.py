@@ -299,7 +299,8 @@ def test_github_credentials_reach_the_components_as_files(render: Render) -> Non
     assert "--github-app-private-key-path=/etc/github-app/cert" in args
     # ghproxy is on in that scenario: components go through it.
     assert "--github-endpoint=http://rel-bowsprit-ghproxy.bowsprit.svc:8888" in args
-    assert "--slack-webhook-file=/etc/slack/webhook-url" in args
+    assert "--slack-webhook-url-file=/etc/slack/webhook-url" in args
+    assert "--github-workers=4" in args and "--slack-workers=1" in args
 
 
 def test_secrets_from_values_and_by_reference(render: Render) -> None:
@@ -417,3 +418,12 @@ def test_component_args_are_flags_the_cli_accepts(render: Render, scenario: Path
         except SystemExit:
             pytest.fail(f"bowsprit {' '.join(args)}: refused (see the error above)")
         assert parsed.command == component
+
+
+def test_hook_reading_one_namespace_gets_a_role_there_not_a_cluster_role(render: Render) -> None:
+    objects = render("v4", (), ("hook.watchNamespace=ci-jobs",))
+    hook = _rules(objects, "hook")
+    assert ("ClusterRole", "") not in hook
+    assert _grants(hook[("Role", "ci-jobs")], "blockingpresubmits", "watch")
+    args = deployments(objects)["hook"]["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--watch-namespace=ci-jobs" in args

@@ -15,11 +15,16 @@ operators use the Recreate strategy so a rollout never runs two at once), checks
 {{- $values := index $root.Values .key }}
 {{- $global := $root.Values.global }}
 {{- $strategy := $values.strategy }}
-{{- /* A service may answer /healthz on its main port (healthPort equal to it). */}}
+{{- /* A service may answer /healthz and /metrics on its main port (healthPort or
+metricsPort equal to it): then there is no separate port for them. */}}
 {{- $health := "health" }}
+{{- $metrics := "metrics" }}
 {{- range .ports }}
 {{- if eq (int .containerPort) (int $values.healthPort) }}
 {{- $health = .name }}
+{{- end }}
+{{- if eq (int .containerPort) (int $values.metricsPort) }}
+{{- $metrics = .name }}
 {{- end }}
 {{- end }}
 {{- if and (not $strategy) .operator }}
@@ -111,7 +116,7 @@ spec:
               containerPort: {{ .containerPort }}
               protocol: TCP
             {{- end }}
-            {{- if $values.metricsPort }}
+            {{- if and $values.metricsPort (eq $metrics "metrics") }}
             - name: metrics
               containerPort: {{ $values.metricsPort }}
               protocol: TCP
@@ -159,10 +164,8 @@ ports: list of {name, port, targetPort}, and the component's service values when
 {{- define "bowsprit.component.service" -}}
 {{- $values := index .root.Values .key }}
 {{- $service := default dict $values.service }}
-{{- $separateHealth := true }}
-{{- if and $values.port (eq (int $values.port) (int $values.healthPort)) }}
-{{- $separateHealth = false }}
-{{- end }}
+{{- $separateHealth := not (and $values.port (eq (int $values.port) (int $values.healthPort))) }}
+{{- $separateMetrics := not (and $values.port (eq (int $values.port) (int $values.metricsPort))) }}
 apiVersion: v1
 kind: Service
 metadata:
@@ -185,7 +188,7 @@ spec:
       targetPort: {{ .targetPort }}
       protocol: TCP
     {{- end }}
-    {{- if $values.metricsPort }}
+    {{- if and $values.metricsPort $separateMetrics }}
     - name: metrics
       port: {{ $values.metricsPort }}
       targetPort: metrics
@@ -237,7 +240,8 @@ spec:
     matchLabels:
       {{- include "bowsprit.selectorLabels" (dict "context" .root "component" .name) | nindent 6 }}
   endpoints:
-    - port: metrics
+    {{- /* Served on the main port (hook) or a port of its own. */}}
+    - port: {{ if and $values.port (eq (int $values.port) (int $values.metricsPort)) }}http{{ else }}metrics{{ end }}
       path: /metrics
       interval: {{ $monitor.interval }}
 {{- end }}
