@@ -2,7 +2,8 @@
 
 - envtest (every CI run): `helm install`, `upgrade` and `uninstall` with Helm 4 and Helm 3,
   so the real API server validates every object (CRDs from the chart's templates, RBAC,
-  Deployments, the ProwConfig hook); the GitOps job repository is applied with kustomize;
+  Deployments, the ProwConfig hook), and the all-components scenario installed; the GitOps
+  job repository is applied with kustomize;
   and plank, horologium and sinker run as local processes with the tokens of the chart's
   own ServiceAccounts, so the chart's RBAC is proven sufficient, not only well formed: a
   Periodic starts a run, plank runs its pod (moved by the test kubelet) to success.
@@ -288,3 +289,32 @@ def test_jobs_run_in_the_installed_chart(release: tuple[Kube, str, str, Path]) -
     )
     log = kubectl(kube, "logs", "--namespace", pods, "echo-hi-once")
     assert log.strip() == "hi"
+
+
+def test_every_component_and_option_is_accepted_by_the_api_server(
+    release: tuple[Kube, str, str, Path],
+) -> None:
+    """The all-components scenario, installed: the real API server validates every object
+    (not only against the OpenAPI schema, as kubernetes-validate does offline)."""
+    kube, namespace, pods, home = release
+    _install(
+        helm("v4", home),
+        kube,
+        namespace,
+        pods,
+        "--values",
+        str(CHART / "ci" / "all-components-values.yaml"),
+        # Kinds of operators the API server does not serve here, and a namespace it has.
+        "--set",
+        "metrics.serviceMonitor.enabled=false",
+        "--set",
+        "httpRoute.enabled=false",
+        "--set",
+        f"config.prowjobNamespace={namespace}",
+    )
+    apps = kubernetes.client.AppsV1Api(kube.api)
+    assert len(apps.list_namespaced_deployment(namespace).items) == 9
+    policies = kubernetes.client.PolicyV1Api(kube.api)
+    assert len(policies.list_namespaced_pod_disruption_budget(namespace).items) == 2
+    networking = kubernetes.client.NetworkingV1Api(kube.api)
+    assert len(networking.list_namespaced_ingress(namespace).items) == 1
