@@ -150,10 +150,13 @@ def prow_config(kube: Kube, namespace: str, **spec: object) -> None:
 
 
 @contextlib.contextmanager
-def operator_process(argv: list[str], env: dict[str, str] | None = None) -> Iterator[None]:
+def operator_process(
+    argv: list[str], env: dict[str, str] | None = None, forbidden: tuple[str, ...] = ()
+) -> Iterator[None]:
     """An operator as its own process (never a thread of the test process, whose sockets
     would outlive the test). Stopped with SIGTERM, which it must survive with exit status 0
-    and a log without errors: kopf logs and retries many failures instead of exiting."""
+    and a log without errors (nor any of the `forbidden` texts): kopf logs and retries many
+    failures instead of exiting."""
     process = subprocess.Popen(
         argv,
         stdout=subprocess.PIPE,
@@ -168,6 +171,8 @@ def operator_process(argv: list[str], env: dict[str, str] | None = None) -> Iter
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "Traceback" not in output and " ERROR " not in output, output
+    for text in forbidden:
+        assert text not in output, output
 
 
 def component_argv(kube: Kube, component: str, config_namespace: str) -> list[str]:

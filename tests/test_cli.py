@@ -40,3 +40,13 @@ def test_gen_crds_writes_every_kind(tmp_path: Path) -> None:
     out = tmp_path / "crds"
     assert main(["gen", "crds", "--out", str(out)]) == 0
     assert len(list(out.glob("*.bowsprit.dev.yaml"))) == 8
+
+
+def test_gen_crds_writes_the_chart_templates_too(tmp_path: Path) -> None:
+    out, chart = tmp_path / "crds", tmp_path / "chart"
+    chart.mkdir()
+    (chart / "crd-gone.yaml").write_text("a kind that no longer exists")
+    assert main(["gen", "crds", "--out", str(out), "--chart-out", str(chart)]) == 0
+    templates = sorted(path.name for path in chart.glob("*.yaml"))
+    assert len(templates) == 8 and "crd-prowjob.yaml" in templates
+    assert (chart / "crd-prowjob.yaml").read_text().startswith("{{- if .Values.crds.install }}")

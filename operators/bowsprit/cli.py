@@ -73,6 +73,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     gen = commands.add_parser("gen", help="generate files from the API models")
     gen.add_argument("what", choices=["crds"], help="what to generate")
     gen.add_argument("--out", type=Path, default=Path("crds"), help="output folder")
+    gen.add_argument(
+        "--chart-out",
+        type=Path,
+        default=None,
+        help="also write the CRDs as Helm templates into this folder "
+        "(charts/bowsprit/templates/crds)",
+    )
     gen.set_defaults(run=_run_gen)
 
     for name, (summary, module) in BUILT.items():
@@ -121,7 +128,7 @@ def _run_check(args: argparse.Namespace) -> int:
 def _run_gen(args: argparse.Namespace) -> int:
     from bowsprit.api.crdgen import write_crds
 
-    for path in write_crds(args.out):
+    for path in write_crds(args.out, args.chart_out):
         print(path)
     return 0
 

@@ -9,9 +9,18 @@ import pytest
 import yaml
 
 from bowsprit.api import KINDS, Resource
-from bowsprit.api.crdgen import crd_file_name, crd_for, render_crd
+from bowsprit.api.crdgen import (
+    chart_crd_file_name,
+    crd_file_name,
+    crd_for,
+    render_chart_crd,
+    render_crd,
+)
 
 CRDS = Path(__file__).resolve().parents[2] / "crds"
+# The chart's copies (Helm templates behind crds.install / crds.keep); tests/chart checks
+# that Helm renders them into exactly the CRDs of crds/.
+CHART_CRDS = Path(__file__).resolve().parents[2] / "charts" / "bowsprit" / "templates" / "crds"
 # Client-side `kubectl apply` stores the object in an annotation limited to 256 KiB.
 APPLY_LIMIT = 256 * 1024
 
@@ -27,6 +36,19 @@ def test_checked_in_crd_is_current(model: type[Resource]) -> None:
 def test_no_stray_crds() -> None:
     expected = {crd_file_name(model) for model in KINDS}
     assert {path.name for path in CRDS.glob("*.yaml")} == expected
+
+
+@pytest.mark.parametrize("model", KINDS, ids=lambda model: model.KIND.kind)
+def test_chart_crd_template_is_current(model: type[Resource]) -> None:
+    path = CHART_CRDS / chart_crd_file_name(model)
+    assert path.read_text(encoding="utf-8") == render_chart_crd(model), (
+        f"{path} is stale: run hack/update-crds and commit the result"
+    )
+
+
+def test_no_stray_chart_crds() -> None:
+    expected = {chart_crd_file_name(model) for model in KINDS}
+    assert {path.name for path in CHART_CRDS.glob("*.yaml")} == expected
 
 
 @pytest.mark.parametrize("model", KINDS, ids=lambda model: model.KIND.kind)

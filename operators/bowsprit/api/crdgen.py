@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -200,17 +201,87 @@ def render_crd(model: type[Resource]) -> str:
     return header + yaml.safe_dump(crd_for(model), sort_keys=False, allow_unicode=True, width=100)
 
 
-def write_crds(folder: Path) -> list[Path]:
-    """Write one CRD file per kind into `folder`, removing CRD files of no kind."""
+def chart_crd_file_name(model: type[Resource]) -> str:
+    """The CRD's template in the chart (argo-cd's naming: templates/crds/crd-<kind>.yaml)."""
+    return f"crd-{model.KIND.singular}.yaml"
+
+
+def render_chart_crd(model: type[Resource]) -> str:
+    """The CRD as a Helm template, as written to the chart's templates/crds/.
+
+    The chart installs CRDs as templates, not from a `crds/` folder, so `helm upgrade`
+    updates them; `crds.install` turns them off (CRDs managed elsewhere), and `crds.keep`
+    (helm.sh/resource-policy: keep) makes `helm uninstall` leave them, and with them every
+    user's job definitions, in place."""
+    crd = crd_for(model)
+    metadata = crd.pop("metadata")
+    static_labels = metadata.get("labels", {})
+    static_annotations = metadata.get("annotations", {})
+    lines = [
+        "{{- if .Values.crds.install }}",
+        "# Generated from the pydantic models in operators/bowsprit/api by hack/update-crds.",
+        "# Do not edit: change the model and regenerate.",
+        f"apiVersion: {crd.pop('apiVersion')}",
+        f"kind: {crd.pop('kind')}",
+        "metadata:",
+        f"  name: {metadata['name']}",
+        "  labels:",
+        *_indented(static_labels, 4),
+        '    {{- include "bowsprit.labels" (dict "context" . "component" "crds") | nindent 4 }}',
+        "  {{- if or .Values.crds.keep .Values.crds.annotations "
+        + ("true " if static_annotations else "")
+        + "}}",
+        "  annotations:",
+        *_indented(static_annotations, 4),
+        "    {{- if .Values.crds.keep }}",
+        "    helm.sh/resource-policy: keep",
+        "    {{- end }}",
+        "    {{- with .Values.crds.annotations }}",
+        "    {{- toYaml . | nindent 4 }}",
+        "    {{- end }}",
+        "  {{- end }}",
+    ]
+    body = yaml.safe_dump(crd, sort_keys=False, allow_unicode=True, width=100)
+    # Text that looks like a template action (a description quoting Go templates) must
+    # reach the API server as written, not be run by Helm.
+    body = body.replace("{{", '{{ "{{" }}')
+    return "\n".join(lines) + "\n" + body + "{{- end }}\n"
+
+
+def _indented(mapping: dict[str, Any], width: int) -> list[str]:
+    if not mapping:
+        return []
+    text = yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True, width=100)
+    return [" " * width + line for line in text.splitlines()]
+
+
+def write_crds(folder: Path, chart_folder: Path | None = None) -> list[Path]:
+    """Write one CRD file per kind into `folder` (and, when given, one CRD template per
+    kind into `chart_folder`), removing CRD files of no kind."""
     from bowsprit.api.registry import KINDS
 
+    written = _write_all(folder, KINDS, crd_file_name, render_crd, f"*.{GROUP}.yaml")
+    if chart_folder is not None:
+        written += _write_all(
+            chart_folder, KINDS, chart_crd_file_name, render_chart_crd, "crd-*.yaml"
+        )
+    return written
+
+
+def _write_all(
+    folder: Path,
+    kinds: Iterable[type[Resource]],
+    name: Callable[[type[Resource]], str],
+    render: Callable[[type[Resource]], str],
+    pattern: str,
+) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for model in KINDS:
-        path = folder / crd_file_name(model)
-        path.write_text(render_crd(model), encoding="utf-8")
+    for model in kinds:
+        path = folder / name(model)
+        path.write_text(render(model), encoding="utf-8")
         written.append(path)
-    for stale in folder.glob(f"*.{GROUP}.yaml"):
+    for stale in folder.glob(pattern):
         if stale not in written:
             stale.unlink()
     return written

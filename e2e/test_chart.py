@@ -1,0 +1,320 @@
+"""The chart installed with real Helm on real API servers.
+
+- envtest (every CI run): `helm install`, `upgrade` and `uninstall` with Helm 4 and Helm 3,
+  so the real API server validates every object (CRDs from the chart's templates, RBAC,
+  Deployments, the ProwConfig hook), and the all-components scenario installed; the GitOps
+  job repository is applied with kustomize;
+  and plank, horologium and sinker run as local processes with the tokens of the chart's
+  own ServiceAccounts, so the chart's RBAC is proven sufficient, not only well formed: a
+  Periodic starts a run, plank runs its pod (moved by the test kubelet) to success.
+- cluster (BOWSPRIT_E2E_KUBECONFIG and BOWSPRIT_E2E_IMAGE, an image the cluster can pull):
+  the chart's pods run for real; `helm test` passes; an undecorated busybox ProwJob ends
+  in success; uninstall.
+- emulator: skipped, it serves no Deployments, RBAC or Services.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import kubernetes
+import pytest
+import yaml
+from kubernetes.client.exceptions import ApiException
+from tests.chart.helmtools import CHART, MAJORS, Helm, helm
+
+from bowsprit.api import GROUP, VERSION
+from bowsprit.cli import BUILT
+from bowsprit.testing import envtest
+from bowsprit.testing.kubelet import TestKubelet
+from e2e.conformance.conftest import wait_for
+from e2e.conftest import Kube, kubectl, operator_process
+
+RELEASE = "bowsprit"
+# Unlike the examples' echo-hi: horologium sees Periodics of every namespace, and names
+# runs after the Periodic alone.
+PERIODIC = "chart-rbac-hi"
+BUSYBOX = {"containers": [{"image": "busybox:1.36", "command": ["sh", "-c", "echo hi"]}]}
+
+
+@pytest.fixture
+def real(kube: Kube) -> Kube:
+    if kube.name == "emulator":
+        pytest.skip("the emulator serves no Deployments, RBAC or Services")
+    return kube
+
+
+@pytest.fixture
+def release(
+    real: Kube, crds: None, namespace: str, tmp_path: Path
+) -> Iterator[tuple[Kube, str, str, Path]]:
+    """(kube, release namespace, job pod namespace, helm home); uninstalls afterwards.
+
+    The CRDs exist beforehand (and are adopted): on a first install the chart runs a Job
+    that waits until they are served, and envtest runs no pods."""
+    yield real, namespace, f"{namespace}-pods", tmp_path / "helm"
+    for major in MAJORS:
+        helm(major, tmp_path / "helm").run(
+            "uninstall", RELEASE, "--namespace", namespace, env=_env(real), check=False
+        )
+
+
+def _env(kube: Kube) -> dict[str, str]:
+    return {"KUBECONFIG": str(kube.kubeconfig)}
+
+
+def _adopt_crds(kube: Kube, namespace: str) -> None:
+    """Let this release take over CRDs other tests (or an earlier release whose CRDs were
+    kept) created: Helm adopts an object carrying its ownership label and annotations, as a
+    user does after `kubectl apply -f crds/`."""
+    extensions = kubernetes.client.ApiextensionsV1Api(kube.api)
+    patch = {
+        "metadata": {
+            "labels": {"app.kubernetes.io/managed-by": "Helm"},
+            "annotations": {
+                "meta.helm.sh/release-name": RELEASE,
+                "meta.helm.sh/release-namespace": namespace,
+            },
+        }
+    }
+    for path in sorted((CHART.parents[1] / "crds").glob("*.yaml")):
+        name = yaml.safe_load(path.read_text())["metadata"]["name"]
+        try:
+            extensions.patch_custom_resource_definition(name, patch)
+        except ApiException as error:
+            if error.status != 404:
+                raise
+
+
+def _install(tool: Helm, kube: Kube, namespace: str, pods: str, *args: str) -> str:
+    _adopt_crds(kube, namespace)
+    result = tool.run(
+        "upgrade",
+        "--install",
+        RELEASE,
+        str(CHART),
+        "--namespace",
+        namespace,
+        "--set",
+        f"testPods.namespace={pods}",
+        *args,
+        env=_env(kube),
+    )
+    return result.stdout
+
+
+def _prowconfig(kube: Kube, namespace: str) -> dict[str, Any]:
+    body: Any = kubernetes.client.CustomObjectsApi(kube.api).get_namespaced_custom_object(
+        GROUP, VERSION, namespace, "prowconfigs", "bowsprit"
+    )
+    spec: dict[str, Any] = body["spec"]
+    return spec
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_install_upgrade_uninstall(release: tuple[Kube, str, str, Path], major: str) -> None:
+    kube, namespace, pods, home = release
+    tool = helm(major, home)
+    notes = _install(tool, kube, namespace, pods)
+    assert "Configure it on GitHub" in notes
+    apps = kubernetes.client.AppsV1Api(kube.api)
+    names = {item.metadata.name for item in apps.list_namespaced_deployment(namespace).items}
+    assert names == {f"{RELEASE}-{c}" for c in ("plank", "horologium", "sinker", "crier", "hook")}
+    spec = _prowconfig(kube, namespace)
+    assert (spec["prowjob_namespace"], spec["pod_namespace"]) == (namespace, pods)
+    assert spec["plank"]["max_concurrency"] == 0
+
+    # The GitOps job repository, as Argo CD or Flux would apply it.
+    kubectl(kube, "apply", "-k", str(CHART / "examples" / "jobs"), "-n", namespace)
+    assert "echo-hi" in kubectl(kube, "get", "periodics", "-n", namespace, "-o", "name")
+
+    _install(tool, kube, namespace, pods, "--set", "config.plank.maxConcurrency=5")
+    assert _prowconfig(kube, namespace)["plank"]["max_concurrency"] == 5
+
+    tool.run("uninstall", RELEASE, "--namespace", namespace, env=_env(kube))
+    assert not apps.list_namespaced_deployment(namespace).items
+    # crds.keep: the CRDs, and so the job definitions, outlive the release.
+    assert "echo-hi" in kubectl(kube, "get", "periodics", "-n", namespace, "-o", "name")
+    # envtest never finishes deleting a namespace: remove the jobs so no later test's
+    # cluster-wide horologium sees them.
+    kubectl(kube, "delete", "-k", str(CHART / "examples" / "jobs"), "-n", namespace)
+
+
+def _token_kubeconfig(kube: Kube, namespace: str, account: str, path: Path) -> Path:
+    """A kubeconfig that acts as the ServiceAccount (a TokenRequest, as the kubelet mounts)."""
+    core = kubernetes.client.CoreV1Api(kube.api)
+    request = core.create_namespaced_service_account_token(
+        account, namespace, {"spec": {"expirationSeconds": 3600}}
+    )
+    config = yaml.safe_load(kube.kubeconfig.read_text())
+    for user in config["users"]:
+        user["user"] = {"token": request.status.token}
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _as(kube: Kube, namespace: str, component: str, tmp_path: Path) -> list[str]:
+    kubeconfig = _token_kubeconfig(
+        kube, namespace, f"{RELEASE}-{component}", tmp_path / f"{component}.kubeconfig"
+    )
+    return [
+        sys.executable,
+        "-m",
+        "bowsprit",
+        component,
+        "--kubeconfig",
+        str(kubeconfig),
+        "--config-namespace",
+        namespace,
+        "--standalone",
+        "--metrics-port",
+        "0",
+        "--health-port",
+        str(envtest.free_port()),
+    ]
+
+
+def test_operators_work_with_exactly_the_chart_rbac(
+    release: tuple[Kube, str, str, Path], tmp_path: Path
+) -> None:
+    kube, namespace, pods, home = release
+    if kube.name != "envtest":
+        pytest.skip("runs the operators locally with the chart's tokens; on envtest only")
+    _install(helm("v4", home), kube, namespace, pods)
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    objects.create_namespaced_custom_object(
+        GROUP,
+        VERSION,
+        namespace,
+        "periodics",
+        {
+            "apiVersion": f"{GROUP}/{VERSION}",
+            "kind": "Periodic",
+            "metadata": {"name": PERIODIC},
+            "spec": {"interval": "1h", "pod_spec": BUSYBOX},
+        },
+    )
+    # A refusal is often only a warning that kopf retries: none may appear at all.
+    forbidden = ("Forbidden", "forbidden", "Not enough permissions")
+    with (
+        operator_process(_as(kube, namespace, "horologium", tmp_path), forbidden=forbidden),
+        operator_process(_as(kube, namespace, "plank", tmp_path), forbidden=forbidden),
+        operator_process(_as(kube, namespace, "sinker", tmp_path), forbidden=forbidden),
+    ):
+        run = wait_for(
+            lambda: _runs(objects, namespace),
+            timeout=60,
+            what=f"horologium to start {PERIODIC}'s run",
+        )[0]
+        name = run["metadata"]["name"]
+        core = kubernetes.client.CoreV1Api(kube.api)
+        wait_for(lambda: _exists(core, pods, name), timeout=60, what="plank to create the pod")
+        kubelet = TestKubelet(kube.api)
+        kubelet.start(pods, name)
+        kubelet.finish(pods, name, 0)
+        wait_for(
+            lambda: _state(objects, namespace, name) == "success",
+            timeout=60,
+            what=f"{name} to succeed",
+        )
+    # envtest never finishes deleting a namespace: later tests' horologium must not see it.
+    objects.delete_namespaced_custom_object(GROUP, VERSION, namespace, "periodics", PERIODIC)
+
+
+def _runs(objects: Any, namespace: str) -> list[dict[str, Any]]:
+    listed = objects.list_namespaced_custom_object(
+        GROUP, VERSION, namespace, "prowjobs", label_selector=f"bowsprit.dev/periodic={PERIODIC}"
+    )
+    items: list[dict[str, Any]] = listed["items"]
+    return items
+
+
+def _exists(core: Any, namespace: str, name: str) -> bool:
+    return bool(core.list_namespaced_pod(namespace, field_selector=f"metadata.name={name}").items)
+
+
+def _state(objects: Any, namespace: str, name: str) -> str | None:
+    body = objects.get_namespaced_custom_object(GROUP, VERSION, namespace, "prowjobs", name)
+    state: str | None = (body.get("status") or {}).get("state")
+    return state
+
+
+def test_jobs_run_in_the_installed_chart(release: tuple[Kube, str, str, Path]) -> None:
+    kube, namespace, pods, home = release
+    if kube.name != "cluster":
+        pytest.skip("needs a cluster that runs pods (BOWSPRIT_E2E_KUBECONFIG)")
+    image = os.environ.get("BOWSPRIT_E2E_IMAGE")
+    if not image:
+        pytest.skip("BOWSPRIT_E2E_IMAGE names no image the cluster can run (see README)")
+    repository, _, tag = image.rpartition(":")
+    # Components whose command does not exist in this version would never become ready.
+    missing = [f"--set={key}.enabled=false" for key in ("crier", "hook") if key not in BUILT]
+    tool = helm("v4", home)
+    _install(
+        tool,
+        kube,
+        namespace,
+        pods,
+        "--set",
+        f"global.image.repository={repository}",
+        "--set",
+        f"global.image.tag={tag}",
+        *missing,
+        "--wait",
+        "--timeout",
+        "5m",
+    )
+    tool.run("test", RELEASE, "--namespace", namespace, "--timeout", "3m", env=_env(kube))
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    objects.create_namespaced_custom_object(
+        GROUP,
+        VERSION,
+        namespace,
+        "prowjobs",
+        {
+            "apiVersion": f"{GROUP}/{VERSION}",
+            "kind": "ProwJob",
+            "metadata": {"name": "echo-hi-once"},
+            "spec": {"type": "periodic", "job": "echo-hi", "pod_spec": BUSYBOX},
+        },
+    )
+    wait_for(
+        lambda: _state(objects, namespace, "echo-hi-once") == "success",
+        timeout=300,
+        what="echo-hi-once to succeed in the cluster",
+    )
+    log = kubectl(kube, "logs", "--namespace", pods, "echo-hi-once")
+    assert log.strip() == "hi"
+
+
+def test_every_component_and_option_is_accepted_by_the_api_server(
+    release: tuple[Kube, str, str, Path],
+) -> None:
+    """The all-components scenario, installed: the real API server validates every object
+    (not only against the OpenAPI schema, as kubernetes-validate does offline)."""
+    kube, namespace, pods, home = release
+    _install(
+        helm("v4", home),
+        kube,
+        namespace,
+        pods,
+        "--values",
+        str(CHART / "ci" / "all-components-values.yaml"),
+        # Kinds of operators the API server does not serve here, and a namespace it has.
+        "--set",
+        "metrics.serviceMonitor.enabled=false",
+        "--set",
+        "httpRoute.enabled=false",
+        "--set",
+        f"config.prowjobNamespace={namespace}",
+    )
+    apps = kubernetes.client.AppsV1Api(kube.api)
+    assert len(apps.list_namespaced_deployment(namespace).items) == 9
+    policies = kubernetes.client.PolicyV1Api(kube.api)
+    assert len(policies.list_namespaced_pod_disruption_budget(namespace).items) == 2
+    networking = kubernetes.client.NetworkingV1Api(kube.api)
+    assert len(networking.list_namespaced_ingress(namespace).items) == 1
