@@ -92,7 +92,7 @@ class Informer:
                 kind, item = event["type"], event["raw_object"]
                 if kind == "ERROR":
                     return None  # 410 Expired and friends: start again from a list
-                version = str(item.get("metadata", {}).get("resourceVersion") or version)
+                version = str((item.get("metadata") or {}).get("resourceVersion") or version)
                 if kind in ("ADDED", "MODIFIED"):
                     self.store.upsert(item)
                 elif kind == "DELETED":

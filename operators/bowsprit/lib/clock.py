@@ -26,3 +26,11 @@ NewName = Callable[[], str]
 def random_name() -> str:
     """A random UUID string, as Prow names ProwJobs (`uuid.New()` in pjutil.NewProwJob)."""
     return str(uuid.UUID(bytes=os.urandom(16), version=4))
+
+
+def jitter() -> float:
+    """A fraction in [0, 1) for spreading retries; the one seam for randomness, so tests
+    pass a fixed source instead."""
+    import random  # noqa: TID251 - this is the randomness seam
+
+    return random.random()  # noqa: S311 - spreading retries needs no cryptographic quality

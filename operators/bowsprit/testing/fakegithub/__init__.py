@@ -13,6 +13,7 @@ import itertools
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -23,6 +24,7 @@ from bowsprit.testing.fakegithub.state import (
     Action,
     Comment,
     Fault,
+    InstallationToken,
     Label,
     Pull,
     Repo,
@@ -67,6 +69,11 @@ class FakeGitHub:
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self.remaining = 5000
+        # GitHub App: installation IDs by org, and the installation tokens handed out.
+        self.app_slug = "bowsprit"
+        self.installations: dict[str, int] = {}
+        self.installation_tokens: list[InstallationToken] = []
+        self.token_lifetime = timedelta(hours=1)
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         self._server = ThreadedApp("fake-github")
@@ -127,6 +134,20 @@ class FakeGitHub:
         with self._lock:
             item = self.repos[repo].pulls[number]
             item.reviews.append(Review(next(self._ids), author, state, item.head_sha))
+
+    def add_installation(self, org: str) -> int:
+        """Install the GitHub App on an org; returns the installation ID."""
+        with self._lock:
+            return self.installations.setdefault(org, next(self._ids))
+
+    def issue_installation_token(self, installation: int) -> InstallationToken:
+        with self._lock:
+            count = len(self.installation_tokens) + 1
+            issued = InstallationToken(
+                installation, f"ghs_{count:036d}", self.clock() + self.token_lifetime
+            )
+            self.installation_tokens.append(issued)
+            return issued
 
     def fail(self, fault: Fault) -> None:
         with self._lock:

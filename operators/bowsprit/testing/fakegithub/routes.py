@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bowsprit.lib.clock import rfc3339
 from bowsprit.testing.fakegithub import payloads
 from bowsprit.testing.fakegithub.search import matches
 from bowsprit.testing.fakegithub.state import (
@@ -76,6 +77,9 @@ class Routes:
             ("GET", repo + "/collaborators/{user}", self.is_collaborator),
             ("GET", "/orgs/{org}/members/{user}", self.is_member),
             ("GET", "/search/issues", self.search),
+            ("GET", "/app", self.app),
+            ("GET", "/orgs/{org}/installation", self.org_installation),
+            ("POST", "/app/installations/{id}/access_tokens", self.access_token),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
@@ -330,6 +334,50 @@ class Routes:
             if matches(query, repo, item)
         ]
         return reply({"total_count": len(found), "incomplete_results": False, "items": found})
+
+    # GitHub App --------------------------------------------------------------------------
+
+    async def app(self, request: web.Request) -> web.Response:
+        _require_jwt(request)
+        slug = self.fake.app_slug
+        return reply(
+            {"id": 1, "slug": slug, "name": slug, "owner": payloads.user(self.fake.url, slug)}
+        )
+
+    async def org_installation(self, request: web.Request) -> web.Response:
+        _require_jwt(request)
+        found = self.fake.installations.get(request.match_info["org"])
+        if found is None:
+            raise NotFound()
+        return reply(
+            {"id": found, "account": payloads.user(self.fake.url, request.match_info["org"])}
+        )
+
+    async def access_token(self, request: web.Request) -> web.Response:
+        _require_jwt(request)
+        installation = int(request.match_info["id"])
+        if installation not in self.fake.installations.values():
+            raise NotFound()
+        issued = self.fake.issue_installation_token(installation)
+        return reply(
+            {
+                "token": issued.token,
+                "expires_at": rfc3339(issued.expires_at),
+                "permissions": {"contents": "read", "issues": "write", "statuses": "write"},
+                "repository_selection": "all",
+            },
+            201,
+        )
+
+
+def _require_jwt(request: web.Request) -> None:
+    """App endpoints take the App's JWT (three dot-separated parts), never a token."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme != "Bearer" or value.count(".") != 2:
+        raise web.HTTPUnauthorized(
+            text='{"message": "A JSON web token could not be decoded"}',
+            content_type="application/json",
+        )
 
 
 async def _json(request: web.Request) -> Any:

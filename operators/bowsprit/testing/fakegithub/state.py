@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass
@@ -151,3 +152,12 @@ class Fault:
     count: int = 1
     headers: tuple[tuple[str, str], ...] = ()
     body: str = '{"message": "Server Error"}'
+
+
+@dataclass(frozen=True)
+class InstallationToken:
+    """A GitHub App installation token the fake handed out."""
+
+    installation: int
+    token: str
+    expires_at: datetime

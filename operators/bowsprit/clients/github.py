@@ -1,0 +1,475 @@
+"""The GitHub layer every component uses: one async client over githubkit.
+
+githubkit carries the HTTP: its httpx client with hishel's cache sends every GET with
+`Cache-Control: no-cache`, so a cached body is revalidated with `If-None-Match` and a 304
+(which GitHub does not charge against the rate limit) is answered from the cache. Retries,
+rate limits and App tokens are ours, because they must follow an injected clock, sleep and
+jitter source so tests are deterministic; githubkit's own retry is off. Responses are read
+as plain JSON (`.json()`), never as githubkit's models, which reject incomplete payloads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import jwt
+from githubkit import GitHub, UnauthAuthStrategy
+from githubkit.exception import RequestError, RequestFailed
+
+from bowsprit.lib.clock import Clock, jitter, utc_now
+
+logger = logging.getLogger("bowsprit.github")
+
+Sleep = Callable[[float], Awaitable[None]]
+Jitter = Callable[[], float]
+
+# An installation token lives an hour; take a new one when less than this is left, so a
+# token never expires between being handed out and being used.
+TOKEN_REFRESH_MARGIN = 300.0
+# GitHub accepts App JWTs of at most 10 minutes; backdated a minute for clock drift.
+JWT_LIFETIME = 540
+JWT_BACKDATE = 60
+# GitHub's advice when a secondary rate limit names no Retry-After.
+SECONDARY_LIMIT_WAIT = 60.0
+PER_PAGE = 100
+
+
+class GitHubError(Exception):
+    """A request that will not succeed by retrying: a 4xx (other than rate limits), or
+    retries exhausted. `status` is None when no response came (connection errors)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    """Where GitHub is and how to log in; built from flags by `settings_from_args`."""
+
+    base_url: str = "https://api.github.com"
+    token_path: Path | None = None
+    app_id: str | None = None
+    app_private_key_path: Path | None = None
+    max_attempts: int = 6
+    """Tries of one request, the first included, before GitHubError."""
+    backoff_base: float = 1.0
+    """Seconds before the first retry of a 5xx or connection error; doubles each time."""
+    backoff_max: float = 60.0
+    max_rate_limit_wait: float = 3600.0
+    """Longest wait for a rate limit to reset before giving up with GitHubError."""
+    timeout: float = 30.0
+
+
+def add_github_flags(parser: argparse.ArgumentParser) -> None:
+    """Prow's GitHub flags, with its names."""
+    parser.add_argument(
+        "--github-endpoint",
+        action="append",
+        default=None,
+        help="GitHub API base URL (repeatable, as in Prow; the first is used). "
+        "Default https://api.github.com",
+    )
+    parser.add_argument("--github-token-path", type=Path, default=None, help="file of a token")
+    parser.add_argument("--github-app-id", default=None, help="GitHub App ID (App auth)")
+    parser.add_argument(
+        "--github-app-private-key-path",
+        type=Path,
+        default=None,
+        help="file of the GitHub App's PEM private key (App auth)",
+    )
+
+
+def settings_from_args(args: argparse.Namespace) -> GitHubSettings:
+    if bool(args.github_app_id) != bool(args.github_app_private_key_path):
+        raise SystemExit("--github-app-id and --github-app-private-key-path go together")
+    if args.github_app_id and args.github_token_path:
+        raise SystemExit("--github-token-path and --github-app-id are mutually exclusive")
+    endpoints = args.github_endpoint or ["https://api.github.com"]
+    return GitHubSettings(
+        base_url=endpoints[0],
+        token_path=args.github_token_path,
+        app_id=args.github_app_id,
+        app_private_key_path=args.github_app_private_key_path,
+    )
+
+
+# Pure rules, unit-tested ----------------------------------------------------------------
+
+
+def rate_limit_wait(
+    status: int, headers: Mapping[str, str], message: str, now: float
+) -> float | None:
+    """Seconds GitHub asks to wait before retrying, or None when the response is not a
+    rate limit (then a 403/429 is a plain refusal)."""
+    if status not in (403, 429):
+        return None
+    retry_after = headers.get("retry-after")
+    if retry_after is not None and retry_after.strip().isdigit():
+        return float(retry_after)
+    reset = headers.get("x-ratelimit-reset", "")
+    if headers.get("x-ratelimit-remaining") == "0" and reset.isdigit():
+        return max(int(reset) - now, 0.0) + 1.0
+    if status == 429 or "secondary rate limit" in message.lower():
+        return SECONDARY_LIMIT_WAIT
+    return None
+
+
+def backoff(attempt: int, base: float, cap: float, fraction: float) -> float:
+    """Exponential backoff with jitter: between half and all of base*2^attempt (capped),
+    so clients that failed together do not retry together."""
+    step: float = min(cap, base * 2.0**attempt)
+    return step / 2 + step / 2 * fraction
+
+
+def next_link(link_header: str) -> str | None:
+    """The rel="next" URL of a Link header, as GitHub paginates."""
+    for part in link_header.split(","):
+        url, _, params = part.partition(";")
+        if 'rel="next"' in params.replace(" ", ""):
+            return url.strip().removeprefix("<").removesuffix(">")
+    return None
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("message", ""))
+    return ""
+
+
+# Credentials ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Installation:
+    token: str
+    expires_at: float
+
+
+@dataclass
+class _Credentials:
+    """Authorization headers: a token, or GitHub App installation tokens per org."""
+
+    settings: GitHubSettings
+    clock: Clock
+    token: str | None = None
+    private_key: str | None = None
+    installations: dict[str, _Installation] = field(default_factory=dict)
+    locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, settings: GitHubSettings, clock: Clock) -> _Credentials:
+        creds = cls(settings, clock)
+        if settings.app_id:
+            if settings.app_private_key_path is None:
+                raise GitHubError("a GitHub App needs its private key path")
+            creds.private_key = _read_secret(settings.app_private_key_path, "private key")
+        elif settings.token_path is not None:
+            creds.token = _read_secret(settings.token_path, "token")
+        return creds
+
+    @property
+    def is_app(self) -> bool:
+        return self.private_key is not None
+
+    def app_jwt(self) -> str:
+        assert self.private_key is not None and self.settings.app_id is not None
+        now = int(self.clock().timestamp())
+        claims = {"iat": now - JWT_BACKDATE, "exp": now + JWT_LIFETIME, "iss": self.settings.app_id}
+        return jwt.encode(claims, self.private_key, algorithm="RS256")
+
+    def app_header(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.app_jwt()}"}
+
+    def cached_installation(self, org: str) -> str | None:
+        found = self.installations.get(org)
+        if found and found.expires_at - self.clock().timestamp() > TOKEN_REFRESH_MARGIN:
+            return found.token
+        return None
+
+
+def _read_secret(path: Path, what: str) -> str:
+    try:
+        value = path.read_text().strip()
+    except OSError as error:
+        raise GitHubError(f"cannot read the GitHub {what} at {path}: {error}") from error
+    if not value:
+        raise GitHubError(f"the GitHub {what} file {path} is empty")
+    return value
+
+
+class _SharedTransport(httpx.AsyncBaseTransport):
+    """githubkit opens and closes an httpx client per request outside `async with`: this
+    keeps one connection pool under all of them, closed only by GitHubClient.aclose."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Closed by GitHubClient.aclose, not by each short-lived client."""
+
+
+# The client -------------------------------------------------------------------------------
+
+
+class GitHubClient:
+    """The GitHub REST calls Bowsprit makes, rate-limit aware and retried."""
+
+    def __init__(
+        self,
+        settings: GitHubSettings,
+        *,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        rand: Jitter | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or utc_now
+        self.sleep: Sleep = sleep or asyncio.sleep
+        self.rand = rand or jitter
+        self._creds = _Credentials.load(settings, self.clock)
+        self._transport = httpx.AsyncHTTPTransport(retries=0)
+        self._github = GitHub(
+            UnauthAuthStrategy(),  # Authorization is set per request: tokens differ per org
+            base_url=settings.base_url,
+            user_agent="bowsprit",
+            timeout=settings.timeout,
+            async_transport=_SharedTransport(self._transport),
+            auto_retry=False,
+            http_cache=True,
+        )
+        self._limits: dict[str, float] = {}  # credential key -> epoch when its budget resets
+        self._bot: str | None = None
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    # Requests ---------------------------------------------------------------------------
+
+    async def _headers(self, org: str | None) -> dict[str, str]:
+        if self._creds.token is not None:
+            return {"Authorization": f"token {self._creds.token}"}
+        if not self._creds.is_app:
+            return {}
+        if org is None:
+            return self._creds.app_header()
+        return {"Authorization": f"token {await self._installation_token(org)}"}
+
+    async def _installation_token(self, org: str) -> str:
+        cached = self._creds.cached_installation(org)
+        if cached is not None:
+            return cached
+        lock = self._creds.locks.setdefault(org, asyncio.Lock())
+        async with lock:  # one exchange per org, however many callers wait for it
+            cached = self._creds.cached_installation(org)
+            if cached is not None:
+                return cached
+            found = await self._send("GET", f"/orgs/{_q(org)}/installation", None, app=True)
+            issued = await self._send(
+                "POST", f"/app/installations/{found.json()['id']}/access_tokens", None, app=True
+            )
+            body = issued.json()
+            expires = datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))
+            self._creds.installations[org] = _Installation(body["token"], expires.timestamp())
+            logger.info("GitHub App installation token for %s, valid until %s", org, expires)
+            return str(body["token"])
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        org: str | None,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        app: bool = False,
+    ) -> httpx.Response:
+        """One request with retries: 5xx and connection errors back off with jitter, rate
+        limits wait as GitHub says; any other 4xx raises GitHubError at once."""
+        key = "app" if app else (org or "") if self._creds.is_app else ""
+        for attempt in range(self.settings.max_attempts):
+            await self._wait_for_budget(key)
+            headers = self._creds.app_header() if app else await self._headers(org)
+            try:
+                response = await self._github.arequest(
+                    method, url, json=json, params=params, headers=headers
+                )
+                self._note_budget(key, response.raw_response)
+                return response.raw_response
+            except RequestFailed as failed:
+                # A refusal for the rate limit is waited for right here, once.
+                delay = self._failure_delay(method, url, failed.response.raw_response, attempt)
+            except RequestError as error:
+                delay = backoff(
+                    attempt, self.settings.backoff_base, self.settings.backoff_max, self.rand()
+                )
+                logger.warning("GitHub %s %s: %r; retrying in %.1f s", method, url, error, delay)
+                if attempt + 1 == self.settings.max_attempts:
+                    raise GitHubError(f"{method} {url}: {error!r}") from error
+            await self.sleep(delay)
+        raise AssertionError("unreachable: the last attempt raises")
+
+    def _failure_delay(self, method: str, url: str, raw: httpx.Response, attempt: int) -> float:
+        status, message = raw.status_code, _error_message(raw)
+        last = attempt + 1 == self.settings.max_attempts
+        waited = rate_limit_wait(status, raw.headers, message, self.clock().timestamp())
+        if waited is not None:
+            if waited > self.settings.max_rate_limit_wait or last:
+                raise GitHubError(f"{method} {url}: rate limited ({message})", status)
+            logger.warning("GitHub %s %s: rate limited; waiting %.0f s", method, url, waited)
+            return waited
+        if status < 500 or last:
+            raise GitHubError(f"{method} {url}: {status} {message}", status)
+        delay = backoff(attempt, self.settings.backoff_base, self.settings.backoff_max, self.rand())
+        logger.warning("GitHub %s %s: %d; retrying in %.1f s", method, url, status, delay)
+        return delay
+
+    def _note_budget(self, key: str, response: httpx.Response) -> None:
+        remaining = response.headers.get("x-ratelimit-remaining")
+        reset = response.headers.get("x-ratelimit-reset", "")
+        if remaining == "0" and reset.isdigit():
+            self._limits[key] = float(reset)
+        else:
+            self._limits.pop(key, None)
+
+    async def _wait_for_budget(self, key: str) -> None:
+        """With the budget spent, wait for its reset rather than be refused."""
+        reset = self._limits.get(key)
+        if reset is None:
+            return
+        wait = reset - self.clock().timestamp() + 1.0
+        if wait > self.settings.max_rate_limit_wait:
+            raise GitHubError("GitHub rate limit spent until " + str(int(reset)), 403)
+        if wait > 0:
+            logger.warning("GitHub rate limit spent; waiting %.0f s for its reset", wait)
+            await self.sleep(wait)
+        self._limits.pop(key, None)
+
+    async def _json(self, method: str, url: str, org: str | None, **kwargs: Any) -> Any:
+        return (await self._send(method, url, org, **kwargs)).json()
+
+    async def _pages(self, url: str, org: str, key: str | None = None) -> list[Any]:
+        """Every page of a listing (`key` names the list inside an object answer)."""
+        items: list[Any] = []
+        params: dict[str, Any] | None = {"per_page": PER_PAGE}
+        next_url: str | None = url
+        while next_url is not None:
+            response = await self._send("GET", next_url, org, params=params)
+            body = response.json()
+            items.extend(body[key] if key is not None else body)
+            next_url = next_link(response.headers.get("link", ""))
+            params = None  # the next link carries its own query
+        return items
+
+    async def _exists(self, url: str, org: str) -> bool:
+        """204 yes, 404 no (GitHub's membership checks)."""
+        try:
+            response = await self._send("GET", url, org)
+        except GitHubError as error:
+            if error.status == 404:
+                return False
+            raise
+        return response.status_code == 204
+
+    # The interface ----------------------------------------------------------------------
+
+    async def bot_login(self) -> str:
+        """The login this client acts as (an App acts as `<slug>[bot]`)."""
+        if self._bot is None:
+            if self._creds.is_app:
+                app = await self._json("GET", "/app", None, app=True)
+                self._bot = f"{app['slug']}[bot]"
+            else:
+                self._bot = str((await self._json("GET", "/user", None))["login"])
+        return self._bot
+
+    async def get_pull(self, org: str, repo: str, number: int) -> dict[str, Any]:
+        pull: dict[str, Any] = await self._json("GET", f"{_repo(org, repo)}/pulls/{number}", org)
+        return pull
+
+    async def list_pull_files(self, org: str, repo: str, number: int) -> list[str]:
+        files = await self._pages(f"{_repo(org, repo)}/pulls/{number}/files", org)
+        return [str(item["filename"]) for item in files]
+
+    async def is_member(self, org: str, user: str) -> bool:
+        return await self._exists(f"/orgs/{_q(org)}/members/{_q(user)}", org)
+
+    async def is_collaborator(self, org: str, repo: str, user: str) -> bool:
+        return await self._exists(f"{_repo(org, repo)}/collaborators/{_q(user)}", org)
+
+    async def list_issue_comments(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        return await self._pages(f"{_repo(org, repo)}/issues/{number}/comments", org)
+
+    async def create_comment(self, org: str, repo: str, number: int, body: str) -> dict[str, Any]:
+        url = f"{_repo(org, repo)}/issues/{number}/comments"
+        created: dict[str, Any] = await self._json("POST", url, org, json={"body": body})
+        return created
+
+    async def edit_comment(self, org: str, repo: str, comment_id: int, body: str) -> None:
+        url = f"{_repo(org, repo)}/issues/comments/{comment_id}"
+        await self._send("PATCH", url, org, json={"body": body})
+
+    async def delete_comment(self, org: str, repo: str, comment_id: int) -> None:
+        await self._send("DELETE", f"{_repo(org, repo)}/issues/comments/{comment_id}", org)
+
+    async def list_labels(self, org: str, repo: str, number: int) -> list[str]:
+        labels = await self._pages(f"{_repo(org, repo)}/issues/{number}/labels", org)
+        return [str(item["name"]) for item in labels]
+
+    async def add_label(self, org: str, repo: str, number: int, label: str) -> None:
+        url = f"{_repo(org, repo)}/issues/{number}/labels"
+        await self._send("POST", url, org, json={"labels": [label]})
+
+    async def remove_label(self, org: str, repo: str, number: int, label: str) -> None:
+        url = f"{_repo(org, repo)}/issues/{number}/labels/{_q(label)}"
+        await self._send("DELETE", url, org)
+
+    async def create_status(
+        self,
+        org: str,
+        repo: str,
+        sha: str,
+        *,
+        state: str,
+        context: str,
+        description: str,
+        target_url: str | None,
+    ) -> None:
+        body: dict[str, Any] = {"state": state, "context": context, "description": description}
+        if target_url:
+            body["target_url"] = target_url
+        await self._send("POST", f"{_repo(org, repo)}/statuses/{_q(sha)}", org, json=body)
+
+    async def list_statuses(self, org: str, repo: str, ref: str) -> list[dict[str, Any]]:
+        """The newest status of each context on a commit (the combined status' entries)."""
+        url = f"{_repo(org, repo)}/commits/{_q(ref)}/status"
+        return await self._pages(url, org, key="statuses")
+
+    async def get_branch_sha(self, org: str, repo: str, branch: str) -> str:
+        found = await self._json("GET", f"{_repo(org, repo)}/branches/{_q(branch)}", org)
+        return str(found["commit"]["sha"])
+
+
+def _q(part: str) -> str:
+    return quote(part, safe="")
+
+
+def _repo(org: str, repo: str) -> str:
+    return f"/repos/{_q(org)}/{_q(repo)}"
