@@ -18,7 +18,6 @@ COMPONENTS: dict[str, str] = {
     "crier": "operator: reports ProwJob states to GitHub and Slack",
     "tide": "operator: merges pull requests of TidePools",
     "status-reconciler": "operator: keeps contexts of open PRs in step with BlockingPresubmits",
-    "hook": "service: GitHub webhooks to plugins and ProwJobs",
     "deck": "service: the dashboard",
     "ghproxy": "service: caching proxy for the GitHub API",
     "clonerefs": "pod utility: clone the refs of a job",
@@ -37,6 +36,7 @@ BUILT: dict[str, tuple[str, str]] = {
     "plank": ("operator: run ProwJobs as pods, followed to the end", "bowsprit.plank.main"),
     "horologium": ("operator: start Periodics' runs on schedule", "bowsprit.horologium.main"),
     "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),
+    "hook": ("service: GitHub webhooks to plugins and ProwJobs", "bowsprit.hook.main"),
 }
 
 

@@ -63,7 +63,7 @@ class Informer:
     def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                version = self._list()
+                version: str | None = self._list()
                 self.synced.set()
                 while not self._stopping.is_set() and version is not None:
                     version = self._watch(version)

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bowsprit.clients.github import GitHubError
 from bowsprit.hook.effects import (
     AbortPresubmits,
     AddLabel,
@@ -58,7 +59,6 @@ def conflict(error: Exception) -> bool:
 class Applier:
     github: GitHubWriter
     cluster: ProwJobs
-    namespace: str
     dry_run: bool = False
 
     async def apply(self, effects: list[Effect]) -> None:
@@ -83,7 +83,11 @@ class Applier:
         elif isinstance(effect, AddLabel):
             await self.github.add_label(effect.org, effect.repo, effect.number, effect.label)
         else:
-            await self.github.remove_label(effect.org, effect.repo, effect.number, effect.label)
+            try:
+                await self.github.remove_label(effect.org, effect.repo, effect.number, effect.label)
+            except GitHubError as error:
+                if error.status != 404:  # already gone: what was asked for holds
+                    raise
 
     def _abort(self, effect: AbortPresubmits) -> None:
         """Abort the pull request's incomplete presubmits. Each write carries the version
@@ -99,7 +103,7 @@ class Applier:
         )
         for _ in range(CONFLICT_RETRIES):
             try:
-                for job in self.cluster.list_custom(self.namespace, "prowjobs", selector):
+                for job in self.cluster.list_custom(effect.namespace, "prowjobs", selector):
                     self._abort_one(job)
                 return
             except Exception as error:

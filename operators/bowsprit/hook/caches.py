@@ -19,6 +19,7 @@ from bowsprit.api.jobbase import RepoJobDefinition
 from bowsprit.api.pluginconfig import PluginConfigSpec
 from bowsprit.api.postsubmit import PostsubmitSpec
 from bowsprit.api.presubmit import PresubmitSpec
+from bowsprit.api.prowconfig import ProwConfigSpec
 from bowsprit.hook.jobs import Job, JobKind
 
 logger = logging.getLogger("bowsprit.hook")
@@ -134,13 +135,24 @@ def merged_config(configs: list[PluginConfigSpec], org: str, repo: str) -> Plugi
 class Caches:
     """Everything hook reads from the cluster, by repository."""
 
-    def __init__(self) -> None:
+    def __init__(self, config_name: str = "bowsprit") -> None:
+        self.config_name = config_name
+        self.prow_configs: Store[ProwConfigSpec] = Store(
+            "ProwConfig", lambda item: ProwConfigSpec.model_validate(item.get("spec") or {})
+        )
         self.plugin_configs = plugin_config_store()
         self.jobs: dict[JobKind, Store[Job]] = {
             kind: job_store(kind) for kind in ("BlockingPresubmit", "Presubmit", "Postsubmit")
         }
         self._index_version: tuple[int, ...] = ()
         self._index: dict[tuple[str, str, bool], tuple[Job, ...]] = {}
+
+    def prowjob_namespace(self) -> str:
+        """Where ProwJobs go: the ProwConfig's prowjob_namespace, Prow's default without one."""
+        for (_, name), spec in self.prow_configs.items():
+            if name == self.config_name:
+                return spec.prowjob_namespace
+        return ProwConfigSpec().prowjob_namespace
 
     def config_for(self, org: str, repo: str) -> PluginConfigSpec | None:
         return merged_config([spec for _, spec in self.plugin_configs.items()], org, repo)

@@ -20,6 +20,7 @@ class CreateProwJob:
 class AbortPresubmits:
     """Abort the incomplete presubmits of a pull request (Prow's abortAllJobs)."""
 
+    namespace: str  # where the ProwJobs are
     org: str
     repo: str
     number: int

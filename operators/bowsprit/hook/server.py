@@ -41,6 +41,7 @@ HANDLE_SECONDS = Histogram(
 )
 HANDLE_ERRORS = Counter("hook_plugin_handle_errors", "Plugin runs that failed", ["plugin", "event"])
 QUEUED = Gauge("hook_queued_events", "Accepted events waiting for a worker")
+HANDLED = Counter("hook_events_handled", "Accepted events whose plugins have all finished")
 
 
 @dataclass
@@ -152,6 +153,7 @@ class Hook:
             try:
                 await self.dispatch(event)
             finally:
+                HANDLED.inc()
                 self.queue.task_done()
 
     async def dispatch(self, event: events.Event) -> None:
@@ -167,7 +169,7 @@ class Hook:
             presubmits=self.caches.presubmits(repo.org, repo.name),
             postsubmits=self.caches.postsubmits(repo.org, repo.name),
             bot=self.bot,
-            namespace=self.applier.namespace,
+            namespace=self.caches.prowjob_namespace(),
             new_name=self.new_name,
         )
         for name in config.plugins or []:

@@ -90,7 +90,7 @@ async def _run_all(ctx: Context, event: PullRequestEvent) -> list[Effect]:
 
 async def handle_pull_request(ctx: Context, event: PullRequestEvent) -> list[Effect]:
     repo, pull, action = event.repo, event.pull, event.action
-    abort: list[Effect] = [AbortPresubmits(repo.org, repo.name, pull.number)]
+    abort: list[Effect] = [AbortPresubmits(ctx.namespace, repo.org, repo.name, pull.number)]
     if action in ABORT_ACTIONS:
         return abort
     settings = _settings(ctx)
