@@ -15,7 +15,6 @@ from bowsprit import __version__
 
 # Components and what each does; each becomes `bowsprit <name>` as it lands.
 COMPONENTS: dict[str, str] = {
-    "crier": "operator: reports ProwJob states to GitHub and Slack",
     "tide": "operator: merges pull requests of TidePools",
     "status-reconciler": "operator: keeps contexts of open PRs in step with BlockingPresubmits",
     "deck": "service: the dashboard",
@@ -37,6 +36,7 @@ BUILT: dict[str, tuple[str, str]] = {
     "horologium": ("operator: start Periodics' runs on schedule", "bowsprit.horologium.main"),
     "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),
     "hook": ("service: GitHub webhooks to plugins and ProwJobs", "bowsprit.hook.main"),
+    "crier": ("operator: report ProwJob states to GitHub and Slack", "bowsprit.crier.main"),
 }
 
 

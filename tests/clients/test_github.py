@@ -4,11 +4,13 @@ limits, ETags, token and GitHub App auth; and its pure rules, table-driven."""
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -429,3 +431,37 @@ def test_backoff(attempt: int, fraction: float, expected: float) -> None:
 )
 def test_next_link(header: str, expected: str | None) -> None:
     assert next_link(header) == expected
+
+
+def test_the_etag_cache_is_bounded_least_recently_used_first() -> None:
+    from bowsprit.clients.github import _ETags
+
+    cache = _ETags(size=2)
+
+    def answer(tag: str) -> httpx.Response:
+        return httpx.Response(200, headers={"ETag": tag}, json={})
+
+    cache.put(("", "a"), answer("1"))
+    cache.put(("", "b"), answer("2"))
+    assert cache.get(("", "a")) is not None  # a is now the most recently used
+    cache.put(("", "c"), answer("3"))
+    assert list(cache.entries) == [("", "a"), ("", "c")]
+    cache.put(("", "d"), httpx.Response(200, json={}))  # no ETag: nothing to revalidate
+    cache.put(("", "e"), httpx.Response(404, headers={"ETag": "4"}))
+    assert list(cache.entries) == [("", "a"), ("", "c")]
+
+
+async def test_a_rotated_token_is_read_again(
+    client: GitHubClient, github: FakeGitHub, token: Path
+) -> None:
+    await client.get_pull("org", "repo", 1)
+    token.write_text("rotated\n")
+    os.utime(token, (1, 1))  # a new mtime, whatever the file system's resolution
+    await client.get_pull("org", "repo", 1)
+    token.unlink()  # a secret briefly missing while it is swapped: keep the last token
+    await client.get_pull("org", "repo", 1)
+    assert [r.authorization for r in github.requests] == [
+        "token s3cret",
+        "token rotated",
+        "token rotated",
+    ]

@@ -1,11 +1,13 @@
 """The GitHub layer every component uses: one async client over githubkit.
 
-githubkit carries the HTTP: its httpx client with hishel's cache sends every GET with
-`Cache-Control: no-cache`, so a cached body is revalidated with `If-None-Match` and a 304
-(which GitHub does not charge against the rate limit) is answered from the cache. Retries,
-rate limits and App tokens are ours, because they must follow an injected clock, sleep and
-jitter source so tests are deterministic; githubkit's own retry is off. Responses are read
-as plain JSON (`.json()`), never as githubkit's models, which reject incomplete payloads.
+githubkit carries the HTTP (its httpx client, request building, rate-limit detection).
+Retries, rate limits and App tokens are ours, because they must follow an injected clock,
+sleep and jitter source so tests are deterministic; githubkit's own retry is off. So is
+its hishel cache, which cost about 17 ms of CPU per GET here (SQLite in memory, growing
+without bound): a small LRU of ETags and bodies revalidates every GET with
+`If-None-Match` instead, and a 304 (which GitHub does not charge against the rate limit)
+is answered from it. Responses are read as plain JSON (`.json()`), never as githubkit's
+models, which reject incomplete payloads.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections import OrderedDict
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +45,8 @@ JWT_BACKDATE = 60
 # GitHub's advice when a secondary rate limit names no Retry-After.
 SECONDARY_LIMIT_WAIT = 60.0
 PER_PAGE = 100
+# GET answers kept for revalidation; the least recently used go first.
+CACHE_ENTRIES = 4096
 
 
 class GitHubError(Exception):
@@ -167,6 +173,7 @@ class _Credentials:
     settings: GitHubSettings
     clock: Clock
     token: str | None = None
+    token_mtime: float = 0.0
     private_key: str | None = None
     installations: dict[str, _Installation] = field(default_factory=dict)
     locks: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -180,7 +187,22 @@ class _Credentials:
             creds.private_key = _read_secret(settings.app_private_key_path, "private key")
         elif settings.token_path is not None:
             creds.token = _read_secret(settings.token_path, "token")
+            creds.token_mtime = settings.token_path.stat().st_mtime
         return creds
+
+    def current_token(self) -> str | None:
+        """The token, read again when its file changed (a rotated Kubernetes secret)."""
+        path = self.settings.token_path
+        if self.token is None or path is None:
+            return self.token
+        try:
+            mtime = path.stat().st_mtime
+            if mtime != self.token_mtime:
+                self.token, self.token_mtime = _read_secret(path, "token"), mtime
+                logger.info("GitHub token re-read from %s", path)
+        except (OSError, GitHubError) as error:
+            logger.warning("keeping the GitHub token in use: %s", error)
+        return self.token
 
     @property
     def is_app(self) -> bool:
@@ -212,18 +234,50 @@ def _read_secret(path: Path, what: str) -> str:
     return value
 
 
-class _SharedTransport(httpx.AsyncBaseTransport):
-    """githubkit opens and closes an httpx client per request outside `async with`: this
-    keeps one connection pool under all of them, closed only by GitHubClient.aclose."""
+class _GitHub(GitHub[UnauthAuthStrategy]):
+    """githubkit builds an httpx client per request outside `async with` (about 40 ms of
+    CPU each, for its SSL context), or holds one in a context variable that tasks started
+    earlier never see: this one keeps a single client, made on first use in the running
+    loop and closed by GitHubClient.aclose."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
+    _shared: httpx.AsyncClient | None = None
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self.inner.handle_async_request(request)
+    @asynccontextmanager
+    async def get_async_client(self) -> AsyncGenerator[httpx.AsyncClient, None]:
+        if self._shared is None:
+            made = await self._create_async_client()
+            if self._shared is None:
+                self._shared = made
+            else:  # another task made one meanwhile
+                await made.aclose()
+        yield self._shared
 
-    async def aclose(self) -> None:
-        """Closed by GitHubClient.aclose, not by each short-lived client."""
+    async def close_shared(self) -> None:
+        if self._shared is not None:
+            await self._shared.aclose()
+            self._shared = None
+
+
+class _ETags:
+    """GET answers with their ETags, by credential and URL, least recently used first out."""
+
+    def __init__(self, size: int = CACHE_ENTRIES) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[str, str], httpx.Response] = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> httpx.Response | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, str], response: httpx.Response) -> None:
+        if response.status_code != 200 or "etag" not in response.headers:
+            return
+        self.entries[key] = response
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
 
 
 # The client -------------------------------------------------------------------------------
@@ -245,27 +299,27 @@ class GitHubClient:
         self.sleep: Sleep = sleep or asyncio.sleep
         self.rand = rand or jitter
         self._creds = _Credentials.load(settings, self.clock)
-        self._transport = httpx.AsyncHTTPTransport(retries=0)
-        self._github = GitHub(
+        self._etags = _ETags()
+        self._github = _GitHub(
             UnauthAuthStrategy(),  # Authorization is set per request: tokens differ per org
             base_url=settings.base_url,
             user_agent="bowsprit",
             timeout=settings.timeout,
-            async_transport=_SharedTransport(self._transport),
             auto_retry=False,
-            http_cache=True,
+            http_cache=False,
         )
         self._limits: dict[str, float] = {}  # credential key -> epoch when its budget resets
         self._bot: str | None = None
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        await self._github.close_shared()
 
     # Requests ---------------------------------------------------------------------------
 
     async def _headers(self, org: str | None) -> dict[str, str]:
-        if self._creds.token is not None:
-            return {"Authorization": f"token {self._creds.token}"}
+        token = self._creds.current_token()
+        if token is not None:
+            return {"Authorization": f"token {token}"}
         if not self._creds.is_app:
             return {}
         if org is None:
@@ -304,15 +358,24 @@ class GitHubClient:
         """One request with retries: 5xx and connection errors back off with jitter, rate
         limits wait as GitHub says; any other 4xx raises GitHubError at once."""
         key = "app" if app else (org or "") if self._creds.is_app else ""
+        cache_key = (key, f"{url}?{sorted((params or {}).items())}")
+        cached = self._etags.get(cache_key) if method == "GET" else None
         for attempt in range(self.settings.max_attempts):
             await self._wait_for_budget(key)
             headers = self._creds.app_header() if app else await self._headers(org)
+            if cached is not None:
+                headers["If-None-Match"] = cached.headers["etag"]
             try:
                 response = await self._github.arequest(
                     method, url, json=json, params=params, headers=headers
                 )
-                self._note_budget(key, response.raw_response)
-                return response.raw_response
+                raw = response.raw_response
+                self._note_budget(key, raw)
+                if raw.status_code == 304 and cached is not None:
+                    return cached
+                if method == "GET":
+                    self._etags.put(cache_key, raw)
+                return raw
             except RequestFailed as failed:
                 # A refusal for the rate limit is waited for right here, once.
                 delay = self._failure_delay(method, url, failed.response.raw_response, attempt)

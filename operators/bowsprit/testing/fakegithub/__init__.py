@@ -8,6 +8,7 @@ to do as typed dataclasses, and can be told to fail (5xx, rate limits) on purpos
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 import threading
@@ -36,6 +37,7 @@ __all__ = [
     "Action",
     "FakeGitHub",
     "Fault",
+    "Hold",
     "Pull",
     "Repo",
     "Request",
@@ -57,6 +59,21 @@ class Request:
     authorization: str
 
 
+class Hold:
+    """A request the fake carried out but has not answered yet."""
+
+    LONGEST = 60.0  # answered anyway after this, so a forgotten hold cannot hang a test
+
+    def __init__(self, method: str, path_prefix: str) -> None:
+        self.method = method
+        self.path_prefix = path_prefix
+        self.arrived = threading.Event()
+        self.released = threading.Event()
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class FakeGitHub:
     """Start with `with FakeGitHub() as github:`; point clients at `github.url`."""
 
@@ -68,6 +85,7 @@ class FakeGitHub:
         self.actions: list[Action] = []
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
+        self.holds: list[Hold] = []
         self.remaining = 5000
         # GitHub App: installation IDs by org, and the installation tokens handed out.
         self.app_slug = "bowsprit"
@@ -149,6 +167,14 @@ class FakeGitHub:
             self.installation_tokens.append(issued)
             return issued
 
+    def hold(self, method: str, path_prefix: str) -> Hold:
+        """Carry out the next matching request but keep its answer back until released, so
+        a test can stop a client between GitHub acting and the client hearing of it."""
+        held = Hold(method, path_prefix)
+        with self._lock:
+            self.holds.append(held)
+        return held
+
     def fail(self, fault: Fault) -> None:
         with self._lock:
             self.faults.append(fault)
@@ -223,7 +249,17 @@ class FakeGitHub:
                 except NotFound:
                     response = reply(NOT_FOUND, 404)
             self.remaining = max(self.remaining - 1, 0)
+            held = self._take_hold(request)
+        if held is not None:
+            held.arrived.set()
+            await asyncio.to_thread(held.released.wait, Hold.LONGEST)
         return self._finish(request, response)
+
+    def _take_hold(self, request: web.Request) -> Hold | None:
+        for index, held in enumerate(self.holds):
+            if held.method == request.method and request.path.startswith(held.path_prefix):
+                return self.holds.pop(index)
+        return None
 
     def _take_fault(self, request: web.Request) -> Fault | None:
         for index, fault in enumerate(self.faults):
