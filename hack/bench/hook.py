@@ -1,19 +1,23 @@
 """hook throughput and latency: signed webhooks in, ProwJobs out.
 
-The emulator runs in its own process, `bowsprit hook` in another pinned to one CPU, the
-fake GitHub in this one. N `pull_request opened` webhooks (one per pull request, by an
-org member, one always_run presubmit) are posted by C concurrent senders; a watch on
-ProwJobs notes when each one's ProwJob exists. Prints webhooks/s until the last ProwJob
-exists, the p50/p99 of post-to-ProwJob latency and of the HTTP answer, and hook's
-memory; asserts nothing (the project's target: >= 1,000/s on one core, p99 < 20 ms).
+The emulator (or, with --api-server envtest, a real kube-apiserver) runs in its own
+process, `bowsprit hook` in another pinned to one CPU, the fake GitHub in this one.
+N `pull_request opened` webhooks (one per pull request, by an org member, one always_run
+presubmit) are posted by C concurrent senders; a watch on ProwJobs notes when each one's
+ProwJob exists. Prints how many ProwJob creates/s the API server takes without hook,
+webhooks/s until the last ProwJob exists, the p50/p99 of the HTTP answer and of
+post-to-ProwJob latency at an offered rate, and hook's CPU and memory; asserts nothing
+(the project's target: >= 1,000/s on one core, p99 < 20 ms).
 
-    python hack/bench/hook.py [--webhooks 2000] [--concurrency 32]
+    python hack/bench/hook.py [--webhooks 2000] [--concurrency 32] [--rate 50]
+        [--api-server emulator|envtest]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -22,6 +26,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +36,12 @@ import kubernetes
 import yaml
 
 from bowsprit.api import GROUP, VERSION
+from bowsprit.api.blockingpresubmit import BlockingPresubmitSpec
+from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.kube import load_configuration
+from bowsprit.hook.jobs import Job
+from bowsprit.hook.prowjobs import prowjob
+from bowsprit.testing import envtest
 from bowsprit.testing.envtest import free_port
 from bowsprit.testing.fakegithub import FakeGitHub, sign, webhook_samples
 from emulator import start_emulator  # type: ignore[import-not-found]
@@ -187,11 +198,46 @@ def percentile(values: list[float], fraction: float) -> float:
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def raw_creates(api: kubernetes.client.ApiClient, count: int, threads: int) -> float:
+    """ProwJobs/s the API server accepts from `threads` blocking clients (hook's own
+    create path), with no hook involved: the ceiling of any hook on this server."""
+    cluster = Cluster(api)
+    job = Job(
+        "BlockingPresubmit",
+        "bench",
+        "unit",
+        BlockingPresubmitSpec.model_validate(
+            {"org": ORG, "repo": NAME, "pod_spec": POD, "always_run": True}
+        ),
+    )
+    refs = {
+        "org": ORG,
+        "repo": NAME,
+        "base_ref": "main",
+        "base_sha": "a" * 40,
+        "pulls": [{"number": 1, "author": "alice", "sha": "b" * 40}],
+    }
+    bodies = [
+        prowjob(job, "presubmit", refs, name=f"raw-{i}", namespace="bench", guid=f"raw-{i}")
+        for i in range(count)
+    ]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda body: cluster.create_custom("bench", "prowjobs", body), bodies))
+    return count / (time.perf_counter() - started)
 
 
 def phase(
@@ -222,9 +268,36 @@ def ms(values: list[float]) -> str:
     )
 
 
-def run(folder: Path, webhooks: int, concurrency: int, rate: float) -> None:
+@contextlib.contextmanager
+def api_server(kind: str, folder: Path) -> Iterator[Path]:
+    """The emulator in its own process, or a real kube-apiserver from envtest; yields
+    its kubeconfig."""
+    if kind == "envtest":
+        assets = envtest.assets_dir()
+        if assets is None:
+            raise SystemExit("--api-server envtest needs KUBEBUILDER_ASSETS")
+        plane = envtest.start(assets)
+        try:
+            yield plane.kubeconfig
+        finally:
+            plane.stop()
+        return
     emulator, _ = start_emulator(folder)
-    kubeconfig = folder / "kubeconfig"
+    try:
+        yield folder / "kubeconfig"
+    finally:
+        emulator.terminate()
+        emulator.wait(30)
+
+
+def run(folder: Path, server: str, webhooks: int, concurrency: int, rate: float) -> None:
+    with api_server(server, folder) as kubeconfig:
+        measure(folder, kubeconfig, server, webhooks, concurrency, rate)
+
+
+def measure(
+    folder: Path, kubeconfig: Path, server: str, webhooks: int, concurrency: int, rate: float
+) -> None:
     api = kubernetes.client.ApiClient(load_configuration(str(kubeconfig)))
     setup(api)
     paced = int(rate * 10)
@@ -239,11 +312,18 @@ def run(folder: Path, webhooks: int, concurrency: int, rate: float) -> None:
         hook = start_hook(kubeconfig, github.url, folder, port)
         url = f"http://127.0.0.1:{port}/hook"
         try:
+            rate_alone = raw_creates(api, min(webhooks, 1000), 6)
+            print(
+                f"the {server} alone accepts {rate_alone:,.0f} ProwJob creates/s from 6 "
+                "blocking clients (hook's create path): the ceiling of any hook here"
+            )
             # The first requests pay for imports, connections and caches.
             phase(api, url, bodies[:50], 8, "warm")
+            cpu = cpu_seconds(hook.pid)
             answered, finished, answers, _ = phase(
                 api, url, bodies[50 : 50 + webhooks], concurrency, "burst"
             )
+            cpu = cpu_seconds(hook.pid) - cpu
             print(f"{webhooks} webhooks at once, {concurrency} senders, hook on one core:")
             print(
                 f"  all answered in {answered:.2f} s ({webhooks / answered:,.0f}/s); "
@@ -251,7 +331,8 @@ def run(folder: Path, webhooks: int, concurrency: int, rate: float) -> None:
             )
             print(
                 f"  every ProwJob existed after {finished:.2f} s: "
-                f"{webhooks / finished:,.0f} webhooks/s through to a ProwJob"
+                f"{webhooks / finished:,.0f} webhooks/s through to a ProwJob; hook used "
+                f"{cpu:.1f} s of CPU ({cpu / webhooks * 1000:.1f} ms per webhook)"
             )
             if paced:
                 _, _, answers, latencies = phase(
@@ -263,20 +344,24 @@ def run(folder: Path, webhooks: int, concurrency: int, rate: float) -> None:
         finally:
             hook.terminate()
             hook.wait(30)
-            emulator.terminate()
-            emulator.wait(30)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--webhooks", type=int, default=2000)
+    parser.add_argument(
+        "--api-server",
+        choices=["emulator", "envtest"],
+        default="emulator",
+        help="envtest: a real kube-apiserver from KUBEBUILDER_ASSETS",
+    )
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument(
         "--rate", type=float, default=50.0, help="offered webhooks/s of the latency phase; 0: none"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        run(Path(folder), args.webhooks, args.concurrency, args.rate)
+        run(Path(folder), args.api_server, args.webhooks, args.concurrency, args.rate)
 
 
 if __name__ == "__main__":
