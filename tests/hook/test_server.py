@@ -174,3 +174,30 @@ async def test_plugin_help(served: tuple[Hook, str]) -> None:
         "/retest-required",
     ]
     assert "pull_request" in trigger["Events"]
+
+
+async def test_draining_on_shutdown_is_bounded_by_the_grace_period(
+    tmp_path: Path, recorder: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    hook = make_hook(tmp_path, recorder, workers=1, grace_period=0.2)
+    server = TestServer(hook.app())
+    await server.start_server()
+    recorder.gate.clear()  # a plugin that never finishes
+    async with aiohttp.ClientSession() as session:
+        assert await post(session, str(server.make_url("/")), push("anvil")) == 200
+    async with asyncio.timeout(5):
+        await server.close()
+    assert recorder.seen == []
+    assert "stopping after 0 s with events unfinished" in caplog.text
+
+
+async def test_draining_finishes_accepted_events(tmp_path: Path, recorder: Recorder) -> None:
+    hook = make_hook(tmp_path, recorder, workers=1)
+    server = TestServer(hook.app())
+    await server.start_server()
+    recorder.gate.clear()
+    async with aiohttp.ClientSession() as session:
+        assert await post(session, str(server.make_url("/")), push("anvil", "1" * 40)) == 200
+    asyncio.get_running_loop().call_later(0.2, recorder.gate.set)
+    await server.close()
+    assert recorder.seen == [("broken", "1" * 40), ("second", "1" * 40)]

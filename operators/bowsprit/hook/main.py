@@ -109,6 +109,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             workers=args.plugin_workers,
             queue_size=args.queue_size,
             max_body=args.max_body_bytes,
+            grace_period=args.grace_period,
         )
         await _serve_until_stopped(hook, args.port, args.grace_period)
         return 0
@@ -130,5 +131,6 @@ async def _serve_until_stopped(hook: Hook, port: int, grace_period: float) -> No
         loop.add_signal_handler(signum, stopped.set)
     await stopped.wait()
     logger.info("stopping: finishing accepted events")
-    # Stops listening, lets requests in flight finish, then drains the queue (on_shutdown).
-    await asyncio.wait_for(runner.cleanup(), grace_period + 5)
+    # Stops listening, lets requests in flight finish, then drains the queue (on_shutdown,
+    # bounded by the same grace period).
+    await runner.cleanup()

@@ -56,6 +56,7 @@ class Hook:
     workers: int = 16
     queue_size: int = 1000
     max_body: int = MAX_BODY_BYTES
+    grace_period: float = 30.0
     new_name: NewName = random_name
     plugins: dict[str, Plugin] = field(default_factory=lambda: dict(PLUGINS))
     queue: asyncio.Queue[events.Event] = field(init=False)
@@ -140,8 +141,15 @@ class Hook:
         self._tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
 
     async def _drain(self, app: web.Application) -> None:
-        """Finish the accepted events, then stop the workers."""
-        await self.queue.join()
+        """Finish the accepted events (for `grace_period` at most), then stop the workers."""
+        try:
+            await asyncio.wait_for(self.queue.join(), self.grace_period)
+        except TimeoutError:
+            logger.warning(
+                "stopping after %.0f s with events unfinished (%d not started)",
+                self.grace_period,
+                self.queue.qsize(),
+            )
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
