@@ -211,14 +211,14 @@ def test_every_webhook_sample(kube: Kube, scene: str, github: FakeGitHub, tmp_pa
             assert jobs_of(kube, scene, delivery) == expected_jobs(sample), where
             action = json.loads(sample.body).get("action")
             if sample.event == "pull_request" and action in ABORTS:
-                created = jobs_of(kube, scene, delivery)
+                # Every earlier presubmit of the PR was aborted (plank is not running).
                 pending = [
                     item["spec"]["job"]
                     for item in prowjobs(kube, scene, "prow.k8s.io/refs.pull=2")
                     if item["metadata"]["labels"]["event-GUID"] != delivery.delivery_id
                     and item.get("status", {}).get("state") != "aborted"
                 ]
-                assert pending == [], (where, created)
+                assert pending == [], where
     # A trusted author's PR: no welcome comment, no labels, from any sample.
     assert not [a for a in github.actions if isinstance(a, CommentCreated | LabelAdded)]
     opened = [
@@ -247,17 +247,18 @@ def set_status(github: FakeGitHub, sha: str, context: str, state: str) -> None:
         assert response.status == 201
 
 
-def sample_body(event: str, name: str, **changes: Any) -> dict[str, Any]:
+def sample_body(event: str, name: str) -> dict[str, Any]:
     found = next(s for s in SAMPLES if s.event == event and s.name == name)
     body: dict[str, Any] = json.loads(found.body)
-    return {**body, **changes}
+    return body
 
 
-def pr_comment(text: str, author: str) -> bytes:
-    """An issue_comment on pull request #2 (the samples' comments are on an issue)."""
+def pr_comment(text: str, author: str, number: int) -> bytes:
+    """An issue_comment on a pull request (the samples' comments are on an issue)."""
     body = sample_body("issue_comment", "created.payload")
     issue = copy.deepcopy(body["issue"])
-    issue.update(number=2, pull_request={"url": f"https://api.github.com/repos/{FULL}/pulls/2"})
+    pull_url = f"https://api.github.com/repos/{FULL}/pulls/{number}"
+    issue.update(number=number, pull_request={"url": pull_url})
     comment = {
         **body["comment"],
         "body": text,
@@ -285,10 +286,8 @@ def test_untrusted_pull_request_then_ok_to_test_then_retest(
         welcome = [a for a in github.actions if isinstance(a, CommentCreated) and a.number == 3]
         assert welcome and "/ok-to-test" in welcome[0].body
 
-        comment = pr_comment("/ok-to-test", "Codertocat")
-        body = json.loads(comment)
-        body["issue"]["number"] = 3
-        delivery = hook.post_and_wait("issue_comment", json.dumps(body).encode())
+        ok_to_test = pr_comment("/ok-to-test", "Codertocat", 3)
+        delivery = hook.post_and_wait("issue_comment", ok_to_test)
         assert jobs_of(kube, scene, delivery) == ["docs", "unit"]
         assert LabelAdded(FULL, 3, "ok-to-test") in github.actions
         assert LabelRemoved(FULL, 3, "needs-ok-to-test") in github.actions
@@ -296,15 +295,13 @@ def test_untrusted_pull_request_then_ok_to_test_then_retest(
         # Only the failed job is rerun by /retest, labelled as a retest.
         for context, state in (("unit", "failure"), ("docs", "success")):
             set_status(github, "c" * 40, context, state)
-        body["comment"]["body"] = "/retest"
-        body["comment"]["user"]["login"] = "stranger"  # the PR is trusted now: anyone may
-        delivery = hook.post_and_wait("issue_comment", json.dumps(body).encode())
+        # The PR is trusted now: its author may ask too.
+        delivery = hook.post_and_wait("issue_comment", pr_comment("/retest", "stranger", 3))
         assert jobs_of(kube, scene, delivery) == ["unit"]
         rerun = prowjobs(kube, scene, f"event-GUID={delivery.delivery_id}")[0]
         assert rerun["metadata"]["labels"]["prow.k8s.io/retest"] == "true"
 
-        body["comment"]["body"] = "/test nothing-like-this"
-        hook.post_and_wait("issue_comment", json.dumps(body).encode())
+        hook.post_and_wait("issue_comment", pr_comment("/test nothing-like-this", "stranger", 3))
         help_comment = [a for a in github.actions if isinstance(a, CommentCreated)][-1]
         assert "were not found" in help_comment.body and "`/test unit`" in help_comment.body
 
