@@ -50,7 +50,13 @@ class Informer:
         return self
 
     def stop(self) -> None:
+        """Stop after the current watch event or the watch's timeout, whichever is first."""
         self._stopping.set()
+
+    def join(self, timeout: float) -> bool:
+        """Wait for the thread to end; whether it did."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def _call(self, **kwargs: Any) -> Any:
         objects = kubernetes.client.CustomObjectsApi(self.api)
