@@ -18,6 +18,7 @@ HANDLED = {
     "pull_request_review",
     "pull_request_review_comment",
     "push",
+    "issues",
 }
 
 
@@ -32,14 +33,14 @@ def sample(event: str, name: str) -> dict[str, Any]:
 def test_every_sample_parses(item: Any) -> None:
     parsed = events.parse(item.event, "guid-1", json.loads(item.body))
     if item.event not in HANDLED:
-        assert parsed is None
+        assert parsed == []
         return
-    assert parsed is not None and parsed.guid == "guid-1"
-    assert parsed.repo.full_name == "Codertocat/Hello-World"
+    for event in parsed:
+        assert event.guid == "guid-1" and event.repo.full_name == "Codertocat/Hello-World"
 
 
 def test_pull_request_fields() -> None:
-    event = events.parse("pull_request", "g", sample("pull_request", "opened.payload"))
+    event, body = events.parse("pull_request", "g", sample("pull_request", "opened.payload"))
     assert isinstance(event, events.PullRequestEvent)
     pull = event.pull
     assert (event.action, event.sender, pull.number, pull.author) == (
@@ -52,18 +53,46 @@ def test_pull_request_fields() -> None:
     assert pull.head_sha.startswith("ec26c3e5") and pull.labels == ("bug",)
     assert pull.draft is False and pull.mergeable is None
     assert pull.html_url == "https://github.com/Codertocat/Hello-World/pull/2"
+    # The body of an opened PR reads as a new comment by its author (Prow's rule).
+    assert isinstance(body, events.GenericCommentEvent)
+    assert (body.action, body.is_pr, body.number, body.author) == ("created", True, 2, "Codertocat")
+    assert body.body == pull.body and body.body.startswith("This is a pretty simple change")
+
+
+@pytest.mark.parametrize(
+    ("event", "name", "kinds"),
+    [
+        ("pull_request", "opened.with-null-body", ["PullRequestEvent"]),
+        ("pull_request", "closed.payload", ["PullRequestEvent"]),
+        ("issues", "opened.payload", ["GenericCommentEvent"]),
+        ("issues", "opened.with-empty-body.payload", []),
+        ("issues", "edited.payload", ["GenericCommentEvent"]),
+        ("issues", "assigned.payload", []),
+        ("ping", "payload", []),
+    ],
+    ids=["null-body", "closed", "issue-opened", "empty-issue", "issue-edited", "assigned", "ping"],
+)
+def test_which_events_a_webhook_holds(event: str, name: str, kinds: list[str]) -> None:
+    parsed = events.parse(event, "g", sample(event, name))
+    assert [type(item).__name__ for item in parsed] == kinds
+
+
+def test_an_issue_body_is_a_comment_not_on_a_pr() -> None:
+    (body,) = events.parse("issues", "g", sample("issues", "opened.payload"))
+    assert isinstance(body, events.GenericCommentEvent)
+    assert (body.action, body.is_pr, body.number) == ("created", False, 1)
 
 
 def test_comments_reviews_and_review_comments_are_generic_comments() -> None:
-    comment = events.parse("issue_comment", "g", sample("issue_comment", "created.payload"))
+    (comment,) = events.parse("issue_comment", "g", sample("issue_comment", "created.payload"))
     assert isinstance(comment, events.GenericCommentEvent)
     assert (comment.is_pr, comment.number, comment.author) == (False, 1, "Codertocat")
-    review = events.parse(
+    (review,) = events.parse(
         "pull_request_review", "g", sample("pull_request_review", "submitted.payload")
     )
     assert isinstance(review, events.GenericCommentEvent)
     assert (review.action, review.is_pr, review.number, review.body) == ("created", True, 2, "")
-    inline = events.parse(
+    (inline,) = events.parse(
         "pull_request_review_comment", "g", sample("pull_request_review_comment", "created.payload")
     )
     assert isinstance(inline, events.GenericCommentEvent)
@@ -71,10 +100,10 @@ def test_comments_reviews_and_review_comments_are_generic_comments() -> None:
 
 
 def test_push_fields() -> None:
-    push = events.parse("push", "g", sample("push", "with-new-branch.payload"))
+    (push,) = events.parse("push", "g", sample("push", "with-new-branch.payload"))
     assert isinstance(push, events.PushEvent)
     assert (push.branch, push.deleted, push.changed_files) == ("master", False, ("README.md",))
-    tag = events.parse("push", "g", sample("push", "payload"))
+    (tag,) = events.parse("push", "g", sample("push", "payload"))
     assert isinstance(tag, events.PushEvent) and tag.deleted and tag.branch == "simple-tag"
 
 
@@ -109,6 +138,9 @@ def _set(payload: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("push", "with-new-branch.payload", "commits", {}),
         ("push", "with-new-branch.payload", "ref", None),
         ("pull_request_review", "submitted.payload", "review", KeyError),
+        ("pull_request", "opened.payload", "pull_request.body", 3),
+        ("issues", "opened.payload", "issue.body", ["x"]),
+        ("issues", "opened.payload", "issue.number", None),
     ],
     ids=lambda value: str(value) if not isinstance(value, list | dict) else type(value).__name__,
 )

@@ -3,7 +3,8 @@
 Only the fields plugins read are taken, each checked for its type: a payload of a known
 event that lacks one, or has the wrong type, is refused (400) rather than failing later
 in a plugin. Comments on issues and pull requests, reviews with a body and review
-comments are all normalised into a GenericCommentEvent, as Prow does.
+comments are all normalised into a GenericCommentEvent, as are the bodies of opened and edited pull
+requests and issues, as Prow does.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class PullRequest:
     mergeable: bool | None
     html_url: str
     author_link: str
+    body: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ def parse_pull(data: dict[str, Any]) -> PullRequest:
         mergeable=_opt(data, "mergeable", bool, where),
         html_url=_opt(data, "html_url", str, where) or "",
         author_link=_opt(user, "html_url", str, f"{where}.user") or "",
+        body=_opt(data, "body", str, where) or "",
     )
 
 
@@ -233,19 +236,72 @@ def push_event(guid: str, payload: dict[str, Any]) -> PushEvent:
     )
 
 
-def parse(event_type: str, guid: str, payload: Any) -> Event | None:
-    """The typed event, None for event types no plugin handles; BadPayload when the
-    payload does not have the shape of its event type."""
+# Prow's genericCommentAction: the body of an opened item reads as a new comment.
+BODY_ACTIONS = {"opened": "created", "edited": "edited"}
+
+
+def pull_request_events(guid: str, payload: dict[str, Any]) -> list[Event]:
+    """The pull request event, then its body as a comment when it was opened or edited."""
+    event = pull_request_event(guid, payload)
+    found: list[Event] = [event]
+    pull = event.pull
+    if event.action in BODY_ACTIONS and pull.body:
+        found.append(
+            GenericCommentEvent(
+                guid=guid,
+                action=BODY_ACTIONS[event.action],
+                repo=event.repo,
+                number=pull.number,
+                is_pr=True,
+                body=pull.body,
+                author=pull.author,
+                issue_state=pull.state,
+                issue_author=pull.author,
+                html_url=pull.html_url,
+            )
+        )
+    return found
+
+
+def issue_events(guid: str, payload: dict[str, Any]) -> list[Event]:
+    """An issue's (or pull request's) body as a comment when it was opened or edited."""
+    action = _get(payload, "action", str, "payload")
+    issue = _get(payload, "issue", dict, "payload")
+    body = _opt(issue, "body", str, "issue") or ""
+    if action not in BODY_ACTIONS or not body:
+        return []
+    author = _login(issue, "user", "issue")
+    return [
+        GenericCommentEvent(
+            guid=guid,
+            action=BODY_ACTIONS[action],
+            repo=_repo(payload),
+            number=_get(issue, "number", int, "issue"),
+            is_pr=isinstance(issue.get("pull_request"), dict),
+            body=body,
+            author=author,
+            issue_state=_get(issue, "state", str, "issue"),
+            issue_author=author,
+            html_url=_opt(issue, "html_url", str, "issue") or "",
+        )
+    ]
+
+
+def parse(event_type: str, guid: str, payload: Any) -> list[Event]:
+    """The typed events of a webhook, in order (none for event types no plugin handles);
+    BadPayload when the payload does not have the shape of its event type."""
     if not isinstance(payload, dict):
         raise BadPayload("the payload is not a JSON object")
     if event_type == "pull_request":
-        return pull_request_event(guid, payload)
+        return pull_request_events(guid, payload)
+    if event_type == "issues":
+        return issue_events(guid, payload)
     if event_type == "issue_comment":
-        return issue_comment_event(guid, payload)
+        return [issue_comment_event(guid, payload)]
     if event_type == "pull_request_review":
-        return review_event(guid, payload, "review")
+        return [review_event(guid, payload, "review")]
     if event_type == "pull_request_review_comment":
-        return review_event(guid, payload, "comment")
+        return [review_event(guid, payload, "comment")]
     if event_type == "push":
-        return push_event(guid, payload)
-    return None
+        return [push_event(guid, payload)]
+    return []

@@ -59,7 +59,8 @@ class Hook:
     grace_period: float = 30.0
     new_name: NewName = random_name
     plugins: dict[str, Plugin] = field(default_factory=lambda: dict(PLUGINS))
-    queue: asyncio.Queue[events.Event] = field(init=False)
+    # One item per webhook: its events are handled in order by one worker.
+    queue: asyncio.Queue[tuple[events.Event, ...]] = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
 
     # The HTTP side ---------------------------------------------------------------------
@@ -102,12 +103,12 @@ class Hook:
         if not signature_valid(tokens_for(self.tokens.current(), org, repo), body, signature):
             return 403, "403 Forbidden: invalid X-Hub-Signature-256"
         try:
-            event = events.parse(event_type, guid, payload)
+            parsed = events.parse(event_type, guid, payload)
         except events.BadPayload as error:
             return 400, f"400 Bad Request: not a {event_type} event: {error}"
-        if event is None:
-            return 200, f"Event received ({event_type} is not handled by any plugin)"
-        await self.queue.put(event)
+        if not parsed:
+            return 200, f"Event received (nothing in this {event_type} for plugins)"
+        await self.queue.put(tuple(parsed))
         QUEUED.set(self.queue.qsize())
         return 200, "Event received. Have a nice day."
 
@@ -156,10 +157,11 @@ class Hook:
 
     async def _work(self) -> None:
         while True:
-            event = await self.queue.get()
+            item = await self.queue.get()
             QUEUED.set(self.queue.qsize())
             try:
-                await self.dispatch(event)
+                for event in item:
+                    await self.dispatch(event)
             finally:
                 HANDLED.inc()
                 self.queue.task_done()
