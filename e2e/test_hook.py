@@ -376,7 +376,7 @@ def test_configuration_changes_apply_without_restart(
 
         help_page = json.loads(hook.get("/plugin-help"))
         assert "trigger" in help_page["PluginHelp"]
-        assert help_page["PluginHelp"]["trigger"]["Commands"][0]["Usage"] == "/ok-to-test"
+        assert help_page["PluginHelp"]["trigger"]["Commands"][0]["Usage"] == "/ok-to-test [cancel]"
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ async def test_plugin_help(served: tuple[Hook, str]) -> None:
     trigger = page["PluginHelp"]["trigger"]
     assert "trusted" in trigger["Description"]
     assert [command["Usage"] for command in trigger["Commands"]] == [
-        "/ok-to-test",
+        "/ok-to-test [cancel]",
         "/test (<job name>|all)",
         "/retest",
         "/retest-required",

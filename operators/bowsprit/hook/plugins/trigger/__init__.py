@@ -166,6 +166,8 @@ async def handle_generic_comment(ctx: Context, event: GenericCommentEvent) -> li
                 repo.org, repo.name, pull.number, f"@{event.author}: {rules.NOT_TRUSTED_MESSAGE}"
             )
         ]
+    if commenter_trusted and rules.OK_TO_TEST_CANCEL.search(body):
+        return _cancel_ok_to_test(repo, pull)
     ok_to_test = (
         commenter_trusted and not settings.ignore_ok_to_test and bool(rules.OK_TO_TEST.search(body))
     )
@@ -178,6 +180,16 @@ async def handle_generic_comment(ctx: Context, event: GenericCommentEvent) -> li
     if pull.mergeable is False:
         return effects
     return effects + await _comment_jobs(ctx, event, pull, body, ok_to_test)
+
+
+def _cancel_ok_to_test(repo: RepoRef, pull: PullRequest) -> list[Effect]:
+    """`/ok-to-test cancel`: the PR is no longer trusted for its own sake."""
+    effects: list[Effect] = []
+    if OK_TO_TEST in pull.labels:
+        effects.append(RemoveLabel(repo.org, repo.name, pull.number, OK_TO_TEST))
+    if NEEDS_OK_TO_TEST not in pull.labels:
+        effects.append(AddLabel(repo.org, repo.name, pull.number, NEEDS_OK_TO_TEST))
+    return effects
 
 
 async def _comment_jobs(
@@ -236,9 +248,9 @@ PLUGIN = Plugin(
     ),
     commands=(
         Command(
-            "/ok-to-test",
-            "Marks a PR as trusted and starts its tests.",
-            ("/ok-to-test",),
+            "/ok-to-test [cancel]",
+            "Marks a PR as trusted and starts its tests; `/ok-to-test cancel` takes that back.",
+            ("/ok-to-test", "/ok-to-test cancel"),
             "Members of the trusted organisation of the repo.",
             True,
         ),
