@@ -17,7 +17,6 @@ from bowsprit import __version__
 COMPONENTS: dict[str, str] = {
     "tide": "operator: merges pull requests of TidePools",
     "status-reconciler": "operator: keeps contexts of open PRs in step with BlockingPresubmits",
-    "hook": "service: GitHub webhooks to plugins and ProwJobs",
     "deck": "service: the dashboard",
     "ghproxy": "service: caching proxy for the GitHub API",
 }
@@ -36,6 +35,7 @@ BUILT: dict[str, tuple[str, str]] = {
     "plank": ("operator: run ProwJobs as pods, followed to the end", "bowsprit.plank.main"),
     "horologium": ("operator: start Periodics' runs on schedule", "bowsprit.horologium.main"),
     "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),
+    "hook": ("service: GitHub webhooks to plugins and ProwJobs", "bowsprit.hook.main"),
     "crier": ("operator: report ProwJob states to GitHub and Slack", "bowsprit.crier.main"),
     "clonerefs": ("pod utility: clone the refs of a job", "bowsprit.podutils.clonerefs"),
     "initupload": ("pod utility: record the start of a job", "bowsprit.podutils.initupload"),

@@ -8,34 +8,16 @@ from typing import Any
 from bowsprit.api.base import API_VERSION
 from bowsprit.api.periodic import PeriodicSpec
 from bowsprit.horologium.decide import RERUN_LABEL, Decision, LastRun, Run, prowjob_name
+from bowsprit.jobpod.newjob import base_spec
 from bowsprit.lib.clock import rfc3339
 from bowsprit.lib.labels import identifying, truncated
 
 PERIODIC_LABEL = "bowsprit.dev/periodic"
-# Fields a Periodic passes to its ProwJobs as they are (Prow's PeriodicSpec).
-_COPIED = (
-    "agent",
-    "cluster",
-    "namespace",
-    "max_concurrency",
-    "error_on_eviction",
-    "pod_spec",
-    "extra_refs",
-    "reporter_config",
-    "rerun_auth_config",
-    "hidden",
-    "prowjob_defaults",
-    "job_queue_name",
-)
 
 
 def prowjob(periodic: str, spec: PeriodicSpec, run: Run, namespace: str) -> dict[str, Any]:
     job = spec.name or periodic
-    dumped = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
-    body: dict[str, Any] = {key: dumped[key] for key in _COPIED if key in dumped}
-    body.update(type="periodic", job=job, report=True)
-    if spec.decorate or spec.decoration_config is not None:
-        body["decoration_config"] = dumped.get("decoration_config", {})
+    body = base_spec(spec, "periodic", job, report=True)
     labels = {
         **(spec.labels or {}),
         "created-by-prow": "true",

@@ -1,7 +1,10 @@
-"""The one place that reads the wall clock; everything else takes `now` as an argument."""
+"""The one place that reads the wall clock and makes random names; everything else takes
+`now` (and names) as arguments."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -15,6 +18,14 @@ def utc_now() -> datetime:
 def rfc3339(moment: datetime) -> str:
     """Second-precision UTC, as metav1.Time serialises."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+NewName = Callable[[], str]
+
+
+def random_name() -> str:
+    """A random UUID string, as Prow names ProwJobs (`uuid.New()` in pjutil.NewProwJob)."""
+    return str(uuid.UUID(bytes=os.urandom(16), version=4))
 
 
 def jitter() -> float:

@@ -1,0 +1,112 @@
+"""Follow one kind of custom resource: list, then watch from that list's resourceVersion,
+telling a store about every change; re-list when the watch expires (410) or breaks.
+
+Runs in a daemon thread (the official client is blocking), so a component's event loop
+only ever reads the store the thread keeps current; no restart is needed for changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any, Protocol
+
+import kubernetes
+from kubernetes.client.exceptions import ApiException
+
+from bowsprit.api import GROUP, VERSION
+
+logger = logging.getLogger("bowsprit.informer")
+
+RETRY_SECONDS = 1.0
+WATCH_SECONDS = 30  # a watch is renewed this often, so stop() is noticed
+
+
+class Store(Protocol):
+    def replace(self, items: list[dict[str, Any]]) -> None: ...
+    def upsert(self, item: dict[str, Any]) -> None: ...
+    def delete(self, item: dict[str, Any]) -> None: ...
+
+
+class Informer:
+    def __init__(
+        self,
+        api: kubernetes.client.ApiClient,
+        plural: str,
+        store: Store,
+        namespace: str | None = None,
+    ) -> None:
+        self.api = api
+        self.plural = plural
+        self.store = store
+        self.namespace = namespace
+        self.synced = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"informer-{plural}", daemon=True)
+
+    def start(self) -> Informer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop after the current watch event or the watch's timeout, whichever is first."""
+        self._stopping.set()
+
+    def join(self, timeout: float) -> bool:
+        """Wait for the thread to end; whether it did."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _call(self, **kwargs: Any) -> Any:
+        objects = kubernetes.client.CustomObjectsApi(self.api)
+        if self.namespace:
+            return objects.list_namespaced_custom_object(
+                GROUP, VERSION, self.namespace, self.plural, **kwargs
+            )
+        return objects.list_cluster_custom_object(GROUP, VERSION, self.plural, **kwargs)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                version: str | None = self._list()
+                self.synced.set()
+                while not self._stopping.is_set() and version is not None:
+                    version = self._watch(version)
+            except Exception as error:  # noqa: BLE001 - the API server may come and go
+                logger.warning("following %s failed, listing again: %s", self.plural, error)
+                self._stopping.wait(RETRY_SECONDS)
+
+    def _list(self) -> str:
+        response = self._call(_preload_content=False)
+        listed = json.loads(response.data)
+        self.store.replace(listed.get("items") or [])
+        return str(listed["metadata"]["resourceVersion"])
+
+    def _watch(self, version: str) -> str | None:
+        """Follow changes from `version`; the version to go on from, None to re-list."""
+        watch = kubernetes.watch.Watch()
+        try:
+            for event in watch.stream(
+                self._call,
+                resource_version=version,
+                allow_watch_bookmarks=True,
+                timeout_seconds=WATCH_SECONDS,
+            ):
+                if self._stopping.is_set():
+                    break
+                kind, item = event["type"], event["raw_object"]
+                if kind == "ERROR":
+                    return None  # 410 Expired and friends: start again from a list
+                version = str((item.get("metadata") or {}).get("resourceVersion") or version)
+                if kind in ("ADDED", "MODIFIED"):
+                    self.store.upsert(item)
+                elif kind == "DELETED":
+                    self.store.delete(item)
+        except ApiException as error:
+            if error.status == 410:
+                return None
+            raise
+        finally:
+            watch.stop()
+        return version

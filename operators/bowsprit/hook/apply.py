@@ -1,0 +1,125 @@
+"""Carrying out plugins' effects: ProwJobs through the cluster, the rest through GitHub."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bowsprit.clients.github import GitHubError
+from bowsprit.hook.effects import (
+    AbortPresubmits,
+    AddLabel,
+    Comment,
+    CreateProwJob,
+    Effect,
+)
+from bowsprit.jobpod import labels
+
+logger = logging.getLogger("bowsprit.hook")
+
+ABORT_DESCRIPTION = "Aborted: the pull request changed or was closed."
+INCOMPLETE = ("scheduling", "triggered", "pending")
+CONFLICT_RETRIES = 3
+
+
+class GitHubWriter(Protocol):
+    async def create_comment(
+        self, org: str, repo: str, number: int, body: str
+    ) -> dict[str, Any]: ...
+    async def add_label(self, org: str, repo: str, number: int, label: str) -> None: ...
+    async def remove_label(self, org: str, repo: str, number: int, label: str) -> None: ...
+
+
+class ProwJobs(Protocol):
+    """The cluster calls hook makes (bowsprit.clients.cluster.Cluster has them). Blocking."""
+
+    def create_custom(
+        self, namespace: str, plural: str, body: dict[str, Any]
+    ) -> dict[str, Any]: ...
+    def list_custom(
+        self, namespace: str, plural: str, label_selector: str = ""
+    ) -> list[dict[str, Any]]: ...
+    def patch_custom_status(
+        self,
+        namespace: str,
+        plural: str,
+        name: str,
+        status: dict[str, Any],
+        resource_version: str | None = None,
+    ) -> dict[str, Any]: ...
+
+
+def conflict(error: Exception) -> bool:
+    return getattr(error, "status", None) == 409
+
+
+@dataclass
+class Applier:
+    github: GitHubWriter
+    cluster: ProwJobs
+    dry_run: bool = False
+
+    async def apply(self, effects: list[Effect]) -> None:
+        """In order: aborts come before the new runs of the same pull request."""
+        for effect in effects:
+            if self.dry_run:
+                logger.info("dry run: would %s", effect)
+                continue
+            await self._apply(effect)
+
+    async def _apply(self, effect: Effect) -> None:
+        if isinstance(effect, CreateProwJob):
+            body = effect.body
+            await asyncio.to_thread(
+                self.cluster.create_custom, body["metadata"]["namespace"], "prowjobs", body
+            )
+            logger.info("created ProwJob %s for %s", body["metadata"]["name"], effect.job)
+        elif isinstance(effect, AbortPresubmits):
+            await asyncio.to_thread(self._abort, effect)
+        elif isinstance(effect, Comment):
+            await self.github.create_comment(effect.org, effect.repo, effect.number, effect.body)
+        elif isinstance(effect, AddLabel):
+            await self.github.add_label(effect.org, effect.repo, effect.number, effect.label)
+        else:
+            try:
+                await self.github.remove_label(effect.org, effect.repo, effect.number, effect.label)
+            except GitHubError as error:
+                if error.status != 404:  # already gone: what was asked for holds
+                    raise
+
+    def _abort(self, effect: AbortPresubmits) -> None:
+        """Abort the pull request's incomplete presubmits. Each write carries the version
+        it was decided from: plank owns the state, so a job that moved on meanwhile is
+        looked at again rather than overwritten."""
+        selector = ",".join(
+            [
+                f"{labels.TYPE}=presubmit",
+                f"{labels.ORG}={effect.org}",
+                f"{labels.REPO}={effect.repo}",
+                f"{labels.PULL}={effect.number}",
+            ]
+        )
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                for job in self.cluster.list_custom(effect.namespace, "prowjobs", selector):
+                    self._abort_one(job)
+                return
+            except Exception as error:
+                if not conflict(error):
+                    raise
+
+    def _abort_one(self, job: dict[str, Any]) -> None:
+        status = job.get("status") or {}
+        if status.get("completionTime") or status.get("state", "triggered") not in INCOMPLETE:
+            return
+        metadata = job["metadata"]
+        self.cluster.patch_custom_status(
+            metadata["namespace"],
+            "prowjobs",
+            metadata["name"],
+            {"state": "aborted", "description": ABORT_DESCRIPTION},
+            resource_version=metadata["resourceVersion"],
+        )
+        logger.info("aborted ProwJob %s (%s)", metadata["name"], job["spec"]["job"])

@@ -1,0 +1,307 @@
+"""GitHub webhook payloads as the typed events plugins handle (Prow's github types).
+
+Only the fields plugins read are taken, each checked for its type: a payload of a known
+event that lacks one, or has the wrong type, is refused (400) rather than failing later
+in a plugin. Comments on issues and pull requests, reviews with a body and review
+comments are all normalised into a GenericCommentEvent, as are the bodies of opened and edited pull
+requests and issues, as Prow does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class BadPayload(ValueError):
+    """The payload is not the event it claims to be."""
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    org: str
+    name: str
+    html_url: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.org}/{self.name}"
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    number: int
+    author: str
+    title: str
+    state: str
+    draft: bool
+    head_sha: str
+    head_ref: str
+    base_ref: str
+    base_sha: str
+    labels: tuple[str, ...]
+    mergeable: bool | None
+    html_url: str
+    author_link: str
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class PullRequestEvent:
+    guid: str
+    action: str
+    repo: RepoRef
+    pull: PullRequest
+    sender: str
+    label: str | None  # the label of labeled/unlabeled
+    base_changed: bool  # an `edited` event that changed the base branch
+
+
+@dataclass(frozen=True)
+class GenericCommentEvent:
+    guid: str
+    action: str  # created, edited, deleted (reviews: submitted counts as created)
+    repo: RepoRef
+    number: int
+    is_pr: bool
+    body: str
+    author: str
+    issue_state: str
+    issue_author: str
+    html_url: str
+
+
+@dataclass(frozen=True)
+class PushEvent:
+    guid: str
+    repo: RepoRef
+    ref: str
+    before: str
+    after: str
+    deleted: bool
+    changed_files: tuple[str, ...]
+    pusher: str
+    compare: str
+
+    @property
+    def branch(self) -> str:
+        """The branch (or tag) name, as Prow's PushEvent.Branch()."""
+        return self.ref.removeprefix("refs/heads/").removeprefix("refs/tags/")
+
+
+Event = PullRequestEvent | GenericCommentEvent | PushEvent
+
+
+def _get(data: Any, key: str, kind: type[T], where: str) -> T:
+    if not isinstance(data, dict):
+        raise BadPayload(f"{where}: expected an object")
+    value = data.get(key)
+    # bool is an int in Python; a number field must not accept true/false.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BadPayload(f"{where}.{key}: expected {kind.__name__}")
+    return value
+
+
+def _opt(data: dict[str, Any], key: str, kind: type[T], where: str) -> T | None:
+    return None if data.get(key) is None else _get(data, key, kind, where)
+
+
+def _login(data: dict[str, Any], key: str, where: str) -> str:
+    return _get(_get(data, key, dict, where), "login", str, f"{where}.{key}")
+
+
+def repo_of(payload: Any) -> tuple[str | None, str | None]:
+    """The org and repository a payload is about, without trusting its shape (the HMAC
+    token is chosen by them before the signature is checked)."""
+    if not isinstance(payload, dict):
+        return None, None
+    repository = payload.get("repository")
+    if isinstance(repository, dict) and isinstance(repository.get("full_name"), str):
+        org, _, name = repository["full_name"].partition("/")
+        return org or None, name or None
+    organization = payload.get("organization")
+    if isinstance(organization, dict) and isinstance(organization.get("login"), str):
+        return organization["login"], None
+    return None, None
+
+
+def _repo(payload: dict[str, Any]) -> RepoRef:
+    repository = _get(payload, "repository", dict, "payload")
+    return RepoRef(
+        _login(repository, "owner", "repository"),
+        _get(repository, "name", str, "repository"),
+        _opt(repository, "html_url", str, "repository") or "",
+    )
+
+
+def _labels(data: dict[str, Any], where: str) -> tuple[str, ...]:
+    labels = _opt(data, "labels", list, where) or []
+    return tuple(_get(label, "name", str, f"{where}.labels[]") for label in labels)
+
+
+def parse_pull(data: dict[str, Any]) -> PullRequest:
+    where = "pull_request"
+    head = _get(data, "head", dict, where)
+    base = _get(data, "base", dict, where)
+    user = _get(data, "user", dict, where)
+    return PullRequest(
+        number=_get(data, "number", int, where),
+        author=_get(user, "login", str, f"{where}.user"),
+        title=_opt(data, "title", str, where) or "",
+        state=_get(data, "state", str, where),
+        draft=bool(_opt(data, "draft", bool, where)),
+        head_sha=_get(head, "sha", str, f"{where}.head"),
+        head_ref=_get(head, "ref", str, f"{where}.head"),
+        base_ref=_get(base, "ref", str, f"{where}.base"),
+        base_sha=_get(base, "sha", str, f"{where}.base"),
+        labels=_labels(data, where),
+        mergeable=_opt(data, "mergeable", bool, where),
+        html_url=_opt(data, "html_url", str, where) or "",
+        author_link=_opt(user, "html_url", str, f"{where}.user") or "",
+        body=_opt(data, "body", str, where) or "",
+    )
+
+
+def pull_request_event(guid: str, payload: dict[str, Any]) -> PullRequestEvent:
+    label = _opt(payload, "label", dict, "payload")
+    changes = _opt(payload, "changes", dict, "payload") or {}
+    return PullRequestEvent(
+        guid=guid,
+        action=_get(payload, "action", str, "payload"),
+        repo=_repo(payload),
+        pull=parse_pull(_get(payload, "pull_request", dict, "payload")),
+        sender=_login(payload, "sender", "payload"),
+        label=_get(label, "name", str, "label") if label is not None else None,
+        base_changed="base" in changes,
+    )
+
+
+def issue_comment_event(guid: str, payload: dict[str, Any]) -> GenericCommentEvent:
+    issue = _get(payload, "issue", dict, "payload")
+    comment = _get(payload, "comment", dict, "payload")
+    return GenericCommentEvent(
+        guid=guid,
+        action=_get(payload, "action", str, "payload"),
+        repo=_repo(payload),
+        number=_get(issue, "number", int, "issue"),
+        is_pr=isinstance(issue.get("pull_request"), dict),
+        body=_opt(comment, "body", str, "comment") or "",
+        author=_login(comment, "user", "comment"),
+        issue_state=_get(issue, "state", str, "issue"),
+        issue_author=_login(issue, "user", "issue"),
+        html_url=_opt(comment, "html_url", str, "comment") or "",
+    )
+
+
+def review_event(guid: str, payload: dict[str, Any], key: str) -> GenericCommentEvent:
+    """pull_request_review (key `review`) and pull_request_review_comment (`comment`)."""
+    action = _get(payload, "action", str, "payload")
+    item = _get(payload, key, dict, "payload")
+    pull = parse_pull(_get(payload, "pull_request", dict, "payload"))
+    return GenericCommentEvent(
+        guid=guid,
+        action="created" if action == "submitted" else action,
+        repo=_repo(payload),
+        number=pull.number,
+        is_pr=True,
+        body=_opt(item, "body", str, key) or "",
+        author=_login(item, "user", key),
+        issue_state=pull.state,
+        issue_author=pull.author,
+        html_url=_opt(item, "html_url", str, key) or "",
+    )
+
+
+def push_event(guid: str, payload: dict[str, Any]) -> PushEvent:
+    changed: dict[str, None] = {}  # ordered set: the union of every commit's files
+    for commit in _opt(payload, "commits", list, "payload") or []:
+        for key in ("added", "removed", "modified"):
+            for path in _opt(commit, key, list, "commits[]") or []:
+                if not isinstance(path, str):
+                    raise BadPayload(f"commits[].{key}[]: expected str")
+                changed[path] = None
+    pusher = _get(payload, "pusher", dict, "payload")
+    return PushEvent(
+        guid=guid,
+        repo=_repo(payload),
+        ref=_get(payload, "ref", str, "payload"),
+        before=_get(payload, "before", str, "payload"),
+        after=_get(payload, "after", str, "payload"),
+        deleted=bool(_opt(payload, "deleted", bool, "payload")),
+        changed_files=tuple(changed),
+        pusher=_get(pusher, "name", str, "pusher"),
+        compare=_opt(payload, "compare", str, "payload") or "",
+    )
+
+
+# Prow's genericCommentAction: the body of an opened item reads as a new comment.
+BODY_ACTIONS = {"opened": "created", "edited": "edited"}
+
+
+def pull_request_events(guid: str, payload: dict[str, Any]) -> list[Event]:
+    """The pull request event, then its body as a comment when it was opened or edited."""
+    event = pull_request_event(guid, payload)
+    found: list[Event] = [event]
+    pull = event.pull
+    if event.action in BODY_ACTIONS and pull.body:
+        found.append(
+            GenericCommentEvent(
+                guid=guid,
+                action=BODY_ACTIONS[event.action],
+                repo=event.repo,
+                number=pull.number,
+                is_pr=True,
+                body=pull.body,
+                author=pull.author,
+                issue_state=pull.state,
+                issue_author=pull.author,
+                html_url=pull.html_url,
+            )
+        )
+    return found
+
+
+def issue_events(guid: str, payload: dict[str, Any]) -> list[Event]:
+    """An issue's (or pull request's) body as a comment when it was opened or edited."""
+    action = _get(payload, "action", str, "payload")
+    issue = _get(payload, "issue", dict, "payload")
+    body = _opt(issue, "body", str, "issue") or ""
+    if action not in BODY_ACTIONS or not body:
+        return []
+    author = _login(issue, "user", "issue")
+    return [
+        GenericCommentEvent(
+            guid=guid,
+            action=BODY_ACTIONS[action],
+            repo=_repo(payload),
+            number=_get(issue, "number", int, "issue"),
+            is_pr=isinstance(issue.get("pull_request"), dict),
+            body=body,
+            author=author,
+            issue_state=_get(issue, "state", str, "issue"),
+            issue_author=author,
+            html_url=_opt(issue, "html_url", str, "issue") or "",
+        )
+    ]
+
+
+def parse(event_type: str, guid: str, payload: Any) -> list[Event]:
+    """The typed events of a webhook, in order (none for event types no plugin handles);
+    BadPayload when the payload does not have the shape of its event type."""
+    if not isinstance(payload, dict):
+        raise BadPayload("the payload is not a JSON object")
+    if event_type == "pull_request":
+        return pull_request_events(guid, payload)
+    if event_type == "issues":
+        return issue_events(guid, payload)
+    if event_type == "issue_comment":
+        return [issue_comment_event(guid, payload)]
+    if event_type == "pull_request_review":
+        return [review_event(guid, payload, "review")]
+    if event_type == "pull_request_review_comment":
+        return [review_event(guid, payload, "comment")]
+    if event_type == "push":
+        return [push_event(guid, payload)]
+    return []

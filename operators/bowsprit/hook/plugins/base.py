@@ -1,0 +1,84 @@
+"""What a plugin is, what it is given, and how it describes itself for /plugin-help."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bowsprit.api.pluginconfig import PluginConfigSpec
+from bowsprit.hook.effects import Effect
+from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, PushEvent
+from bowsprit.hook.jobs import Job
+from bowsprit.lib.clock import NewName
+
+
+class GitHub(Protocol):
+    """The GitHub reads plugins make (bowsprit.clients.github.GitHubClient has them)."""
+
+    async def is_member(self, org: str, user: str) -> bool: ...
+    async def is_collaborator(self, org: str, repo: str, user: str) -> bool: ...
+    async def get_pull(self, org: str, repo: str, number: int) -> dict[str, Any]: ...
+    async def list_pull_files(self, org: str, repo: str, number: int) -> list[str]: ...
+    async def list_statuses(self, org: str, repo: str, ref: str) -> list[dict[str, Any]]: ...
+    async def get_branch_sha(self, org: str, repo: str, branch: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler gets for one event: GitHub reads, the repository's plugin settings
+    and job definitions, where ProwJobs go, and the name seam."""
+
+    github: GitHub
+    config: PluginConfigSpec
+    presubmits: tuple[Job, ...]
+    postsubmits: tuple[Job, ...]
+    bot: str
+    namespace: str
+    new_name: NewName
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command a plugin understands, for the help page (Prow's pluginhelp.Command)."""
+
+    usage: str
+    description: str
+    examples: tuple[str, ...]
+    who_can_use: str
+    featured: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "Usage": self.usage,
+            "Featured": self.featured,
+            "Description": self.description,
+            "Examples": list(self.examples),
+            "WhoCanUse": self.who_can_use,
+        }
+
+
+PullRequestHandler = Callable[[Context, PullRequestEvent], Awaitable[list[Effect]]]
+CommentHandler = Callable[[Context, GenericCommentEvent], Awaitable[list[Effect]]]
+PushHandler = Callable[[Context, PushEvent], Awaitable[list[Effect]]]
+
+
+@dataclass(frozen=True)
+class Plugin:
+    name: str
+    description: str
+    config_help: str = ""
+    commands: tuple[Command, ...] = ()
+    on_pull_request: PullRequestHandler | None = None
+    on_generic_comment: CommentHandler | None = None
+    on_push: PushHandler | None = None
+    events: tuple[str, ...] = field(default=())
+
+    def help_json(self) -> dict[str, Any]:
+        """Prow's pluginhelp.PluginHelp, which deck renders."""
+        return {
+            "Description": self.description,
+            "Config": {"": self.config_help} if self.config_help else {},
+            "Events": list(self.events),
+            "Commands": [command.to_json() for command in self.commands],
+        }

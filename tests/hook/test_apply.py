@@ -1,0 +1,60 @@
+"""Carrying out effects on GitHub (the fake, over HTTP): labels, comments, dry runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from bowsprit.clients.github import GitHubClient, GitHubError, GitHubSettings
+from bowsprit.hook.apply import Applier
+from bowsprit.hook.effects import AddLabel, Comment, CreateProwJob, RemoveLabel
+from bowsprit.testing.fakegithub import FakeGitHub
+from bowsprit.testing.fakegithub.state import CommentCreated, LabelAdded, LabelRemoved
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        fake.add_repo("acme", "rocket")
+        fake.add_pull("acme/rocket", 1, "alice", "b" * 40, labels=["needs-ok-to-test"])
+        yield fake
+
+
+@pytest.fixture
+async def client(github: FakeGitHub, tmp_path: Path) -> AsyncIterator[GitHubClient]:
+    (tmp_path / "token").write_text("t")
+    made = GitHubClient(GitHubSettings(base_url=github.url, token_path=tmp_path / "token"))
+    yield made
+    await made.aclose()
+
+
+async def test_effects_on_github_in_order(client: GitHubClient, github: FakeGitHub) -> None:
+    applier = Applier(client, cast(Any, None))
+    await applier.apply(
+        [
+            AddLabel("acme", "rocket", 1, "ok-to-test"),
+            RemoveLabel("acme", "rocket", 1, "needs-ok-to-test"),
+            RemoveLabel("acme", "rocket", 1, "needs-ok-to-test"),  # already gone: fine
+            Comment("acme", "rocket", 1, "hello"),
+        ]
+    )
+    assert github.actions == [
+        LabelAdded("acme/rocket", 1, "ok-to-test"),
+        LabelRemoved("acme/rocket", 1, "needs-ok-to-test"),
+        CommentCreated("acme/rocket", 1, "bowsprit-bot", "hello"),
+    ]
+
+
+async def test_other_github_errors_are_raised(client: GitHubClient) -> None:
+    with pytest.raises(GitHubError):
+        await Applier(client, cast(Any, None)).apply([Comment("acme", "rocket", 404, "x")])
+
+
+async def test_dry_run_changes_nothing(client: GitHubClient, github: FakeGitHub) -> None:
+    applier = Applier(client, cast(Any, None), dry_run=True)
+    body = {"metadata": {"name": "x", "namespace": "ci"}, "spec": {"job": "unit"}}
+    await applier.apply([Comment("acme", "rocket", 1, "hello"), CreateProwJob(body)])
+    assert github.actions == [] and github.requests == []
