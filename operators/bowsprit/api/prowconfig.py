@@ -287,3 +287,9 @@ class ProwConfig(Resource):
     """ProwConfig."""
     spec: ProwConfigSpec = Field(default_factory=ProwConfigSpec)
     """The settings."""
+
+
+def spec_from_event(body: dict[str, Any], deleted: bool) -> ProwConfigSpec:
+    """The settings an operator follows after a ProwConfig event: Prow's defaults once the
+    object is gone."""
+    return ProwConfigSpec() if deleted else ProwConfigSpec.model_validate(body.get("spec") or {})

@@ -23,7 +23,7 @@ from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 
 from bowsprit.api import GROUP, VERSION
-from bowsprit.api.prowconfig import ProwConfigSpec
+from bowsprit.api.prowconfig import ProwConfigSpec, spec_from_event
 from bowsprit.clients.cluster import ApiError
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.crier.decide import Job
@@ -217,11 +217,7 @@ async def prowconfig_changed(
     deps: Deps = memo
     if (namespace, name) != (deps.config_namespace, deps.config_name):
         return
-    spec = (
-        ProwConfigSpec()
-        if type == "DELETED"
-        else ProwConfigSpec.model_validate(body.get("spec") or {})
-    )
+    spec = spec_from_event(body, deleted=type == "DELETED")
     if spec.prowjob_namespace != deps.config.prowjob_namespace:
         logger.warning("ProwConfig moved the ProwJob namespace: restart crier to follow it")
         return

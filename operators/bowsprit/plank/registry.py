@@ -19,7 +19,7 @@ import kopf
 from prometheus_client import Counter, Gauge, Histogram
 
 from bowsprit.api import GROUP, VERSION
-from bowsprit.api.prowconfig import ProwConfigSpec
+from bowsprit.api.prowconfig import ProwConfigSpec, spec_from_event
 from bowsprit.clients.cluster import event_body
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.lib.clock import rfc3339
@@ -243,11 +243,7 @@ async def prowconfig_changed(
     deps: Deps = memo
     if (namespace, name) != (deps.config_namespace, deps.config_name):
         return
-    spec = (
-        ProwConfigSpec()
-        if type == "DELETED"
-        else ProwConfigSpec.model_validate(body.get("spec") or {})
-    )
+    spec = spec_from_event(body, deleted=type == "DELETED")
     if (spec.prowjob_namespace, spec.pod_namespace) != (
         deps.config.prowjob_namespace,
         deps.config.pod_namespace,
