@@ -28,6 +28,7 @@ from bowsprit.clients.cluster import ApiError
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.crier.decide import Job
 from bowsprit.crier.report import Reporter
+from bowsprit.lib.workqueue import WorkQueue
 
 logger = logging.getLogger("bowsprit.crier")
 # Retries of a failing report: 0.5 s, doubling up to 5 minutes (Prow requeues with a
@@ -54,27 +55,15 @@ class Lane:
 
     reporter: Reporter
     workers: int
-    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
-    queued: set[str] = field(default_factory=set)
-    running: set[str] = field(default_factory=set)
-    again: set[str] = field(default_factory=set)
+    work: WorkQueue = field(default_factory=lambda: WorkQueue(BACKOFF, MAX_BACKOFF))
     reported: dict[str, str] = field(default_factory=dict)  # job uid → state reported
-    failures: dict[str, int] = field(default_factory=dict)
-    timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
 
     def enqueue(self, name: str) -> None:
-        if name in self.running:
-            self.again.add(name)
-        elif name not in self.queued:
-            self.queued.add(name)
-            self.queue.put_nowait(name)
+        self.work.add(name)
 
     def forget(self, name: str, uid: str) -> None:
         self.reported.pop(uid, None)
-        self.failures.pop(name, None)
-        timer = self.timers.pop(name, None)
-        if timer is not None:
-            timer.cancel()
+        self.work.forget(name)
 
 
 @dataclass
@@ -158,31 +147,20 @@ async def record(deps: Deps, name: str, reporter: str, state: str) -> None:
 
 async def worker(deps: Deps, lane: Lane) -> None:
     while True:
-        name = await lane.queue.get()
-        lane.queued.discard(name)
-        lane.running.add(name)
+        name = await lane.work.get()
         try:
             await process(deps, lane, name)
-            lane.failures.pop(name, None)
+            lane.work.succeeded(name)
         except Exception as error:  # noqa: BLE001 - retried with backoff, never dropped
             _retry_later(lane, name, error)
         finally:
-            lane.running.discard(name)
-            if name in lane.again:
-                lane.again.discard(name)
-                lane.enqueue(name)
+            lane.work.done(name)
 
 
 def _retry_later(lane: Lane, name: str, error: Exception) -> None:
-    failures = lane.failures.get(name, 0) + 1
-    lane.failures[name] = failures
-    delay = min(BACKOFF * 2 ** (failures - 1), MAX_BACKOFF)
+    delay = lane.work.retry(name)
     FAILURES.labels(lane.reporter.name).inc()
     logger.warning("%s: %s failed (%s); retrying in %.1f s", name, lane.reporter.name, error, delay)
-    timer = lane.timers.pop(name, None)
-    if timer is not None:
-        timer.cancel()
-    lane.timers[name] = asyncio.get_running_loop().call_later(delay, lane.enqueue, name)
 
 
 async def prowjob_changed(

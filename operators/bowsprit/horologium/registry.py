@@ -25,6 +25,7 @@ from bowsprit.horologium.build import PERIODIC_LABEL, last_run_from, prowjob, st
 from bowsprit.horologium.decide import decide
 from bowsprit.lib.clock import rfc3339
 from bowsprit.lib.labels import identifying
+from bowsprit.lib.workqueue import Timers
 
 logger = logging.getLogger("bowsprit.horologium")
 TRIGGERED = Counter("horologium_runs_triggered", "Runs started", ["periodic"])
@@ -36,7 +37,7 @@ LAG = Histogram("horologium_schedule_lag_seconds", "Start time minus scheduled t
 class Deps(OperatorDeps):
     """What the handlers share: the common parts, a timer per Periodic, the known ones."""
 
-    timers: dict[tuple[str, str], asyncio.TimerHandle] = field(default_factory=dict)
+    timers: Timers[tuple[str, str]] = field(default_factory=Timers)
     known: set[tuple[str, str]] = field(default_factory=set)
     locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
 
@@ -107,9 +108,7 @@ async def wake(deps: Deps, namespace: str, name: str) -> None:
     key = (namespace, name)
     lock = deps.locks.setdefault(key, asyncio.Lock())
     async with lock:
-        timer = deps.timers.pop(key, None)
-        if timer is not None:
-            timer.cancel()
+        deps.timers.cancel(key)
         try:
             wake_at = await asyncio.to_thread(evaluate, deps, namespace, name)
         except Exception:  # noqa: BLE001 - retried after a delay, never lost
@@ -119,11 +118,8 @@ async def wake(deps: Deps, namespace: str, name: str) -> None:
         else:
             if wake_at is None:
                 return
-            delay = max((wake_at - deps.clock()).total_seconds(), 0.0)
-        loop = asyncio.get_running_loop()
-        deps.timers[key] = loop.call_later(
-            delay, lambda: asyncio.ensure_future(wake(deps, namespace, name))
-        )
+            delay = (wake_at - deps.clock()).total_seconds()
+        deps.timers.set(key, delay, lambda: asyncio.ensure_future(wake(deps, namespace, name)))
 
 
 async def periodic_changed(
@@ -133,9 +129,7 @@ async def periodic_changed(
         return
     if type == "DELETED":  # no more runs; ProwJobs stay for history
         memo.known.discard((namespace, name))
-        timer = memo.timers.pop((namespace, name), None)
-        if timer is not None:
-            timer.cancel()
+        memo.timers.cancel((namespace, name))
         return
     memo.known.add((namespace, name))
     await wake(memo, namespace, name)

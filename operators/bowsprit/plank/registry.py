@@ -23,6 +23,7 @@ from bowsprit.api.prowconfig import ProwConfigSpec, spec_from_event
 from bowsprit.clients.cluster import event_body
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.lib.clock import rfc3339
+from bowsprit.lib.workqueue import WorkQueue
 from bowsprit.plank import decide as rules
 from bowsprit.plank.apply import Applier, Event
 from bowsprit.plank.buildid import BuildIds
@@ -52,12 +53,7 @@ class Deps(OperatorDeps):
 
     state: ClusterState = field(default_factory=ClusterState)
     config: ProwConfigSpec = field(default_factory=ProwConfigSpec)
-    queue: asyncio.Queue[str] | None = None
-    queued: set[str] = field(default_factory=set)
-    running: set[str] = field(default_factory=set)
-    again: set[str] = field(default_factory=set)
-    timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
-    failures: dict[str, int] = field(default_factory=dict)
+    work: WorkQueue = field(default_factory=lambda: WorkQueue(BACKOFF, MAX_BACKOFF))
     blocked: set[str] = field(default_factory=set)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     events: set[asyncio.Task[None]] = field(default_factory=set)
@@ -69,18 +65,7 @@ class Deps(OperatorDeps):
 
     def enqueue(self, name: str) -> None:
         """Queue a ProwJob once; one being reconciled now is reconciled again after."""
-        if name in self.running:
-            self.again.add(name)
-        elif name not in self.queued and self.queue is not None:
-            self.queued.add(name)
-            self.queue.put_nowait(name)
-
-    def wake_later(self, name: str, delay: float) -> None:
-        timer = self.timers.pop(name, None)
-        if timer is not None:
-            timer.cancel()
-        loop = asyncio.get_running_loop()
-        self.timers[name] = loop.call_later(max(delay, 0.0), self.enqueue, name)
+        self.work.add(name)
 
 
 @dataclass(frozen=True)
@@ -129,32 +114,23 @@ def _limited(entry: Entry, config: ProwConfigSpec) -> bool:
 
 
 async def worker(deps: Deps) -> None:
-    assert deps.queue is not None
     while True:
-        name = await deps.queue.get()
-        deps.queued.discard(name)
-        deps.running.add(name)
+        name = await deps.work.get()
         try:
             await _work(deps, name)
         finally:
-            deps.running.discard(name)
-            if name in deps.again:
-                deps.again.discard(name)
-                deps.enqueue(name)
+            deps.work.done(name)
 
 
 async def _work(deps: Deps, name: str) -> None:
     try:
         done = await asyncio.to_thread(reconcile, deps, name)
     except Exception as error:  # noqa: BLE001 - retried with backoff, never dropped
-        failures = deps.failures.get(name, 0) + 1
-        deps.failures[name] = failures
-        delay = min(BACKOFF * 2 ** (failures - 1), MAX_BACKOFF)
+        delay = deps.work.retry(name)
         ERRORS.inc()
         logger.warning("%s: reconcile failed (%s); retrying in %.1f s", name, error, delay)
-        deps.wake_later(name, delay)
         return
-    deps.failures.pop(name, None)
+    deps.work.succeeded(name)
     if done.event is not None and not deps.dry_run:
         # Posted aside: an Event is worth less than the next job's start.
         task = asyncio.create_task(_post_event(deps, done.ref, done.event))
@@ -177,16 +153,14 @@ async def _post_event(deps: Deps, ref: dict[str, Any], event: Event) -> None:
 
 def _after(deps: Deps, name: str, action: rules.Action) -> None:
     """Timers, the blocked set, and the jobs a freed slot may let start."""
-    timer = deps.timers.pop(name, None)
-    if timer is not None:
-        timer.cancel()
+    deps.work.timers.cancel(name)
     if action.kind == "blocked":
         deps.blocked.add(name)
     else:
         deps.blocked.discard(name)
     BLOCKED.set(len(deps.blocked))
     if action.wake_at is not None:
-        deps.wake_later(name, (action.wake_at - deps.clock()).total_seconds())
+        deps.work.add_after(name, (action.wake_at - deps.clock()).total_seconds())
     if action.kind in ("start", "revive", "adopt"):
         # plank's own writes bring no news (their events are not newer than what it
         # recorded): look again now to arm the pending pod's timeout.
@@ -219,9 +193,7 @@ async def prowjob_changed(
         deps.enqueue(name)
     elif was_tracked:
         # Finished or deleted elsewhere: its slot is free, its timer pointless.
-        timer = deps.timers.pop(name, None)
-        if timer is not None:
-            timer.cancel()
+        deps.work.forget(name)
         deps.blocked.discard(name)
         release_blocked(deps)
 
@@ -276,7 +248,6 @@ def build_registry() -> kopf.OperatorRegistry:
         settings.posting.enabled = False  # plank posts its own Events
         deps.applier = Applier(deps.cluster, deps.state, BuildIds(deps.clock), deps.dry_run)
         await asyncio.to_thread(load, deps)
-        deps.queue = asyncio.Queue()
         for name in sorted(deps.state.jobs):
             deps.enqueue(name)
         deps.tasks = [asyncio.create_task(worker(deps)) for _ in range(WORKERS)]
