@@ -175,15 +175,18 @@ def operator_process(
         assert text not in output, output
 
 
-def component_argv(kube: Kube, component: str, config_namespace: str) -> list[str]:
-    """The command line of `bowsprit <component>` against the target."""
+def component_argv(
+    kube: Kube, component: str, config_namespace: str, kubeconfig: Path | None = None
+) -> list[str]:
+    """The command line of `bowsprit <component>` against the target (as the identity of
+    `kubeconfig` when given, else the target's admin)."""
     return [
         sys.executable,
         "-m",
         "bowsprit",
         component,
         "--kubeconfig",
-        str(kube.kubeconfig),
+        str(kubeconfig or kube.kubeconfig),
         "--config-namespace",
         config_namespace,
         "--standalone",

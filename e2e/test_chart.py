@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,10 +28,9 @@ from tests.chart.helmtools import CHART, MAJORS, Helm, helm
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.cli import BUILT
-from bowsprit.testing import envtest
 from bowsprit.testing.kubelet import TestKubelet
 from e2e.conformance.conftest import wait_for
-from e2e.conftest import Kube, kubectl, operator_process
+from e2e.conftest import Kube, component_argv, kubectl, operator_process
 
 RELEASE = "bowsprit"
 # Unlike the examples' echo-hi: horologium sees Periodics of every namespace, and names
@@ -161,21 +159,7 @@ def _as(kube: Kube, namespace: str, component: str, tmp_path: Path) -> list[str]
     kubeconfig = _token_kubeconfig(
         kube, namespace, f"{RELEASE}-{component}", tmp_path / f"{component}.kubeconfig"
     )
-    return [
-        sys.executable,
-        "-m",
-        "bowsprit",
-        component,
-        "--kubeconfig",
-        str(kubeconfig),
-        "--config-namespace",
-        namespace,
-        "--standalone",
-        "--metrics-port",
-        "0",
-        "--health-port",
-        str(envtest.free_port()),
-    ]
+    return component_argv(kube, component, namespace, kubeconfig)
 
 
 def test_operators_work_with_exactly_the_chart_rbac(
