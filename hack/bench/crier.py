@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import kubernetes
+from procstats import cpu_seconds, rss_mb  # type: ignore[import-not-found]
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.clients.kube import load_configuration
 from bowsprit.testing.fakegithub import FakeGitHub
 from emulator import start_emulator  # type: ignore[import-not-found]
-from plank import count_events, rss_mb, setup  # type: ignore[import-not-found]
+from plank import count_events, setup  # type: ignore[import-not-found]
 
 PULLS = 50
 POD = {"containers": [{"name": "test", "image": "busybox"}]}
@@ -98,13 +98,6 @@ def start_crier(kubeconfig: Path, github: FakeGitHub, token: Path, workers: int)
             break
     threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
     return process
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system time the process has used (it is the bottleneck when this is close
-    to the elapsed time)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(kubeconfig: Path, folder: Path, jobs: int, workers: int) -> None:

@@ -34,6 +34,7 @@ from typing import Any
 import aiohttp
 import kubernetes
 import yaml
+from procstats import cpu_seconds, rss_mb  # type: ignore[import-not-found]
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.blockingpresubmit import BlockingPresubmitSpec
@@ -196,19 +197,6 @@ def percentile(values: list[float], fraction: float) -> float:
         if len(values) > 1
         else values[0]
     )
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def raw_creates(api: kubernetes.client.ApiClient, count: int, threads: int) -> float:

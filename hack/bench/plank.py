@@ -24,6 +24,7 @@ from typing import Any
 
 import kubernetes
 import yaml
+from procstats import rss_mb  # type: ignore[import-not-found]
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.clients.cluster import Cluster
@@ -128,13 +129,6 @@ def start_plank(kubeconfig: Path) -> subprocess.Popen[str]:
     # Keep draining its log so it never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
     return process
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def run(kubeconfig: Path, jobs: int, concurrency: int) -> None:
