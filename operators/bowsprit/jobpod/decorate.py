@@ -8,14 +8,12 @@ that script (log and exit code into `logs`), and sidecar uploads the results.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
 from bowsprit.api.decoration import DecorationConfig
 from bowsprit.api.prowjob import ProwJobSpec
 from bowsprit.api.refs import Refs
-from bowsprit.jobpod.downward import job_spec
 from bowsprit.jobpod.options import (
     CensoringOptions,
     CloneRefsOptions,
@@ -66,17 +64,16 @@ def env_list(values: dict[str, str]) -> list[dict[str, str]]:
     return [{"name": key, "value": value} for key, value in values.items()]
 
 
-def decorate(
-    pod_spec: dict[str, Any], spec: ProwJobSpec, name: str, build_id: str
-) -> dict[str, Any]:
-    """`pod_spec` (already holding the downward env) decorated per spec.decoration_config."""
+def decorate(pod_spec: dict[str, Any], spec: ProwJobSpec, job_spec: str) -> dict[str, Any]:
+    """`pod_spec` (already holding the downward env) decorated per spec.decoration_config;
+    `job_spec` is the run's JOB_SPEC, which initupload and sidecar get too."""
     config = spec.decoration_config or DecorationConfig()
     images = required_images(config)
     refs = all_refs(spec)
     cloning = bool(refs) and not config.skip_cloning
     storage = upload_options(config)
     credentials = credential_volumes(config)
-    spec_env = {"JOB_SPEC": json.dumps(job_spec(spec, name, build_id), separators=(",", ":"))}
+    spec_env = {"JOB_SPEC": job_spec}
     volumes = [{"name": "logs", "emptyDir": {}}, {"name": "tools", "emptyDir": {}}]
     volumes += [volume for volume, _ in credentials]
 

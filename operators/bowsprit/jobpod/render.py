@@ -35,16 +35,14 @@ def prowjob_to_pod(
         raise PodRenderError("the job's pod_spec has no containers")
     if len(containers) == 1:
         containers[0]["name"] = TEST_CONTAINER
-    env = [
-        {"name": key, "value": value}
-        for key, value in sorted(env_for(spec, name, build_id).items())
-    ]
+    downward = env_for(spec, name, build_id)
+    env = [{"name": key, "value": value} for key, value in sorted(downward.items())]
     for container in containers:
         container.setdefault("terminationMessagePolicy", "FallbackToLogsOnError")
         container["env"] = [*(container.get("env") or []), *env]
     if spec.decoration_config is not None:
         try:
-            decorate(pod_spec, spec, name, build_id)
+            decorate(pod_spec, spec, downward["JOB_SPEC"])
         except DecorationError as error:
             raise PodRenderError(str(error)) from error
     if "automountServiceAccountToken" not in pod_spec and not pod_spec.get("serviceAccountName"):

@@ -52,7 +52,7 @@ def clone_log(records: list[Record]) -> str:
 
 def main_sha(records: list[Record]) -> str | None:
     """The main repository's tested SHA (its record comes first)."""
-    if not records:
+    if not records or not isinstance(records[0], dict):
         return None
     return str(records[0].get("final_sha") or "") or None
 

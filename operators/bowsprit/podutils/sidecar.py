@@ -25,6 +25,7 @@ from bowsprit.clients.artifacts import StorageError
 from bowsprit.jobpod.options import SidecarOptions, WrapperOptions
 from bowsprit.lib.clock import utc_now
 from bowsprit.podutils import censor, upload
+from bowsprit.podutils.initupload import main_sha, read_records
 from bowsprit.podutils.jobenv import Run, UsageError, read_options, read_run
 
 logger = logging.getLogger("bowsprit.sidecar")
@@ -74,9 +75,8 @@ def final_sha(entries: list[WrapperOptions]) -> str | None:
     if not entries:
         return None
     try:
-        records = json.loads((Path(entries[0].marker_file).parent / CLONE_RECORDS).read_text())
-        return str(records[0].get("final_sha") or "") or None
-    except (OSError, ValueError, IndexError, AttributeError, TypeError):
+        return main_sha(read_records(str(Path(entries[0].marker_file).parent / CLONE_RECORDS)))
+    except (OSError, ValueError):
         return None
 
 
