@@ -27,6 +27,7 @@ from bowsprit.api.crdgen import crd_for
 from bowsprit.api.decoration import GCSConfiguration
 from bowsprit.api.prowjob import ProwJobSpec
 from bowsprit.api.registry import BY_KIND, KINDS
+from bowsprit.checkconfig.check import input_files
 from bowsprit.clients.kube import api_client
 from bowsprit.emulator.runner import Emulator
 from bowsprit.jobpod.storage import job_dir
@@ -81,12 +82,7 @@ def local_prow_config(artifacts: Path) -> dict[str, Any]:
 
 
 def manifests(paths: list[Path]) -> Iterator[tuple[Path, dict[str, Any]]]:
-    files = [
-        found
-        for path in paths
-        for found in (sorted(path.rglob("*.y*ml")) if path.is_dir() else [path])
-    ]
-    for file in files:
+    for file in input_files(paths):
         for document in yaml.safe_load_all(file.read_text()):
             if isinstance(document, dict) and document.get("apiVersion") == API_VERSION:
                 yield file, document
