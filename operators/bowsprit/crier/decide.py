@@ -18,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from bowsprit.api.prowconfig import CrierConfig, PlankConfig
 from bowsprit.api.prowjob import ProwJobSpec, ProwJobStatus
+from bowsprit.lib.clock import parse_time
 from bowsprit.lib.contexts import description_with_base_sha
 
 GITHUB = "github-reporter"
@@ -50,12 +51,11 @@ class Job:
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> Job:
         metadata = body.get("metadata") or {}
-        created = metadata.get("creationTimestamp")
         return cls(
             name=str(metadata.get("name", "")),
             namespace=str(metadata.get("namespace", "")),
             labels=dict(metadata.get("labels") or {}),
-            created=datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None,
+            created=parse_time(metadata.get("creationTimestamp")),
             spec=ProwJobSpec.model_validate(body.get("spec") or {}),
             status=ProwJobStatus.model_validate(body.get("status") or {}),
         )

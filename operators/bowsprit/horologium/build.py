@@ -9,7 +9,7 @@ from bowsprit.api.base import API_VERSION
 from bowsprit.api.periodic import PeriodicSpec
 from bowsprit.horologium.decide import RERUN_LABEL, Decision, LastRun, Run, prowjob_name
 from bowsprit.jobpod.newjob import base_spec
-from bowsprit.lib.clock import rfc3339
+from bowsprit.lib.clock import parse_time, rfc3339
 from bowsprit.lib.labels import identifying, truncated
 
 PERIODIC_LABEL = "bowsprit.dev/periodic"
@@ -83,16 +83,10 @@ def last_run_from(items: list[dict[str, Any]]) -> LastRun | None:
         runs.append(
             LastRun(
                 name=metadata["name"],
-                start=_time(start),
-                completion=_time(status_body["completionTime"])
-                if status_body.get("completionTime")
-                else None,
+                start=datetime.fromisoformat(start),
+                completion=parse_time(status_body.get("completionTime")),
                 state=status_body.get("state", "triggered"),
                 attempt=int((metadata.get("labels") or {}).get(RERUN_LABEL, "0")),
             )
         )
     return max(runs, key=lambda run: (run.start, run.name), default=None)
-
-
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -23,7 +23,7 @@ from bowsprit.clients.cluster import ApiError
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.horologium.build import PERIODIC_LABEL, last_run_from, prowjob, status
 from bowsprit.horologium.decide import decide
-from bowsprit.lib.clock import rfc3339
+from bowsprit.lib.clock import parse_time, rfc3339
 from bowsprit.lib.labels import identifying
 from bowsprit.lib.workqueue import Timers
 
@@ -52,19 +52,16 @@ def evaluate(deps: Deps, namespace: str, name: str) -> datetime | None:
         return None  # deleted: no more runs
     config = deps.prow_config()
     spec = PeriodicSpec.model_validate(periodic["spec"])
-    created = datetime.fromisoformat(
-        periodic["metadata"]["creationTimestamp"].replace("Z", "+00:00")
-    )
+    created = datetime.fromisoformat(periodic["metadata"]["creationTimestamp"])
     runs = deps.cluster.list_custom(
         config.prowjob_namespace, "prowjobs", f"{PERIODIC_LABEL}={identifying(name)}"
     )
     last_run = last_run_from(runs)
-    last_firing = (periodic.get("status") or {}).get("lastFiringTime")
     now = deps.clock()
     decision = decide(
         spec,
         created,
-        datetime.fromisoformat(last_firing.replace("Z", "+00:00")) if last_firing else None,
+        parse_time((periodic.get("status") or {}).get("lastFiringTime")),
         last_run,
         now,
     )

@@ -20,6 +20,11 @@ def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def parse_time(text: str | None) -> datetime | None:
+    """An RFC 3339 time as the API server writes it (`...Z`); None stays None."""
+    return datetime.fromisoformat(text) if text else None
+
+
 NewName = Callable[[], str]
 
 

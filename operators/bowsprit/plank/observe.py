@@ -8,10 +8,7 @@ from typing import Any
 
 from bowsprit.api.prowjob import ProwJobSpec, ProwJobStatus
 from bowsprit.jobpod.labels import BUILD_ID
-
-
-def parse_time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+from bowsprit.lib.clock import parse_time
 
 
 @dataclass(frozen=True)
