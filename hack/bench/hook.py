@@ -40,8 +40,8 @@ from bowsprit.api import GROUP, VERSION
 from bowsprit.api.blockingpresubmit import BlockingPresubmitSpec
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.kube import load_configuration
-from bowsprit.hook.jobs import Job
 from bowsprit.hook.prowjobs import prowjob
+from bowsprit.jobpod.jobs import Job
 from bowsprit.testing import envtest
 from bowsprit.testing.envtest import free_port
 from bowsprit.testing.fakegithub import FakeGitHub, sign, webhook_samples

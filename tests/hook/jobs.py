@@ -7,7 +7,7 @@ from typing import Any
 from bowsprit.api.blockingpresubmit import BlockingPresubmitSpec
 from bowsprit.api.postsubmit import PostsubmitSpec
 from bowsprit.api.presubmit import PresubmitSpec
-from bowsprit.hook.jobs import Job, JobKind
+from bowsprit.jobpod.jobs import Job, JobKind
 
 POD = {"containers": [{"image": "busybox"}]}
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from bowsprit.hook.jobs import Job
 from bowsprit.hook.plugins.trigger import rules
+from bowsprit.jobpod.jobs import Job
 from tests.hook.jobs import job
 
 UNIT = job("unit", always_run=True)

@@ -34,7 +34,7 @@ from bowsprit.hook.plugins.trigger import (
     handle_pull_request,
     handle_push,
 )
-from bowsprit.hook.plugins.trigger.trust import trusted_pull, trusted_user
+from bowsprit.jobpod.trust import trusted_pull, trusted_user
 from bowsprit.testing.fakegithub import FakeGitHub
 from tests.hook.jobs import job
 

@@ -20,7 +20,7 @@ from bowsprit.api.pluginconfig import PluginConfigSpec
 from bowsprit.api.postsubmit import PostsubmitSpec
 from bowsprit.api.presubmit import PresubmitSpec
 from bowsprit.api.prowconfig import ProwConfigSpec
-from bowsprit.hook.jobs import Job, JobKind
+from bowsprit.jobpod.jobs import Job, JobKind
 
 logger = logging.getLogger("bowsprit.hook")
 

@@ -19,9 +19,9 @@ from bowsprit.clients.informer import Informer
 from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
-from bowsprit.hook.jobs import PLURALS
 from bowsprit.hook.server import MAX_BODY_BYTES, Hook
 from bowsprit.hook.tokens import TokenFile, TokenFileError
+from bowsprit.jobpod.jobs import PLURALS
 
 logger = logging.getLogger("bowsprit.hook")
 SYNC_TIMEOUT = 60.0

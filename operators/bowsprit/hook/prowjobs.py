@@ -8,8 +8,8 @@ from typing import Any
 from bowsprit.api.base import API_VERSION
 from bowsprit.api.prowjob import ProwJobSpec
 from bowsprit.hook.events import PullRequest, PushEvent, RepoRef
-from bowsprit.hook.jobs import Job
 from bowsprit.jobpod import labels as prow_labels
+from bowsprit.jobpod.jobs import Job
 from bowsprit.jobpod.newjob import base_spec
 
 IS_OPTIONAL = "prow.k8s.io/is-optional"

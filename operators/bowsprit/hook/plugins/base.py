@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from bowsprit.api.pluginconfig import PluginConfigSpec
 from bowsprit.hook.effects import Effect
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, PushEvent
-from bowsprit.hook.jobs import Job
+from bowsprit.jobpod.jobs import Job
 from bowsprit.lib.clock import NewName
 
 

@@ -23,17 +23,17 @@ from bowsprit.hook.events import (
     RepoRef,
     parse_pull,
 )
-from bowsprit.hook.jobs import Job
 from bowsprit.hook.plugins.base import Command, Context, Plugin
 from bowsprit.hook.plugins.trigger import rules
-from bowsprit.hook.plugins.trigger.trust import (
+from bowsprit.hook.prowjobs import prowjob, pull_refs, push_refs
+from bowsprit.jobpod.jobs import Job
+from bowsprit.jobpod.trust import (
     LGTM,
     NEEDS_OK_TO_TEST,
     OK_TO_TEST,
     trusted_pull,
     trusted_user,
 )
-from bowsprit.hook.prowjobs import prowjob, pull_refs, push_refs
 
 ABORT_ACTIONS = ("closed", "converted_to_draft")
 RUN_ACTIONS = ("reopened", "ready_for_review")

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bowsprit.api.pluginconfig import TriggerSettings
-from bowsprit.hook.jobs import Job
+from bowsprit.jobpod.jobs import Job
 
 TEST_ALL = re.compile(r"(?m)^/test all,?($|\s.*)")
 RETEST = re.compile(r"(?m)^/retest\s*$")

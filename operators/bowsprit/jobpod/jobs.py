@@ -1,5 +1,6 @@
-"""Job definitions as trigger sees them, and Prow's rules for when each runs
-(pkg/config/jobs.go: Brancher, RegexpChangeMatcher, ShouldRun, the default trigger)."""
+"""Job definitions as trigger, status-reconciler and tide see them, and Prow's rules for
+when each runs (pkg/config/jobs.go: Brancher, RegexpChangeMatcher, ShouldRun, the default
+trigger)."""
 
 from __future__ import annotations
 
