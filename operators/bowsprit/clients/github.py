@@ -529,6 +529,10 @@ class GitHubClient:
         found = await self._json("GET", f"{_repo(org, repo)}/branches/{_q(branch)}", org)
         return str(found["commit"]["sha"])
 
+    async def list_pulls(self, org: str, repo: str) -> list[dict[str, Any]]:
+        """The repository's open pull requests, every page."""
+        return await self._pages(f"{_repo(org, repo)}/pulls", org)  # state=open by default
+
 
 def _q(part: str) -> str:
     return quote(part, safe="")
