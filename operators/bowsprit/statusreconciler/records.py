@@ -56,6 +56,7 @@ def record_of(job: Job) -> dict[str, Any]:
     dumped = job.spec.model_dump(mode="json", exclude_none=True)
     spec = {key: dumped[key] for key in RECORDED if key in dumped}
     spec["name"] = job.name  # metadata.name when spec.name is unset
+    spec["context"] = job.context  # the name when context is unset
     return {"kind": job.kind, "spec": spec}
 
 
