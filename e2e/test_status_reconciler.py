@@ -6,6 +6,7 @@ back (the deleted one waits for it, held by its finalizer)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,12 +91,15 @@ class Definitions:
         return FINALIZER in (metadata.get("finalizers") or []) and spec.get("context") == context
 
     def release_all(self) -> None:
-        """Let go of the finalizers, so the test's namespace can go."""
+        """Let go of the finalizers and delete the definitions: envtest never finishes
+        deleting a namespace, and later tests' cluster-wide components must not see them."""
         listed: Any = self.objects.list_namespaced_custom_object(
             GROUP, VERSION, self.namespace, "blockingpresubmits"
         )
         for item in listed["items"]:
             self.patch(item["metadata"]["name"], {"metadata": {"finalizers": None}})
+            with contextlib.suppress(ApiException):
+                self.delete(item["metadata"]["name"])
 
     def prowjobs(self) -> dict[str, list[str]]:
         """The ProwJobs there are: job name → pull numbers."""
@@ -178,3 +182,44 @@ def test_added_renamed_and_removed_contexts_across_a_restart(
         assert [s.state for s in retired] == ["pending", "success"]
     finally:
         jobs.release_all()
+
+
+def test_status_reconciler_works_with_exactly_the_chart_rbac(
+    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Run as the chart's ServiceAccount (a token of it), reading one namespace: recording,
+    starting ProwJobs and letting go of a deleted definition are all allowed, and nothing
+    it does is refused."""
+    if kube.name != "envtest":
+        pytest.skip("runs status-reconciler locally with the chart's token; on envtest only")
+    from e2e.test_chart import RELEASE, _env, _install, _token_kubeconfig, helm
+
+    home = tmp_path / "helm"
+    tool = helm("v4", home)
+    _install(
+        tool,
+        kube,
+        namespace,
+        f"{namespace}-pods",
+        "--set",
+        f"statusReconciler.watchNamespace={namespace}",
+    )
+    jobs = Definitions(kube, namespace)
+    try:
+        jobs.apply("lint", always_run=True)
+        kubeconfig = _token_kubeconfig(
+            kube, namespace, f"{RELEASE}-status-reconciler", tmp_path / "sr.kubeconfig"
+        )
+        command = argv(kube, namespace, github, tmp_path)
+        command[command.index("--kubeconfig") + 1] = str(kubeconfig)
+        forbidden = ("Forbidden", "forbidden", "Not enough permissions")
+        with operator_process(command, forbidden=forbidden):
+            wait_for(lambda: jobs.recorded("lint", "lint"), what="lint's baseline record")
+            jobs.apply("unit", always_run=True)
+            wait_for(lambda: jobs.prowjobs() == {"unit": ["1", "3"]}, what="unit's runs")
+            wait_for(lambda: jobs.recorded("unit", "unit"), what="unit's record")
+            jobs.delete("unit")
+            wait_for(lambda: jobs.get("unit") is None, what="unit to be let go")
+    finally:
+        jobs.release_all()
+        tool.run("uninstall", RELEASE, "--namespace", namespace, env=_env(kube), check=False)
