@@ -160,6 +160,12 @@ def test_added_renamed_and_removed_contexts_across_a_restart(
             status = github.repos["org/repo"].statuses[head(1)][-1]
             assert (status.context, status.description) == ("lint", moved)
             wait_for(lambda: jobs.recorded("lint", "ci/lint"), what="lint's new record")
+            wait_for(
+                lambda: (
+                    (jobs.get("lint") or {}).get("status", {}).get("reconciledContext") == "ci/lint"
+                ),
+                what="lint's status",
+            )
             # crier would now report unit's run on #1:
             github.add_status("org/repo", head(1), "unit", "pending", "Job triggered.")
 

@@ -15,6 +15,7 @@ from bowsprit.statusreconciler.records import (
     picture,
     record_of,
     record_writes,
+    status_writes,
 )
 
 REPO = "org/repo"
@@ -162,3 +163,16 @@ def test_a_bad_spec_or_record_is_left_out() -> None:
     not_json = body("unit", {"always_run": True})
     not_json["metadata"]["annotations"] = {ANNOTATION: "{not json"}
     assert definition("BlockingPresubmit", not_json).records == {}
+
+
+def test_blocking_presubmits_show_what_was_reconciled_in_their_status() -> None:
+    item = body("unit", {"always_run": True, "context": "ci/unit"})
+    item["metadata"]["generation"] = 3
+    defs = [definition("BlockingPresubmit", item)]
+    (write,) = status_writes(defs, REPO)
+    assert write.patch == {"observedGeneration": 3, "reconciledContext": "ci/unit"}
+    item["status"] = write.patch
+    assert status_writes([definition("BlockingPresubmit", item)], REPO) == []
+    optional = body("lint", {"always_run": True})
+    optional["metadata"]["generation"] = 1
+    assert status_writes([definition("Presubmit", optional)], REPO) == []  # no status there

@@ -77,6 +77,8 @@ class Definition:
     current: Job | None  # None when the spec does not parse
     records: Mapping[str, Mapping[str, Any]]  # repository → recorded job
     finalizers: tuple[str, ...]
+    generation: int | None = None
+    status: Mapping[str, Any] | None = None
 
     @property
     def repos(self) -> set[str]:
@@ -140,6 +142,8 @@ def definition(kind: JobKind, body: Mapping[str, Any]) -> Definition:
         current,
         _records(metadata),
         tuple(metadata.get("finalizers") or ()),
+        metadata.get("generation"),
+        body.get("status") or {},
     )
 
 
@@ -207,4 +211,20 @@ def record_writes(definitions: Iterable[Definition], repo: str) -> list[RecordWr
             }
         }
         writes.append(RecordWrite(item.kind, item.namespace, item.name, patch))
+    return writes
+
+
+def status_writes(definitions: Iterable[Definition], repo: str) -> list[RecordWrite]:
+    """BlockingPresubmits show what was last reconciled of them in their status
+    (observedGeneration, reconciledContext); written only when it differs."""
+    writes = []
+    for item in definitions:
+        job = item.live_in(repo)
+        if item.kind != "BlockingPresubmit" or job is None or item.generation is None:
+            continue
+        wanted = {"observedGeneration": item.generation, "reconciledContext": job.context}
+        status = item.status or {}
+        if all(status.get(key) == value for key, value in wanted.items()):
+            continue
+        writes.append(RecordWrite(item.kind, item.namespace, item.name, wanted))
     return writes

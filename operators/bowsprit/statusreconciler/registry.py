@@ -40,6 +40,7 @@ from bowsprit.statusreconciler.records import (
     definition,
     picture,
     record_writes,
+    status_writes,
 )
 
 logger = logging.getLogger("bowsprit.statusreconciler")
@@ -152,6 +153,9 @@ async def reconcile(deps: Deps, repo: str, definitions: list[Definition]) -> Non
             raise PassFailed(f"{len(work.errors)} pull requests failed: {work.errors[0]}")
     for write in record_writes(concerned, repo):
         await _record(deps, write)
+    if not deps.dry_run:
+        for write in status_writes(concerned, repo):
+            await _show(deps, write)
 
 
 async def _create(deps: Deps, body: dict[str, Any]) -> None:
@@ -175,6 +179,20 @@ async def _record(deps: Deps, write: RecordWrite) -> None:
     except ApiError as error:
         if error.status != 404:  # 404: gone meanwhile, nothing left to record on
             raise  # 409: changed since read; the change's own event queues a new pass
+
+
+async def _show(deps: Deps, write: RecordWrite) -> None:
+    try:
+        await asyncio.to_thread(
+            deps.cluster.patch_custom_status,
+            write.namespace,
+            PLURALS[write.kind],
+            write.name,
+            write.patch,
+        )
+    except ApiError as error:
+        if error.status != 404:
+            raise
 
 
 async def worker(deps: Deps) -> None:
