@@ -17,7 +17,6 @@ from bowsprit import __version__
 COMPONENTS: dict[str, str] = {
     "tide": "operator: merges pull requests of TidePools",
     "deck": "service: the dashboard",
-    "ghproxy": "service: caching proxy for the GitHub API",
 }
 
 
@@ -36,6 +35,7 @@ BUILT: dict[str, tuple[str, str]] = {
     "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),
     "hook": ("service: GitHub webhooks to plugins and ProwJobs", "bowsprit.hook.main"),
     "crier": ("operator: report ProwJob states to GitHub and Slack", "bowsprit.crier.main"),
+    "ghproxy": ("service: caching proxy for the GitHub API", "bowsprit.ghproxy.main"),
     "status-reconciler": (
         "operator: keeps contexts of open PRs in step with BlockingPresubmits",
         "bowsprit.statusreconciler.main",
