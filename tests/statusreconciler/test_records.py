@@ -176,3 +176,18 @@ def test_blocking_presubmits_show_what_was_reconciled_in_their_status() -> None:
     optional = body("lint", {"always_run": True})
     optional["metadata"]["generation"] = 1
     assert status_writes([definition("Presubmit", optional)], REPO) == []  # no status there
+
+
+def test_an_unreadable_definition_retires_nothing() -> None:
+    item = body(
+        "unit",
+        {"always_run": True},
+        recorded("BlockingPresubmit", "unit", always_run=True),
+        finalizers=(FINALIZER,),
+    )
+    item["spec"]["run_if_changed"] = "("  # not a regular expression
+    defs = [definition("BlockingPresubmit", item)]
+    assert defs[0].unreadable
+    seen = picture(defs, REPO)
+    assert seen.known and not decide.delta(seen.old, seen.new, seen.known)
+    assert record_writes(defs, REPO) == []

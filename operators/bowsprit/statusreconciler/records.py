@@ -81,6 +81,12 @@ class Definition:
     status: Mapping[str, Any] | None = None
 
     @property
+    def unreadable(self) -> bool:
+        """A spec that does not parse (admission should have refused it): nothing is
+        concluded from it, so a broken edit never retires a context."""
+        return self.current is None and not self.deleting
+
+    @property
     def repos(self) -> set[str]:
         """The repositories a change of this object concerns: where it is now and where it
         was when last reconciled."""
@@ -162,6 +168,8 @@ def picture(definitions: Iterable[Definition], repo: str) -> Picture:
     known = False
     for item in sorted(definitions, key=lambda d: (d.namespace, d.kind, d.name)):
         known = known or repo in item.records
+        if item.unreadable:
+            continue  # neither removed nor changed: left as recorded until it reads again
         before = item.recorded_in(repo)
         if before is not None:
             old.append(before)
@@ -187,7 +195,7 @@ def record_writes(definitions: Iterable[Definition], repo: str) -> list[RecordWr
     lets go of it once it has none. Objects already so are left alone."""
     writes = []
     for item in definitions:
-        if repo not in item.repos:
+        if repo not in item.repos or item.unreadable:
             continue
         records = {key: dict(value) for key, value in item.records.items() if key != repo}
         now = item.live_in(repo)
