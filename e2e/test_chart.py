@@ -123,7 +123,7 @@ def test_install_upgrade_uninstall(release: tuple[Kube, str, str, Path], major: 
     names = {item.metadata.name for item in apps.list_namespaced_deployment(namespace).items}
     assert names == {
         f"{RELEASE}-{c}"
-        for c in ("plank", "horologium", "sinker", "crier", "hook", "status-reconciler")
+        for c in ("plank", "horologium", "sinker", "crier", "hook", "status-reconciler", "ghproxy")
     }
     spec = _prowconfig(kube, namespace)
     assert (spec["prowjob_namespace"], spec["pod_namespace"]) == (namespace, pods)

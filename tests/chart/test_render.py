@@ -98,6 +98,7 @@ def test_default_render_runs_what_exists_and_nothing_else(render: Render) -> Non
         "crier",
         "hook",
         "status-reconciler",
+        "ghproxy",
     }
     assert set(deployments(render("v4", (ALL,)))) == set(OPERATORS) | set(SERVICES)
 
@@ -465,3 +466,33 @@ def test_status_reconciler_flags_and_one_namespace(render: Render) -> None:
         "--denylist=org-b/repo",
         "--denylist-all=org-c",
     } <= set(args["args"])
+
+
+def test_components_call_ghproxy_first_and_github_when_it_fails(render: Render) -> None:
+    objects = render()
+    for component in ("crier", "hook", "status-reconciler"):
+        args = deployments(objects)[component]["spec"]["template"]["spec"]["containers"][0]["args"]
+        endpoints = [a for a in args if a.startswith("--github-endpoint=")]
+        assert endpoints == [
+            "--github-endpoint=http://rel-bowsprit-ghproxy.bowsprit.svc:8888",
+            "--github-endpoint=https://api.github.com",
+        ], component
+    ghproxy = deployments(objects)["ghproxy"]
+    assert ghproxy["spec"]["strategy"] == {"type": "Recreate"}  # a ReadWriteOnce volume
+    volumes = {v["name"]: v for v in ghproxy["spec"]["template"]["spec"]["volumes"]}
+    volume = volumes["cache"]
+    claim = named(objects, "PersistentVolumeClaim", "rel-bowsprit-ghproxy")
+    assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
+    assert claim["spec"]["resources"]["requests"]["storage"] == "2Gi"
+    args = ghproxy["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--cache-sizeGB=1" in args and "--cache-dir=/cache" in args
+    without = render("v4", (), ("ghproxy.persistence.enabled=false",))
+    assert not of_kind(without, "PersistentVolumeClaim")
+    spec = deployments(without)["ghproxy"]["spec"]["template"]["spec"]
+    volume = {v["name"]: v for v in spec["volumes"]}["cache"]
+    assert volume["emptyDir"] == {"sizeLimit": "2Gi"}
+    off = render("v4", (), ("ghproxy.enabled=false",))
+    args = deployments(off)["crier"]["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert [a for a in args if a.startswith("--github-endpoint=")] == [
+        "--github-endpoint=https://api.github.com"
+    ]
