@@ -128,6 +128,19 @@ async def test_a_pass_over_the_open_pull_requests(client: GitHubClient, github: 
             (number, "other-required-job", "success", moved),
         }
     assert statuses(github) == expected
+    # Only this repository's open pull requests were looked at, each once per need: one
+    # listing, files for the run_if_changed job only where the branch matches, one
+    # combined status per pull request, the authors' trust, the base branch's head.
+    asked = [r.path for r in github.requests if r.method == "GET"]
+    assert all(p.startswith(("/repos/org/repo/", "/orgs/org/members/")) for p in asked), asked
+    assert asked.count("/repos/org/repo/pulls") == 1
+    assert len([p for p in asked if p.endswith("/status")]) == 7
+    # Trusted authors with a candidate job: 1, 2, 4 (ok-to-test) and 6 (run-on-changes-job
+    # has no branch filter); 3's author is not trusted, so its files are never asked for.
+    assert len([p for p in asked if p.endswith("/files")]) == 4
+    members = [p for p in asked if p.startswith("/orgs/")]
+    assert len(members) == len(set(members))  # each author asked once per pass
+    assert asked.count("/repos/org/repo/branches/base") == 1
     # Again: the same ProwJob names (a create finds the first), no status written again.
     again, before = Created(), len(github.actions)
     second = new_pass(client, again, delta(OLD, NEW, known=True))

@@ -98,6 +98,10 @@ class RepoPass:
     created: list[str] = field(default_factory=list)
     written: list[tuple[int, Status]] = field(default_factory=list)
     _base_shas: dict[str, asyncio.Future[str]] = field(default_factory=dict)
+    _membership: Membership = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._membership = Membership(self.github)
 
     async def run(self) -> None:
         """Every open pull request, a few at once; failures are collected in `errors`."""
@@ -131,15 +135,10 @@ class RepoPass:
     async def _trigger(
         self, raw: dict[str, Any], facts: PullFacts, pull: Pull, candidates: list[Added]
     ) -> None:
-        changed: list[str] = []
-        if needs_files(candidates):
-            changed = await self.github.list_pull_files(self.org, self.repo, facts.number)
-        jobs = to_trigger(pull, candidates, changed)
-        if not jobs:
-            return
+        # Trust first: an author's answer is remembered for the pass, files are not.
         labels = tuple(str(label.get("name", "")) for label in raw.get("labels") or ())
         if not await trusted_pull(
-            self.github, self.trigger, self.bot, self.org, self.repo, facts.author, labels
+            self._membership, self.trigger, self.bot, self.org, self.repo, facts.author, labels
         ):
             logger.info(
                 "%s/%s#%d: author not trusted, left for /ok-to-test",
@@ -147,6 +146,12 @@ class RepoPass:
                 self.repo,
                 facts.number,
             )
+            return
+        changed: list[str] = []
+        if needs_files(candidates):
+            changed = await self.github.list_pull_files(self.org, self.repo, facts.number)
+        jobs = to_trigger(pull, candidates, changed)
+        if not jobs:
             return
         base_sha = await self._base_sha(facts.base_ref)
         refs = pull_refs(facts, base_sha)
@@ -213,6 +218,32 @@ class RepoPass:
                     status.description,
                 )
             self.written.append((facts.number, status))
+
+
+class Membership:
+    """GitHub's membership answers, each asked once per pass (authors repeat)."""
+
+    def __init__(self, github: GitHub) -> None:
+        self.github = github
+        self._answers: dict[tuple[str, ...], asyncio.Future[bool]] = {}
+
+    def _once(
+        self, key: tuple[str, ...], ask: Callable[[], Awaitable[bool]]
+    ) -> asyncio.Future[bool]:
+        found = self._answers.get(key)
+        if found is None:
+            found = asyncio.ensure_future(ask())
+            self._answers[key] = found
+        return found
+
+    async def is_member(self, org: str, user: str) -> bool:
+        return await self._once(("member", org, user), lambda: self.github.is_member(org, user))
+
+    async def is_collaborator(self, org: str, repo: str, user: str) -> bool:
+        return await self._once(
+            ("collaborator", org, repo, user),
+            lambda: self.github.is_collaborator(org, repo, user),
+        )
 
 
 def prowjob_name(job: Job, pull: PullFacts) -> str:
