@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from prometheus_client import Histogram
+
 from bowsprit.ghproxy.store import Entry, Store
 from bowsprit.lib.clock import Clock, utc_now
 
@@ -25,6 +27,12 @@ NO_STORE = "NO-STORE"  # an answer that is never kept (errors)
 SKIP = "SKIP"  # not a GET: passed through
 ERROR = "ERROR"  # GitHub could not be reached
 FREE = (REVALIDATED, COALESCED, ERROR)
+
+ENTRY_AGE = Histogram(
+    "ghcache_cache_entry_age_seconds",
+    "Age of the cached answers served after revalidation",
+    buckets=(60, 600, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400),
+)
 
 # Hop-by-hop and transport headers: never forwarded, never kept.
 DROPPED = frozenset(
@@ -155,6 +163,7 @@ class GitHubCache:
         if reply.mode == ERROR:
             return reply
         if reply.status == 304 and entry is not None:
+            ENTRY_AGE.observe(max(self.clock().timestamp() - entry.stored_at, 0.0))
             return Reply(entry.status, _merge_fresh(entry, reply), entry.body, REVALIDATED)
         if reply.status >= 400:
             return reply.with_mode(NO_STORE)
