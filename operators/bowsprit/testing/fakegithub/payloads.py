@@ -260,3 +260,20 @@ def review(base: str, item: Review) -> dict[str, Any]:
         "submitted_at": EPOCH,
         "author_association": "MEMBER",
     }
+
+
+def pull_commit(base: str, item: Pull, sha: str) -> dict[str, Any]:
+    """An entry of GET /pulls/{n}/commits: the message (with any Signed-off-by), the
+    author as GitHub matched them to an account, one parent."""
+    message = item.commit_messages.get(sha, f"commit {sha[:7]}")
+    return {
+        "sha": sha,
+        "commit": {
+            "message": message,
+            "author": {"name": item.author, "email": f"{item.author}@example.com"},
+            "committer": {"name": item.author, "email": f"{item.author}@example.com"},
+        },
+        "author": user(base, item.author),
+        "committer": user(base, item.author),
+        "parents": [{"sha": "0" * 40}],
+    }

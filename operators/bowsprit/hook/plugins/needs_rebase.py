@@ -1,0 +1,162 @@
+"""The needs-rebase plugin: `needs-rebase` on pull requests GitHub cannot merge cleanly,
+removed (with the bot's comment) once they can (Prow's external-plugins/needs-rebase,
+built in here).
+
+GitHub cost is bounded: pull request events look at that one pull request; a push to a
+branch re-checks the open pull requests based on it, at most MAX_PER_PUSH of them; the
+periodic re-check finds open pull requests with one search per 100 and reads each one's
+`mergeable` with a conditional request, which GitHub does not charge when nothing changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bowsprit.hook.effects import AddLabel, Comment, Effect, PruneComments, RemoveLabel
+from bowsprit.hook.events import PullRequestEvent, PushEvent
+from bowsprit.hook.plugins.base import Context, Plugin
+from bowsprit.hook.plugins.commands import format_simple_response
+
+logger = logging.getLogger("bowsprit.hook")
+
+NEEDS_REBASE = "needs-rebase"
+MESSAGE = "PR needs rebase."
+DEPENDABOT_MESSAGE = "rebase"
+DEPENDABOT = "dependabot[bot]"
+PR_ACTIONS = ("opened", "synchronize", "reopened")
+SETTLE_SECONDS = 5.0  # Prow waits this long for GitHub to compute mergeability
+MERGEABLE_TRIES = 3
+MERGEABLE_BACKOFF = 3.0
+MAX_PER_PUSH = 50  # the periodic re-check covers the rest
+SEARCH_PREFIX = "archived:false is:pr is:open"
+
+
+def decide(
+    org: str, repo: str, number: int, author: str, has_label: bool, mergeable: bool, bot: str
+) -> list[Effect]:
+    """Prow's takeAction."""
+    if not mergeable and not has_label:
+        message = DEPENDABOT_MESSAGE if author == DEPENDABOT else MESSAGE
+        return [
+            AddLabel(org, repo, number, NEEDS_REBASE),
+            Comment(org, repo, number, format_simple_response(message)),
+        ]
+    if mergeable and has_label:
+        return [
+            RemoveLabel(org, repo, number, NEEDS_REBASE),
+            PruneComments(org, repo, number, bot, MESSAGE),
+        ]
+    return []
+
+
+async def is_mergeable(ctx: Context, org: str, repo: str, number: int, sha: str) -> bool | None:
+    """GitHub's answer once it has computed one (Prow's IsMergeable); None when the head
+    moved, the pull request merged or GitHub has not decided after a few tries."""
+    backoff = MERGEABLE_BACKOFF
+    for attempt in range(MERGEABLE_TRIES):
+        pull = await ctx.github.get_pull(org, repo, number)
+        if (pull.get("head") or {}).get("sha") != sha or pull.get("merged"):
+            return None
+        if isinstance(pull.get("mergeable"), bool):
+            return bool(pull["mergeable"])
+        if attempt + 1 < MERGEABLE_TRIES:
+            await ctx.sleep(backoff)
+            backoff *= 2
+    logger.info("%s/%s#%d: GitHub has not decided whether it merges", org, repo, number)
+    return None
+
+
+def _labels(pull: dict[str, Any]) -> list[str]:
+    return [str(label.get("name")) for label in pull.get("labels") or []]
+
+
+async def check_pull(ctx: Context, org: str, repo: str, pull: dict[str, Any]) -> list[Effect]:
+    if pull.get("state") != "open":
+        return []
+    number = int(pull["number"])
+    mergeable = await is_mergeable(ctx, org, repo, number, str(pull["head"]["sha"]))
+    if mergeable is None:
+        return []
+    labels = await ctx.github.list_labels(org, repo, number)
+    author = str((pull.get("user") or {}).get("login", ""))
+    return decide(org, repo, number, author, NEEDS_REBASE in labels, mergeable, ctx.bot)
+
+
+async def handle_pull_request(ctx: Context, event: PullRequestEvent) -> list[Effect]:
+    if event.action not in PR_ACTIONS or event.pull.state != "open":
+        return []
+    await ctx.sleep(SETTLE_SECONDS)
+    repo = event.repo
+    pull = await ctx.github.get_pull(repo.org, repo.name, event.pull.number)
+    return await check_pull(ctx, repo.org, repo.name, pull)
+
+
+def _numbers(found: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+    """(org, repo, number) of search results, from each one's repository_url."""
+    result = []
+    for item in found:
+        owner, _, name = str(item.get("repository_url", "")).rpartition("/repos/")[2].partition("/")
+        if owner and name and item.get("pull_request") is not None:
+            result.append((owner, name, int(item["number"])))
+    return result
+
+
+async def _recheck(ctx: Context, found: list[tuple[str, str, int]]) -> list[Effect]:
+    effects: list[Effect] = []
+    excluded = set(ctx.config.excluded_repos or [])
+    for org, repo, number in found:
+        if f"{org}/{repo}" in excluded:
+            continue
+        pull = await ctx.github.get_pull(org, repo, number)
+        effects += await check_pull(ctx, org, repo, pull)
+    return effects
+
+
+async def handle_push(ctx: Context, event: PushEvent) -> list[Effect]:
+    """A push to a branch can make its open pull requests conflict, or stop conflicting."""
+    if event.deleted or not event.ref.startswith("refs/heads/"):
+        return []
+    repo = event.repo
+    query = f'{SEARCH_PREFIX} repo:"{repo.full_name}" base:"{event.branch}"'
+    found = _numbers(await ctx.github.search_issues(query, repo.org))
+    if len(found) > MAX_PER_PUSH:
+        logger.info(
+            "%s: %d open pull requests on %s; re-checking %d now, the rest periodically",
+            repo.full_name,
+            len(found),
+            event.branch,
+            MAX_PER_PUSH,
+        )
+    await ctx.sleep(SETTLE_SECONDS)
+    return await _recheck(ctx, found[:MAX_PER_PUSH])
+
+
+def resync_query(target: str) -> str:
+    """Prow's constructQueries, for one org or org/repo of a PluginConfig."""
+    if "/" in target:
+        return f'{SEARCH_PREFIX} repo:"{target}"'
+    return f'{SEARCH_PREFIX} org:"{target}"'
+
+
+async def handle_resync(ctx: Context, target: str) -> list[Effect]:
+    org = target.partition("/")[0]
+    found = _numbers(await ctx.github.search_issues(resync_query(target), org))
+    if len(found) >= 1000:
+        logger.warning("%s: the search stops at 1000 open pull requests", target)
+    return await _recheck(ctx, found)
+
+
+PLUGIN = Plugin(
+    name="needs-rebase",
+    description="The needs-rebase plugin manages the '"
+    + NEEDS_REBASE
+    + "' label by removing it from Pull Requests that are mergeable and adding it to those "
+    "which are not.\nThe plugin reacts to commit changes on PRs in addition to periodically "
+    "scanning all open PRs for any changes to mergeability that could have resulted from "
+    "changes in other PRs.",
+    events=("pull_request", "push"),
+    on_pull_request=handle_pull_request,
+    on_push=handle_push,
+    on_resync=handle_resync,
+)
