@@ -60,6 +60,7 @@ class Pull:
     commits: list[str] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     commit_messages: dict[str, str] = field(default_factory=dict)  # sha -> message
+    commit_authors: dict[str, str] = field(default_factory=dict)  # sha -> login (default author)
     assignees: list[str] = field(default_factory=list)
 
 
