@@ -46,6 +46,7 @@ def github(fake: FakeGitHub) -> FakeGitHub:
         fake.members.clear()
         fake.teams.clear()
         fake.actions.clear()
+        fake.requests.clear()
         fake.faults.clear()
     return fake
 

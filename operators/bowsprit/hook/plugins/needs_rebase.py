@@ -4,8 +4,9 @@ built in here).
 
 GitHub cost is bounded: pull request events look at that one pull request; a push to a
 branch re-checks the open pull requests based on it, at most MAX_PER_PUSH of them; the
-periodic re-check finds open pull requests with one search per 100 and reads each one's
-`mergeable` with a conditional request, which GitHub does not charge when nothing changed.
+periodic re-check finds open pull requests with one search per 100; each pull request then
+costs one read (its `mergeable` and labels together), conditional on its ETag, which
+GitHub does not charge when nothing changed.
 """
 
 from __future__ import annotations
@@ -50,16 +51,21 @@ def decide(
     return []
 
 
-async def is_mergeable(ctx: Context, org: str, repo: str, number: int, sha: str) -> bool | None:
-    """GitHub's answer once it has computed one (Prow's IsMergeable); None when the head
-    moved, the pull request merged or GitHub has not decided after a few tries."""
+async def is_mergeable(
+    ctx: Context, org: str, repo: str, number: int, sha: str | None
+) -> dict[str, Any] | None:
+    """The pull request once GitHub has decided whether it merges (Prow's IsMergeable);
+    None when it is not open, its head moved from `sha`, or GitHub has not decided after a
+    few tries. The answer carries the labels too, so no other read is needed."""
     backoff = MERGEABLE_BACKOFF
     for attempt in range(MERGEABLE_TRIES):
         pull = await ctx.github.get_pull(org, repo, number)
-        if (pull.get("head") or {}).get("sha") != sha or pull.get("merged"):
+        if pull.get("state") != "open" or pull.get("merged"):
+            return None
+        if sha is not None and (pull.get("head") or {}).get("sha") != sha:
             return None
         if isinstance(pull.get("mergeable"), bool):
-            return bool(pull["mergeable"])
+            return pull
         if attempt + 1 < MERGEABLE_TRIES:
             await ctx.sleep(backoff)
             backoff *= 2
@@ -67,29 +73,25 @@ async def is_mergeable(ctx: Context, org: str, repo: str, number: int, sha: str)
     return None
 
 
-def _labels(pull: dict[str, Any]) -> list[str]:
-    return [str(label.get("name")) for label in pull.get("labels") or []]
-
-
-async def check_pull(ctx: Context, org: str, repo: str, pull: dict[str, Any]) -> list[Effect]:
-    if pull.get("state") != "open":
+async def check_pull(
+    ctx: Context, org: str, repo: str, number: int, sha: str | None = None
+) -> list[Effect]:
+    pull = await is_mergeable(ctx, org, repo, number, sha)
+    if pull is None:
         return []
-    number = int(pull["number"])
-    mergeable = await is_mergeable(ctx, org, repo, number, str(pull["head"]["sha"]))
-    if mergeable is None:
-        return []
-    labels = await ctx.github.list_labels(org, repo, number)
+    labels = [str(label.get("name")) for label in pull.get("labels") or []]
     author = str((pull.get("user") or {}).get("login", ""))
-    return decide(org, repo, number, author, NEEDS_REBASE in labels, mergeable, ctx.bot)
+    return decide(
+        org, repo, number, author, NEEDS_REBASE in labels, bool(pull["mergeable"]), ctx.bot
+    )
 
 
 async def handle_pull_request(ctx: Context, event: PullRequestEvent) -> list[Effect]:
     if event.action not in PR_ACTIONS or event.pull.state != "open":
         return []
     await ctx.sleep(SETTLE_SECONDS)
-    repo = event.repo
-    pull = await ctx.github.get_pull(repo.org, repo.name, event.pull.number)
-    return await check_pull(ctx, repo.org, repo.name, pull)
+    repo, pull = event.repo, event.pull
+    return await check_pull(ctx, repo.org, repo.name, pull.number, pull.head_sha)
 
 
 def _numbers(found: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
@@ -108,8 +110,7 @@ async def _recheck(ctx: Context, found: list[tuple[str, str, int]]) -> list[Effe
     for org, repo, number in found:
         if f"{org}/{repo}" in excluded:
             continue
-        pull = await ctx.github.get_pull(org, repo, number)
-        effects += await check_pull(ctx, org, repo, pull)
+        effects += await check_pull(ctx, org, repo, number)
     return effects
 
 

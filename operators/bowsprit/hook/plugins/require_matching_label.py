@@ -58,6 +58,22 @@ def decide(
     return effects
 
 
+def evaluate(
+    rules: list[RequireMatchingLabelSettings],
+    org: str,
+    repo: str,
+    number: int,
+    branch: str,
+    label: str,
+    labels: list[str],
+    bot: str,
+) -> list[Effect]:
+    """Prow's handle once the labels are known: the rules that apply, then each one's
+    decision."""
+    chosen = [rule for rule in rules if applies(rule, org, repo, branch, label)]
+    return decide(chosen, org, repo, number, labels, bot)
+
+
 async def _handle(
     ctx: Context, org: str, repo: str, number: int, branch: str, label: str
 ) -> list[Effect]:
