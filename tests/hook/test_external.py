@@ -19,7 +19,15 @@ from aiohttp.test_utils import TestServer
 from bowsprit.api.pluginconfig import ExternalPlugin
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
-from bowsprit.hook.external import Forwarder, endpoint, forwarded_headers, matching
+from bowsprit.hook.events import PushEvent, RepoRef, parse
+from bowsprit.hook.external import (
+    Forwarder,
+    endpoint,
+    forwarded_headers,
+    in_process,
+    matching,
+)
+from bowsprit.hook.resync import targets
 from bowsprit.hook.server import Hook
 from bowsprit.hook.tokens import TokenFile, signature_valid
 from bowsprit.testing.fakegithub import sign
@@ -179,3 +187,44 @@ async def test_hook_forwards_signed_webhook_without_waiting(
     finally:
         found.gate.set()
         await server.close()
+
+
+def test_built_in_external_plugins_run_in_process() -> None:
+    """Falco's plugins.yaml lists needs-rebase as an external plugin without an endpoint:
+    Bowsprit has it built in, so it runs in hook rather than at http://needs-rebase."""
+    nr = ExternalPlugin(name="needs-rebase", events=["pull_request"])
+    served = ExternalPlugin(name="needs-rebase", endpoint="http://nr", events=["push"])
+    push_event = PushEvent("g", RepoRef("a", "b"), "refs/heads/main", "", "", False, (), "", "")
+    assert in_process([nr, served], push_event) == []
+    assert in_process([ExternalPlugin(name="needs-rebase")], push_event) == ["needs-rebase"]
+    assert matching([nr, served], "pull_request") == []
+    assert matching([nr, served], "push") == [served]
+
+
+async def test_hook_runs_built_in_external_plugin(tmp_path: Path) -> None:
+    recorder = Recorder()
+    (tmp_path / "hmac").write_text(SECRET.decode())
+    caches = Caches()
+    caches.plugin_configs.replace(
+        [
+            {
+                "metadata": {"namespace": "ci", "name": "acme"},
+                "spec": {
+                    "repos": ["acme"],
+                    "external_plugins": [{"name": "needs-rebase", "events": ["push"]}],
+                },
+            }
+        ]
+    )
+    hook = Hook(
+        tokens=TokenFile(tmp_path / "hmac").load(),
+        caches=caches,
+        github=cast(Any, None),
+        applier=Applier(cast(Any, None), cast(Any, None)),
+        bot="bot",
+        plugins={"needs-rebase": recorder.plugin("needs-rebase")},
+    )
+    for event in parse("push", "g", json.loads(push(after="f" * 40))):
+        await hook.dispatch(event)
+    assert recorder.seen == [("needs-rebase", "f" * 40)]
+    assert [target for target, _ in targets(caches.all_configs(), "needs-rebase")] == ["acme"]

@@ -6,6 +6,7 @@ cmd/external-plugins/needs-rebase/plugin/plugin_test.go."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 import pytest
 
@@ -510,3 +511,26 @@ def test_needs_rebase_queries(target: str, query: str) -> None:
 def test_dependabot_gets_its_own_command() -> None:
     effects = needs_rebase.decide(ORG, "repo", 1, "dependabot[bot]", False, False, BOT)
     assert isinstance(effects[1], Comment) and effects[1].body.startswith("rebase\n")
+
+
+async def test_resync_round_labels_every_open_pull_request(
+    github: FakeGitHub, client: GitHubClient
+) -> None:
+    """One round of hook's periodic re-check: each org the plugin is on, searched."""
+    from bowsprit.api.pluginconfig import PluginConfigSpec
+    from bowsprit.hook.apply import Applier, ProwJobs
+    from bowsprit.hook.plugins import PLUGINS
+    from bowsprit.hook.resync import resync_once
+
+    rebase_scene(github, False, [], "open", False)
+    github.add_pull(FULL, 6, "author", "c" * 40).mergeable = True
+    config = PluginConfigSpec(repos=[ORG], plugins=["needs-rebase"])
+    await resync_once(
+        PLUGINS,
+        [config, PluginConfigSpec(repos=["elsewhere"], plugins=["hold"])],
+        lambda spec: replace(context(client, "needs-rebase"), config=spec),
+        Applier(client, cast(ProwJobs, None)),
+    )
+    assert added(github) == [NEEDS]
+    searches = [r for r in github.requests if r.path == "/search/issues"]
+    assert len(searches) == 1

@@ -17,6 +17,7 @@ import aiohttp
 from prometheus_client import Counter
 
 from bowsprit.api.pluginconfig import ExternalPlugin
+from bowsprit.hook import events
 
 logger = logging.getLogger("bowsprit.hook")
 
@@ -38,13 +39,52 @@ FORWARDED_HEADERS = (
 )
 
 
+# Prow's external plugins Bowsprit has built in: configured as external plugins without an
+# endpoint (Prow's default http://<name>, a service Bowsprit does not ship), they run in
+# hook's process instead of being forwarded.
+BUILT_IN = frozenset({"needs-rebase"})
+# The GitHub event types each typed event comes from.
+EVENT_TYPES: dict[type, frozenset[str]] = {
+    events.PullRequestEvent: frozenset({"pull_request"}),
+    events.PushEvent: frozenset({"push"}),
+    events.GenericCommentEvent: frozenset(
+        {
+            "issue_comment",
+            "issues",
+            "pull_request",
+            "pull_request_review",
+            "pull_request_review_comment",
+        }
+    ),
+}
+
+
+def built_in(plugin: ExternalPlugin) -> bool:
+    return plugin.endpoint is None and plugin.name in BUILT_IN
+
+
+def in_process(plugins: list[ExternalPlugin] | None, event: events.Event) -> list[str]:
+    """Names of the built-in external plugins configured to take this event."""
+    kinds = EVENT_TYPES[type(event)]
+    return [
+        plugin.name
+        for plugin in plugins or []
+        if built_in(plugin) and (not plugin.events or kinds & set(plugin.events))
+    ]
+
+
 def endpoint(plugin: ExternalPlugin) -> str:
     return plugin.endpoint or f"http://{plugin.name}"
 
 
 def matching(plugins: list[ExternalPlugin], event_type: str) -> list[ExternalPlugin]:
-    """Plugins that take this event type (no events listed: every event)."""
-    return [plugin for plugin in plugins if not plugin.events or event_type in plugin.events]
+    """Plugins to forward this event type to (no events listed: every event); built-in
+    ones run in process instead."""
+    return [
+        plugin
+        for plugin in plugins
+        if not built_in(plugin) and (not plugin.events or event_type in plugin.events)
+    ]
 
 
 def forwarded_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from bowsprit.api.pluginconfig import PluginConfigSpec
 from bowsprit.hook.apply import Applier
+from bowsprit.hook.external import built_in
 from bowsprit.hook.plugins.base import Context, Plugin
 
 logger = logging.getLogger("bowsprit.hook")
@@ -18,7 +19,8 @@ def targets(configs: list[PluginConfigSpec], plugin: str) -> list[tuple[str, Plu
     """Each org or org/repo a plugin is on, once, with the config that names it."""
     seen: dict[str, PluginConfigSpec] = {}
     for spec in configs:
-        if plugin in (spec.plugins or []):
+        external = [each.name for each in spec.external_plugins or [] if built_in(each)]
+        if plugin in (spec.plugins or []) or plugin in external:
             for target in spec.repos:
                 seen.setdefault(target, spec)
     return sorted(seen.items(), key=lambda pair: pair[0])

@@ -25,7 +25,7 @@ from bowsprit.hook import events
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
 from bowsprit.hook.effects import Effect
-from bowsprit.hook.external import Forwarder, matching
+from bowsprit.hook.external import Forwarder, in_process, matching
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.plugins.base import Context, GitHub, Plugin
 from bowsprit.hook.resync import resync_forever, resync_once
@@ -211,7 +211,9 @@ class Hook:
         if config is None:
             return  # Prow: repositories without plugins are ignored
         context = self._context_for(config, repo.org, repo.name)
-        for name in config.plugins or []:
+        names = list(config.plugins or [])
+        names += [n for n in in_process(config.external_plugins, event) if n not in names]
+        for name in names:
             plugin = self.plugins.get(name)
             if plugin is not None:
                 await self._run_plugin(plugin, context, event)
