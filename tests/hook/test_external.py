@@ -228,3 +228,38 @@ async def test_hook_runs_built_in_external_plugin(tmp_path: Path) -> None:
         await hook.dispatch(event)
     assert recorder.seen == [("needs-rebase", "f" * 40)]
     assert [target for target, _ in targets(caches.all_configs(), "needs-rebase")] == ["acme"]
+
+
+async def test_a_waiting_plugin_delays_no_other(tmp_path: Path) -> None:
+    """Plugins of one event run side by side (Prow: a goroutine each): needs-rebase
+    waiting for GitHub does not hold back trigger."""
+    slow, fast = Recorder(), Recorder()
+    slow.gate.clear()
+    (tmp_path / "hmac").write_text(SECRET.decode())
+    caches = Caches()
+    caches.plugin_configs.replace(
+        [
+            {
+                "metadata": {"namespace": "ci", "name": "a"},
+                "spec": {"repos": ["acme"], "plugins": ["a-slow", "b-fast"]},
+            }
+        ]
+    )
+    hook = Hook(
+        tokens=TokenFile(tmp_path / "hmac").load(),
+        caches=caches,
+        github=cast(Any, None),
+        applier=Applier(cast(Any, None), cast(Any, None)),
+        bot="bot",
+        plugins={"a-slow": slow.plugin("a-slow"), "b-fast": fast.plugin("b-fast")},
+    )
+    (event,) = parse("push", "g", json.loads(push(after="1" * 40)))
+    running = asyncio.create_task(hook.dispatch(event))
+    for _ in range(100):
+        if fast.seen:
+            break
+        await asyncio.sleep(0)
+    assert fast.seen == [("b-fast", "1" * 40)] and slow.seen == []
+    slow.gate.set()
+    await asyncio.wait_for(running, 10)
+    assert slow.seen == [("a-slow", "1" * 40)]

@@ -213,10 +213,16 @@ class Hook:
         context = self._context_for(config, repo.org, repo.name)
         names = list(config.plugins or [])
         names += [n for n in in_process(config.external_plugins, event) if n not in names]
-        for name in names:
-            plugin = self.plugins.get(name)
-            if plugin is not None:
-                await self._run_plugin(plugin, context, event)
+        # Side by side, as Prow runs each plugin in its own goroutine: a plugin that waits
+        # (needs-rebase for GitHub's mergeability, require-matching-label's grace period)
+        # never delays trigger's jobs or the others' labels.
+        await asyncio.gather(
+            *(
+                self._run_plugin(self.plugins[name], context, event)
+                for name in names
+                if name in self.plugins
+            )
+        )
 
     async def _run_plugin(self, plugin: Plugin, context: Context, event: events.Event) -> None:
         kind = _kind(event)
