@@ -496,6 +496,24 @@ async def test_needs_rebase_waits_for_github(github: FakeGitHub, client: GitHubC
     assert len(gets) == needs_rebase.MERGEABLE_TRIES
 
 
+async def test_needs_rebase_push_reads_undecided_again(
+    github: FakeGitHub, client: GitHubClient
+) -> None:
+    """After a base push GitHub recomputes: undecided PRs are read once more after the
+    first pass, not polled one by one; the periodic pass leaves them for next time."""
+    rebase_scene(github, False, [], "open", False)
+    github.repos[FULL].pulls[5].mergeable = None
+    ctx = context(client, "needs-rebase")
+    assert await needs_rebase.handle_resync(ctx, ORG) == []
+    gets = [r for r in github.requests if r.method == "GET" and r.path.endswith("/pulls/5")]
+    assert len(gets) == 1
+    github.requests.clear()
+    push = PushEvent("g", REPO, "refs/heads/main", "a" * 40, "c" * 40, False, (), "x", "")
+    assert await needs_rebase.handle_push(ctx, push) == []
+    gets = [r for r in github.requests if r.method == "GET" and r.path.endswith("/pulls/5")]
+    assert len(gets) == 2
+
+
 @pytest.mark.parametrize(
     ("target", "query"),
     [
@@ -534,3 +552,16 @@ async def test_resync_round_labels_every_open_pull_request(
     assert added(github) == [NEEDS]
     searches = [r for r in github.requests if r.path == "/search/issues"]
     assert len(searches) == 1
+
+
+async def test_needs_rebase_base_push_finds_new_conflicts(
+    github: FakeGitHub, client: GitHubClient
+) -> None:
+    rebase_scene(github, True, [], "open", False)
+    github.add_pull(FULL, 7, "author", "e" * 40, base="release").mergeable = False
+    github.repos[FULL].pulls[5].mergeable = False  # the push to main made #5 conflict
+    ctx = context(client, "needs-rebase")
+    push = PushEvent("g", REPO, "refs/heads/main", "a" * 40, "c" * 40, False, (), "x", "")
+    await apply(client, await needs_rebase.handle_push(ctx, push))
+    assert added(github) == [NEEDS]  # #5 only: #7 is based on another branch
+    assert [a.number for a in github.actions if hasattr(a, "number")] == [5, 5]

@@ -52,13 +52,13 @@ def decide(
 
 
 async def is_mergeable(
-    ctx: Context, org: str, repo: str, number: int, sha: str | None
+    ctx: Context, org: str, repo: str, number: int, sha: str | None, tries: int = MERGEABLE_TRIES
 ) -> dict[str, Any] | None:
     """The pull request once GitHub has decided whether it merges (Prow's IsMergeable);
-    None when it is not open, its head moved from `sha`, or GitHub has not decided after a
-    few tries. The answer carries the labels too, so no other read is needed."""
+    None when it is not open, its head moved from `sha`, or GitHub has not decided after
+    `tries` reads. The answer carries the labels too, so no other read is needed."""
     backoff = MERGEABLE_BACKOFF
-    for attempt in range(MERGEABLE_TRIES):
+    for attempt in range(tries):
         pull = await ctx.github.get_pull(org, repo, number)
         if pull.get("state") != "open" or pull.get("merged"):
             return None
@@ -66,7 +66,7 @@ async def is_mergeable(
             return None
         if isinstance(pull.get("mergeable"), bool):
             return pull
-        if attempt + 1 < MERGEABLE_TRIES:
+        if attempt + 1 < tries:
             await ctx.sleep(backoff)
             backoff *= 2
     logger.info("%s/%s#%d: GitHub has not decided whether it merges", org, repo, number)
@@ -74,11 +74,12 @@ async def is_mergeable(
 
 
 async def check_pull(
-    ctx: Context, org: str, repo: str, number: int, sha: str | None = None
-) -> list[Effect]:
-    pull = await is_mergeable(ctx, org, repo, number, sha)
+    ctx: Context, org: str, repo: str, number: int, sha: str | None = None, tries: int = 1
+) -> list[Effect] | None:
+    """Effects for one pull request; None when GitHub has not decided yet."""
+    pull = await is_mergeable(ctx, org, repo, number, sha, tries)
     if pull is None:
-        return []
+        return None
     labels = [str(label.get("name")) for label in pull.get("labels") or []]
     author = str((pull.get("user") or {}).get("login", ""))
     return decide(
@@ -91,7 +92,10 @@ async def handle_pull_request(ctx: Context, event: PullRequestEvent) -> list[Eff
         return []
     await ctx.sleep(SETTLE_SECONDS)
     repo, pull = event.repo, event.pull
-    return await check_pull(ctx, repo.org, repo.name, pull.number, pull.head_sha)
+    found = await check_pull(
+        ctx, repo.org, repo.name, pull.number, pull.head_sha, tries=MERGEABLE_TRIES
+    )
+    return found or []
 
 
 def _numbers(found: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
@@ -104,13 +108,21 @@ def _numbers(found: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
     return result
 
 
-async def _recheck(ctx: Context, found: list[tuple[str, str, int]]) -> list[Effect]:
+async def _recheck(
+    ctx: Context, found: list[tuple[str, str, int]], undecided: list[tuple[str, str, int]]
+) -> list[Effect]:
+    """One read per pull request; those GitHub has not decided on go to `undecided` (the
+    read itself starts GitHub's computation), not waited for one by one."""
     effects: list[Effect] = []
     excluded = set(ctx.config.excluded_repos or [])
     for org, repo, number in found:
         if f"{org}/{repo}" in excluded:
             continue
-        effects += await check_pull(ctx, org, repo, number)
+        checked = await check_pull(ctx, org, repo, number)
+        if checked is None:
+            undecided.append((org, repo, number))
+        else:
+            effects += checked
     return effects
 
 
@@ -129,8 +141,15 @@ async def handle_push(ctx: Context, event: PushEvent) -> list[Effect]:
             event.branch,
             MAX_PER_PUSH,
         )
+    # A base push makes GitHub recompute every PR's mergeability: the first pass starts
+    # it, a second pass after it settled reads the answers not ready the first time.
     await ctx.sleep(SETTLE_SECONDS)
-    return await _recheck(ctx, found[:MAX_PER_PUSH])
+    undecided: list[tuple[str, str, int]] = []
+    effects = await _recheck(ctx, found[:MAX_PER_PUSH], undecided)
+    if undecided:
+        await ctx.sleep(SETTLE_SECONDS)
+        effects += await _recheck(ctx, undecided, [])
+    return effects
 
 
 def resync_query(target: str) -> str:
@@ -145,7 +164,8 @@ async def handle_resync(ctx: Context, target: str) -> list[Effect]:
     found = _numbers(await ctx.github.search_issues(resync_query(target), org))
     if len(found) >= 1000:
         logger.warning("%s: the search stops at 1000 open pull requests", target)
-    return await _recheck(ctx, found)
+    # As Prow's HandleAll: pull requests GitHub has not decided on wait for the next pass.
+    return await _recheck(ctx, found, [])
 
 
 PLUGIN = Plugin(
