@@ -8,7 +8,7 @@ import pytest
 from bowsprit.clients.github import GitHubClient
 from bowsprit.hook.effects import PruneComments, UpsertComment
 from bowsprit.hook.plugins import PLUGINS
-from bowsprit.hook.plugins.commands import (
+from bowsprit.hook.plugins.respond import (
     command,
     format_response_raw,
     format_simple_response,

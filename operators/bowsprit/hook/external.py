@@ -65,7 +65,7 @@ def built_in(plugin: ExternalPlugin) -> bool:
 
 def in_process(plugins: list[ExternalPlugin] | None, event: events.Event) -> list[str]:
     """Names of the built-in external plugins configured to take this event."""
-    kinds = EVENT_TYPES[type(event)]
+    kinds = EVENT_TYPES.get(type(event), frozenset())
     return [
         plugin.name
         for plugin in plugins or []

@@ -21,7 +21,7 @@ from bowsprit.hook.effects import (
 )
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, parse_pull
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.commands import ABOUT_THIS_BOT
+from bowsprit.hook.plugins.respond import ABOUT_THIS_BOT
 from bowsprit.jobpod.trust import trusted_user
 
 CONTEXT = "dco"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bowsprit.hook.effects import AddLabel, Effect, RemoveLabel
 from bowsprit.hook.events import GenericCommentEvent
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.commands import command
+from bowsprit.hook.plugins.respond import command
 
 HOLD = "do-not-merge/hold"
 LABEL_RE = command("hold")

@@ -14,7 +14,7 @@ from bowsprit.api.pluginconfig import AssignOnLabel, LabelSettings, RestrictedLa
 from bowsprit.hook.effects import AddLabel, AssignIssue, Comment, Effect, RemoveLabel
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.commands import format_response_raw, without_html_comments
+from bowsprit.hook.plugins.respond import format_response_raw, without_html_comments
 
 DEFAULT_LABELS = ("kind", "priority", "area")
 NEEDS_LABELS = ("kind", "priority", "sig", "triage")  # needs-* labels kept in step

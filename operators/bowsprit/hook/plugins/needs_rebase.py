@@ -17,7 +17,7 @@ from typing import Any
 from bowsprit.hook.effects import AddLabel, Comment, Effect, PruneComments, RemoveLabel
 from bowsprit.hook.events import PullRequestEvent, PushEvent
 from bowsprit.hook.plugins.base import Context, Plugin
-from bowsprit.hook.plugins.commands import format_simple_response
+from bowsprit.hook.plugins.respond import format_simple_response
 
 logger = logging.getLogger("bowsprit.hook")
 

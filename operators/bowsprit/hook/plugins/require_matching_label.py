@@ -12,7 +12,7 @@ from bowsprit.api.pluginconfig import RequireMatchingLabelSettings
 from bowsprit.hook.effects import AddLabel, Comment, Effect, PruneComments, RemoveLabel
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.commands import format_simple_response
+from bowsprit.hook.plugins.respond import format_simple_response
 
 PR_ACTIONS = ("opened", "reopened", "labeled", "unlabeled")
 CHECK_RE = re.compile(r"(?mi)^/check-required-labels\s*$")

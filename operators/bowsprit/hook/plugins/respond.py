@@ -1,5 +1,5 @@
-"""What every plugin shares: Prow's command matching, and Prow's reply formats
-(pkg/plugins/respond.go), so each plugin's comments read as Prow's do."""
+"""What every plugin shares (Prow's pkg/plugins/respond.go and command regexes): line-anchored
+command matching, and Prow's reply formats, so each plugin's comments read as Prow's do."""
 
 from __future__ import annotations
 
