@@ -2,9 +2,12 @@
 require-matching-label on, GitHub calls excluded: the webhook is parsed and every
 plugin's handler decides, against an in-memory GitHub answering at once. Prints the CPU
 per comment for a comment without commands, `/hold`, `/kind bug` and `/check-dco`
-(the project's target: <= 1 ms besides GitHub calls); asserts nothing.
+(the project's target: <= 1 ms besides GitHub calls). Then the GitHub cost of
+needs-rebase's periodic re-check of an org with --pulls open pull requests, against the
+HTTP fake GitHub (ETags and uncharged 304s as GitHub): requests and rate-limit points of
+a first pass and of a second pass with nothing changed. Asserts nothing.
 
-    python hack/bench/label_plugins.py [--comments 20000]
+    python hack/bench/label_plugins.py [--comments 20000] [--pulls 300]
 """
 
 from __future__ import annotations
@@ -12,13 +15,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from bowsprit.api.pluginconfig import PluginConfigSpec
+from bowsprit.clients.github import GitHubClient, GitHubSettings
 from bowsprit.hook import events
-from bowsprit.hook.plugins import PLUGINS
+from bowsprit.hook.plugins import PLUGINS, needs_rebase
 from bowsprit.hook.plugins.base import Context
+from bowsprit.testing.fakegithub import FakeGitHub
 
 NAMES = ["dco", "hold", "label", "needs-rebase", "require-matching-label", "wip"]
 PULL = {
@@ -119,7 +126,35 @@ async def main(count: int) -> None:
         print(f"{body!r:32} {per:8.1f} us CPU per issue_comment (6 plugins)")
 
 
+async def resync_cost(pulls: int) -> None:
+    with FakeGitHub(bot="bot") as github, tempfile.TemporaryDirectory() as folder:
+        github.add_repo("acme", "rocket")
+        for number in range(1, pulls + 1):
+            github.add_pull("acme/rocket", number, "alice", f"{number:040x}").mergeable = (
+                number % 10 != 0
+            )
+        (Path(folder) / "token").write_text("t")
+        settings = GitHubSettings(base_url=github.url, token_path=Path(folder) / "token")
+        client = GitHubClient(settings)
+        config = PluginConfigSpec(repos=["acme"], plugins=["needs-rebase"])
+        ctx = Context(client, config, (), (), "bot", "ci", lambda: "x")
+        try:
+            for name in ("first pass", "nothing changed"):
+                requests, points = len(github.requests), github.remaining
+                await needs_rebase.handle_resync(ctx, "acme")
+                print(
+                    f"needs-rebase re-check, {pulls} open PRs, {name:16}: "
+                    f"{len(github.requests) - requests} requests, "
+                    f"{points - github.remaining} rate-limit points"
+                )
+        finally:
+            await client.aclose()
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--comments", type=int, default=20000)
-    asyncio.run(main(parser.parse_args().comments))
+    parser.add_argument("--pulls", type=int, default=300)
+    options = parser.parse_args()
+    asyncio.run(main(options.comments))
+    asyncio.run(resync_cost(options.pulls))
