@@ -1,4 +1,5 @@
-"""hold, wip, dco, needs-rebase and external plugins end to end: `bowsprit hook` as its
+"""hold, wip, dco, needs-rebase, label, require-matching-label and external plugins end
+to end: `bowsprit hook` as its
 own process against the cluster (emulator and envtest) and the HTTP fake GitHub, fed
 webhooks built from the octokit samples; an external plugin is a small HTTP server here."""
 
@@ -90,6 +91,7 @@ def github() -> Iterator[FakeGitHub]:
         item = fake.add_pull(FULL, 2, "Codertocat", HEAD, base="master", head="changes")
         item.commit_messages[HEAD] = "Update the README\n\nNo sign-off here."
         fake.add_member(ORG, "Codertocat")
+        fake.repos[FULL].labels = ["kind/bug", "needs-kind"]
         yield fake
 
 
@@ -121,7 +123,16 @@ def test_hold_wip_dco_needs_rebase_and_external_plugins(
         "merge-rules",
         {
             "repos": [ORG],
-            "plugins": ["hold", "wip", "dco", "needs-rebase"],
+            "plugins": ["hold", "wip", "dco", "needs-rebase", "label", "require-matching-label"],
+            "require_matching_label": [
+                {
+                    "prs": True,
+                    "regexp": "^kind/",
+                    "missing_label": "needs-kind",
+                    "missing_comment": "Please add a kind.",
+                    "grace_period": "0s",
+                }
+            ],
             "external_plugins": [
                 {"name": "cherrypicker", "endpoint": url, "events": ["issue_comment"]}
             ],
@@ -154,6 +165,19 @@ def test_hold_wip_dco_needs_rebase_and_external_plugins(
         assert any("you'll need to add a 'DCO signoff'" in body for body in created)
         assert any(body.startswith("PR needs rebase.") for body in created)
 
+        # require-matching-label asked for a kind; /kind bug gives one, and GitHub's
+        # `labeled` webhook makes the missing label and its comment go.
+        assert "needs-kind" in labels(github)
+        hook.post_and_wait("issue_comment", pr_comment("/kind bug", "Codertocat", 2))
+        assert "kind/bug" in labels(github)
+        wait_for(lambda: len(received.events()) == 3, what="the third delivery")
+        labeled = json.loads(pull_request("labeled"))
+        labeled["label"] = {"name": "kind/bug"}
+        hook.post_and_wait("pull_request", json.dumps(labeled).encode())
+        assert "needs-kind" not in labels(github)
+        remaining = [c.body for c in github.repos[FULL].pulls[2].comments]
+        assert not [body for body in remaining if body.startswith("Please add a kind.")]
+
         # A signed-off push after a rebase fixes dco and needs-rebase; the title lost WIP.
         push_commit(github, FULL, 2, SIGNED_SHA, "Sign it\n\nSigned-off-by: C <c@example.com>")
         github.repos[FULL].pulls[2].commits = [SIGNED_SHA]
@@ -173,12 +197,20 @@ def test_hold_wip_dco_needs_rebase_and_external_plugins(
             StatusCreated(FULL, SIGNED_SHA, "dco", "success", "All commits have Signed-off-by")
             in github.actions
         )
-        assert len([a for a in github.actions if isinstance(a, CommentDeleted)]) == 2
+        assert len([a for a in github.actions if isinstance(a, CommentDeleted)]) == 3
         assert not github.repos[FULL].pulls[2].comments  # the bot's comments went too
 
         help_page = json.loads(hook.get("/plugin-help"))
-        assert {"hold", "wip", "dco", "needs-rebase"} <= set(help_page["RepoPlugins"][ORG])
+        assert set(help_page["RepoPlugins"][ORG]) == {
+            "dco",
+            "hold",
+            "label",
+            "needs-rebase",
+            "require-matching-label",
+            "wip",
+        }
         assert help_page["RepoExternalPlugins"][ORG] == ["cherrypicker"]
         assert help_page["PluginHelp"]["dco"]["Commands"][0]["Usage"] == "/check-dco"
-    assert received.events() == ["issue_comment", "issue_comment"]  # only its events
+    # Only its event type: the three comments, none of the pull_request events.
+    assert received.events() == ["issue_comment"] * 3
     assert LabelAdded(FULL, 2, "needs-rebase") in github.actions
