@@ -56,6 +56,8 @@ def test_format_simple_response() -> None:
         ("text /hold", False),
         (" /hold", False),
         ("/holdings", False),
+        ("/hold\u00a0please", False),  # Go's \s is ASCII: a no-break space is no space
+        ("/hold\tplease", True),
     ],
 )
 def test_commands_are_line_anchored_and_case_insensitive(body: str, matched: bool) -> None:
@@ -117,3 +119,13 @@ def test_plugin_help_commands() -> None:
         "label": ["/[remove-](area|committee|kind|language|priority|sig|triage|wg|label) <target>"],
         "require-matching-label": ["/check-required-labels"],
     }
+
+
+@pytest.mark.parametrize(
+    ("title", "wip"), [("\u00e9WIP x", True), ("WIP\u00e9 x", True), ("WIPe x", False)]
+)
+def test_wip_title_uses_gos_ascii_classes(title: str, wip: bool) -> None:
+    """Go's \\W is ASCII: an accented letter is not a word character to Prow."""
+    from bowsprit.hook.plugins.wip import needs_label
+
+    assert needs_label(title, draft=False) is wip

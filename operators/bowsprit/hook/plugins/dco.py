@@ -21,7 +21,7 @@ from bowsprit.hook.effects import (
 )
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, parse_pull
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.respond import ABOUT_THIS_BOT
+from bowsprit.hook.plugins.respond import ABOUT_THIS_BOT, SPACE
 from bowsprit.jobpod.trust import trusted_user
 
 CONTEXT = "dco"
@@ -51,7 +51,7 @@ Full details of the Developer Certificate of Origin can be found at [developerce
 </details>
 """  # noqa: E501 - Prow's text, line for line
 )
-CHECK_RE = re.compile(r"(?mi)^/check-dco\s*$")
+CHECK_RE = re.compile(rf"(?mi)^/check-dco{SPACE}*$")
 SIGNED_OFF_RE = re.compile(r"(?mi)^signed-off-by:")
 PR_ACTIONS = ("opened", "reopened", "synchronize")
 

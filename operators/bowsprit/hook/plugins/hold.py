@@ -6,11 +6,11 @@ from __future__ import annotations
 from bowsprit.hook.effects import AddLabel, Effect, RemoveLabel
 from bowsprit.hook.events import GenericCommentEvent
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.respond import command
+from bowsprit.hook.plugins.respond import SPACE, command
 
 HOLD = "do-not-merge/hold"
 LABEL_RE = command("hold")
-CANCEL_RE = command(r"(remove-hold|hold\s+cancel|unhold)")
+CANCEL_RE = command(rf"(remove-hold|hold{SPACE}+cancel|unhold)")
 
 
 def wants_hold(body: str) -> bool | None:

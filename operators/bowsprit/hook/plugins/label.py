@@ -14,15 +14,15 @@ from bowsprit.api.pluginconfig import AssignOnLabel, LabelSettings, RestrictedLa
 from bowsprit.hook.effects import AddLabel, AssignIssue, Comment, Effect, RemoveLabel
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.respond import format_response_raw, without_html_comments
+from bowsprit.hook.plugins.respond import SPACE, format_response_raw, without_html_comments
 
 DEFAULT_LABELS = ("kind", "priority", "area")
 NEEDS_LABELS = ("kind", "priority", "sig", "triage")  # needs-* labels kept in step
 FAMILIES = "area|committee|kind|language|priority|sig|triage|wg"
-LABEL_RE = re.compile(rf"(?m)^/({FAMILIES})\s*(.*?)\s*$")
-REMOVE_LABEL_RE = re.compile(rf"(?m)^/remove-({FAMILIES})\s*(.*?)\s*$")
-CUSTOM_LABEL_RE = re.compile(r"(?m)^/label\s*(.*?)\s*$")
-CUSTOM_REMOVE_LABEL_RE = re.compile(r"(?m)^/remove-label\s*(.*?)\s*$")
+LABEL_RE = re.compile(rf"(?m)^/({FAMILIES}){SPACE}*(.*?){SPACE}*$")
+REMOVE_LABEL_RE = re.compile(rf"(?m)^/remove-({FAMILIES}){SPACE}*(.*?){SPACE}*$")
+CUSTOM_LABEL_RE = re.compile(rf"(?m)^/label{SPACE}*(.*?){SPACE}*$")
+CUSTOM_REMOVE_LABEL_RE = re.compile(rf"(?m)^/remove-label{SPACE}*(.*?){SPACE}*$")
 TRIAGE_ACCEPTED = "triage/accepted"
 
 

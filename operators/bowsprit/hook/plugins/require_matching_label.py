@@ -12,10 +12,10 @@ from bowsprit.api.pluginconfig import RequireMatchingLabelSettings
 from bowsprit.hook.effects import AddLabel, Comment, Effect, PruneComments, RemoveLabel
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.respond import format_simple_response
+from bowsprit.hook.plugins.respond import SPACE, format_simple_response
 
 PR_ACTIONS = ("opened", "reopened", "labeled", "unlabeled")
-CHECK_RE = re.compile(r"(?mi)^/check-required-labels\s*$")
+CHECK_RE = re.compile(rf"(?mi)^/check-required-labels{SPACE}*$")
 
 
 def applies(

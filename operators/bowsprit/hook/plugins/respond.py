@@ -17,6 +17,7 @@ ABOUT_THIS_BOT_COMMANDS = (
 )
 ABOUT_THIS_BOT = ABOUT_THIS_BOT_WITHOUT_COMMANDS + " " + ABOUT_THIS_BOT_COMMANDS
 
+SPACE = r"[\t\n\f\r ]"  # Go's \s: ASCII only (Python's takes Unicode spaces too)
 _HTML_COMMENT = re.compile(r"(?s)<!--(.*?)-->")
 
 
@@ -25,7 +26,7 @@ def without_html_comments(body: str) -> str:
     return _HTML_COMMENT.sub("", body)
 
 
-def command(name: str, args: str = r"(\s.*)?") -> re.Pattern[str]:
+def command(name: str, args: str = rf"({SPACE}.*)?") -> re.Pattern[str]:
     """A line-anchored, case-insensitive `/name args` matcher, as Prow writes them
     (`(?mi)^/name(\\s.*)?$`)."""
     return re.compile(rf"(?mi)^/{name}{args}$")

@@ -11,7 +11,8 @@ from bowsprit.hook.events import PullRequestEvent
 from bowsprit.hook.plugins.base import Context, Plugin
 
 WORK_IN_PROGRESS = "do-not-merge/work-in-progress"
-TITLE_RE = re.compile(r"(?i)^\W?WIP\W")
+NOT_WORD = r"[^0-9A-Za-z_]"  # Go's \W: ASCII classes, whatever the title's script
+TITLE_RE = re.compile(rf"(?i)^{NOT_WORD}?WIP{NOT_WORD}")
 # The only actions after which the title or the draft state may have changed.
 ACTIONS = ("opened", "reopened", "edited", "ready_for_review", "converted_to_draft")
 
