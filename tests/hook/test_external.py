@@ -263,3 +263,16 @@ async def test_a_waiting_plugin_delays_no_other(tmp_path: Path) -> None:
     slow.gate.set()
     await asyncio.wait_for(running, 10)
     assert slow.seen == [("a-slow", "1" * 40)]
+
+
+async def test_pending_deliveries_are_bounded(receiver: tuple[Endpoint, str]) -> None:
+    found, url = receiver
+    found.gate.clear()  # the endpoint hangs
+    forwarder = Forwarder(sleep=no_sleep, concurrency=1, max_pending=2)
+    plugin = ExternalPlugin(name="x", endpoint=url)
+    for _ in range(5):
+        forwarder.forward([plugin], {}, b"{}")
+    await asyncio.wait_for(found.arrived.wait(), 10)
+    found.gate.set()
+    await forwarder.drain(10)
+    assert len(found.received) == 2  # the other three were dropped, not queued

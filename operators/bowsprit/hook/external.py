@@ -4,7 +4,8 @@ the repository and event type, as Prow's hook does.
 
 Forwarding never delays plugins nor the webhook's answer: each delivery is its own task,
 at most `concurrency` run at once, and each is retried with backoff on connection errors
-and 5xx answers."""
+and 5xx answers. Memory stays bounded: beyond `max_pending` deliveries waiting (endpoints
+down for long under heavy traffic) new ones are dropped, logged and counted."""
 
 from __future__ import annotations
 
@@ -96,6 +97,7 @@ def forwarded_headers(headers: Mapping[str, str]) -> dict[str, str]:
 @dataclass
 class Forwarder:
     concurrency: int = 32
+    max_pending: int = 10000
     attempts: int = 5
     backoff: float = 0.1  # doubled after each failed attempt, as Prow's hook
     timeout: float = 30.0
@@ -110,6 +112,14 @@ class Forwarder:
         """Start delivering to each plugin; returns at once."""
         sent = forwarded_headers(headers)
         for plugin in plugins:
+            if len(self._tasks) >= self.max_pending:
+                FORWARDED.labels(plugin.name, "dropped").inc()
+                logger.error(
+                    "external plugin %s: %d deliveries waiting, dropped one",
+                    plugin.name,
+                    len(self._tasks),
+                )
+                continue
             task = asyncio.create_task(self._deliver(plugin, sent, body))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
