@@ -529,6 +529,39 @@ class GitHubClient:
         found = await self._json("GET", f"{_repo(org, repo)}/branches/{_q(branch)}", org)
         return str(found["commit"]["sha"])
 
+    async def search_issues(self, query: str, org: str | None = None) -> list[dict[str, Any]]:
+        """Every issue and pull request GitHub's search finds for `query` (all pages;
+        `org` picks the App installation whose token searches)."""
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] | None = {"q": query, "per_page": PER_PAGE}
+        next_url: str | None = "/search/issues"
+        while next_url is not None:
+            response = await self._send("GET", next_url, org, params=params)
+            items.extend(response.json()["items"])
+            next_url = next_link(response.headers.get("link", ""))
+            params = None
+        return items
+
+    async def merge_pull(
+        self,
+        org: str,
+        repo: str,
+        number: int,
+        *,
+        sha: str,
+        method: str,
+        title: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Merge a pull request if its head is still `sha`. GitHub's refusals come back as
+        GitHubError: 405 (not mergeable, base modified, not allowed), 409 (head moved)."""
+        body: dict[str, Any] = {"sha": sha, "merge_method": method}
+        if title is not None:
+            body["commit_title"] = title
+        if message is not None:
+            body["commit_message"] = message
+        await self._send("PUT", f"{_repo(org, repo)}/pulls/{number}/merge", org, json=body)
+
 
 def _q(part: str) -> str:
     return quote(part, safe="")

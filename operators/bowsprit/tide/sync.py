@@ -1,0 +1,389 @@
+"""One Tide sync over every TidePool: search, divide into sub-pools, decide, act, then
+the `tide` contexts and the TidePools' status (Prow's syncController.Sync and
+statusController.setStatuses). The caches it reads are kept by the kopf handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from bowsprit.api.prowconfig import ProwConfigSpec
+from bowsprit.api.tidepool import TidePoolSpec
+from bowsprit.clients.cluster import ApiError, Cluster
+from bowsprit.clients.github import GitHubClient
+from bowsprit.jobpod.jobs import Job
+from bowsprit.lib.clock import Clock, NewName, rfc3339
+from bowsprit.tide import settings as tide_settings
+from bowsprit.tide.apply import MergeOutcome, merge_prs
+from bowsprit.tide.decide import (
+    Decision,
+    PoolSettings,
+    context_results,
+    decide,
+    merge_blocked_reason,
+    merge_method,
+)
+from bowsprit.tide.gather import Gatherer, open_queries, pool_queries, repo_of
+from bowsprit.tide.model import TIDE_CONTEXT, Blocker, JobResult, PullRequest, SubPool
+from bowsprit.tide.prowjobs import non_failed_batch_exists, prowjob, refs, result
+from bowsprit.tide.status import clipped, expected_status, target_url
+
+logger = logging.getLogger("bowsprit.tide")
+PoolKey = tuple[str, str]  # TidePool namespace, name
+HISTORY = 50  # actions kept per TidePool
+
+POOLED = Gauge("pooledprs", "PRs in each sub-pool", ["org", "repo", "branch"])
+MERGES = Histogram(
+    "merges", "PRs merged per merge action", ["org", "repo", "branch"], buckets=(1, 2, 3, 5, 10)
+)
+SYNC_DURATION = Histogram("syncdur", "Duration of a Tide sync in seconds")
+STATUS_DURATION = Histogram("statusupdatedur", "Duration of the tide context updates")
+HEARTBEAT = Counter("tidesyncheartbeat", "Syncs finished", ["controller"])
+POOL_ERRORS = Counter("tidepoolerrors", "Sub-pool sync errors", ["org", "repo", "branch"])
+ACTIONS = Counter("tide_actions", "Actions taken", ["action"])
+
+
+@dataclass
+class Caches:
+    """What the kopf handlers keep current from watches."""
+
+    config: ProwConfigSpec = field(default_factory=ProwConfigSpec)
+    pools: dict[PoolKey, TidePoolSpec] = field(default_factory=dict)
+    history: dict[PoolKey, list[dict[str, Any]]] = field(default_factory=dict)
+    jobs: dict[tuple[str, str, str], Job] = field(default_factory=dict)  # kind, ns, name
+    prowjobs: dict[str, JobResult] = field(default_factory=dict)
+
+    def repo_jobs(self, org: str, repo: str) -> list[Job]:
+        found = [j for j in self.jobs.values() if (j.spec.org, j.spec.repo) == (org, repo)]
+        return sorted(found, key=lambda job: job.name)
+
+    def upsert_prowjob(self, body: dict[str, Any]) -> None:
+        found = result(body)
+        if found is not None:
+            self.prowjobs[found.name] = found
+
+
+@dataclass
+class Outcome:
+    decision: Decision
+    pool: SubPool
+    owner: PoolKey
+    error: str | None = None
+
+
+@dataclass
+class Syncer:
+    github: GitHubClient
+    cluster: Cluster
+    caches: Caches
+    clock: Clock
+    new_name: NewName
+    dry_run: bool = False
+    merge_pause: float = 5.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    gatherer: Gatherer = field(init=False)
+    last_status: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.gatherer = Gatherer(self.github)
+
+    async def sync(self) -> list[Outcome]:
+        started = time.monotonic()
+        config, pools = self.caches.config, dict(sorted(self.caches.pools.items()))
+        if not pools:
+            return []
+        owners: dict[str, PoolKey] = {}
+        items: dict[str, dict[str, Any]] = {}
+        approved: set[str] = set()
+        for key, spec in pools.items():
+            for item in await self.gatherer.search(pool_queries(spec)):
+                pr_key = f"{_repo(item)}#{item['number']}"
+                owners.setdefault(pr_key, key)
+                items.setdefault(pr_key, item)
+                if spec.reviewApprovedRequired:
+                    approved.add(pr_key)
+        filtered = {_repo_pair(i) for i in items.values()}
+        want_files = {
+            pair
+            for pair in filtered
+            if any(job.has_file_filter for job in self.caches.repo_jobs(*pair))
+        }
+        prs = await asyncio.gather(
+            *(
+                self.gatherer.pull(item, _repo_pair(item) in want_files, key in approved)
+                for key, item in items.items()
+            )
+        )
+        blockers: list[Blocker] = []
+        if config.tide.blocker_label:
+            orgs = {pr.org for pr in prs}
+            blockers = await self.gatherer.blockers(config.tide.blocker_label, orgs)
+        outcomes = await self._sync_subpools(list(prs), owners, blockers)
+        status_started = time.monotonic()
+        await self._update_contexts(list(prs), outcomes, pools, blockers)
+        STATUS_DURATION.observe(time.monotonic() - status_started)
+        await self._record(outcomes, pools)
+        self.gatherer.forget_files({(pr.org, pr.repo, pr.number, pr.head_sha) for pr in prs})
+        SYNC_DURATION.observe(time.monotonic() - started)
+        HEARTBEAT.labels("sync").inc()
+        return outcomes
+
+    async def _sync_subpools(
+        self, prs: list[PullRequest], owners: dict[str, PoolKey], blockers: list[Blocker]
+    ) -> list[Outcome]:
+        groups: dict[tuple[str, str, str], list[PullRequest]] = {}
+        for pr in prs:
+            groups.setdefault((pr.org, pr.repo, pr.base_ref), []).append(pr)
+        outcomes = []
+        for (org, repo, branch), members in sorted(groups.items()):
+            members.sort(key=lambda pr: pr.number)
+            owner = min(owners[pr.key] for pr in members)
+            spec = self.caches.pools[owner]
+            try:
+                sha = await self.gatherer.branch_sha(org, repo, branch)
+                jobs = self.caches.repo_jobs(org, repo)
+                settings = tide_settings.pool_settings(
+                    self.caches.config.tide, spec, org, repo, branch, jobs, blockers
+                )
+                results = [
+                    job
+                    for job in self.caches.prowjobs.values()
+                    if (job.org, job.repo, job.base_ref) == (org, repo, branch)
+                ]
+                pool = SubPool(org, repo, branch, sha, members, results)
+                decision = decide(pool, settings)
+                outcome = Outcome(decision, pool, owner)
+                outcome.error = await self._act(outcome, spec, settings)
+            except Exception:  # noqa: BLE001 - one sub-pool's failure, not all
+                logger.exception("sub-pool %s/%s:%s failed", org, repo, branch)
+                POOL_ERRORS.labels(org, repo, branch).inc()
+                continue
+            POOLED.labels(org, repo, branch).set(len(decision.prs))
+            ACTIONS.labels(decision.action).inc()
+            outcomes.append(outcome)
+        return outcomes
+
+    async def _act(
+        self, outcome: Outcome, spec: TidePoolSpec, settings: PoolSettings
+    ) -> str | None:
+        decision, pool = outcome.decision, outcome.pool
+        if decision.action in ("WAIT", "BLOCKED") or not decision.targets:
+            return None
+        targets = ", ".join(f"#{pr.number}" for pr in decision.targets)
+        if self.dry_run:
+            logger.info("dry run: %s %s %s", decision.action, pool.key, targets)
+            return None
+        logger.info("%s %s %s at %s", decision.action, pool.key, targets, pool.sha)
+        tide = self.caches.config.tide
+        if decision.action in ("MERGE", "MERGE_BATCH"):
+            default = tide_settings.merge_method(tide, spec, pool.org, pool.repo)
+            done: MergeOutcome = await merge_prs(
+                self.github,
+                decision.targets,
+                method=lambda pr: merge_method(pr, default, settings),
+                template=tide_settings.by_repo(
+                    tide.merge_commit_template, pool.org, pool.repo, None
+                ),
+                target_url=lambda pr: target_url(tide, pr),
+                sleep=self.sleep,
+                pause=self.merge_pause,
+            )
+            if done.merged:
+                MERGES.labels(pool.org, pool.repo, pool.branch).observe(len(done.merged))
+            return done.error
+        await self._trigger(pool, decision)
+        return None
+
+    async def _trigger(self, pool: SubPool, decision: Decision) -> None:
+        """Prow's trigger: one ProwJob per context; a batch never twice for the same
+        refs while one is not failed."""
+        link = self.caches.config.github.link_url
+        job_refs = refs(pool.org, pool.repo, pool.branch, pool.sha, decision.targets, link)
+        pulls = tuple((p["number"], p["sha"]) for p in job_refs["pulls"])
+        namespace = self.caches.config.prowjob_namespace
+        seen: set[str] = set()
+        for job in decision.trigger:
+            if job.context in seen:
+                continue
+            seen.add(job.context)
+            existing = list(self.caches.prowjobs.values())
+            if len(pulls) > 1 and non_failed_batch_exists(existing, job.name, pool.sha, pulls):
+                continue
+            body = prowjob(job, job_refs, name=self.new_name(), namespace=namespace)
+            created = await asyncio.to_thread(
+                self.cluster.create_custom, namespace, "prowjobs", body
+            )
+            # Seen at once, so the next sync does not start it again before the watch
+            # brings it.
+            self.caches.upsert_prowjob(created)
+
+    async def _update_contexts(
+        self,
+        pool_prs: list[PullRequest],
+        outcomes: list[Outcome],
+        pools: dict[PoolKey, TidePoolSpec],
+        blockers: list[Blocker],
+    ) -> None:
+        """The `tide` context of every open PR of the pools' repositories, written only
+        when it changes. PRs outside every pool are read every status_update_period."""
+        config = self.caches.config
+        period = (config.tide.status_update_period or config.tide.sync_period).total_seconds()
+        prs = {pr.key: pr for pr in pool_prs}
+        now = time.monotonic()
+        if now - self.last_status >= period:
+            self.last_status = now
+            items = await self.gatherer.search(open_queries(pools.values()))
+            others = [i for i in items if f"{_repo(i)}#{i['number']}" not in prs]
+            for pr in await self.gatherer.pulls(others, set(), False):
+                prs[pr.key] = pr
+        in_pool = {pr.key for o in outcomes for pr in o.decision.prs}
+        merged = {
+            f"{o.pool.org}/{o.pool.repo}#{pr.number}"
+            for o in outcomes
+            if o.decision.action in ("MERGE", "MERGE_BATCH") and not o.error
+            for pr in o.decision.targets
+        }
+        bases = {(o.pool.org, o.pool.repo, o.pool.branch): o.pool for o in outcomes}
+        for pr in prs.values():
+            if pr.key in merged:
+                continue
+            await self._set_context(pr, pr.key in in_pool, bases, pools, blockers)
+
+    async def _set_context(
+        self,
+        pr: PullRequest,
+        in_pool: bool,
+        bases: dict[tuple[str, str, str], SubPool],
+        pools: dict[PoolKey, TidePoolSpec],
+        blockers: list[Blocker],
+    ) -> None:
+        tide = self.caches.config.tide
+        queries = [s for s in pools.values() if tide_settings.covers(s, pr.org, pr.repo)]
+        if not queries:
+            return
+        jobs = self.caches.repo_jobs(pr.org, pr.repo)
+        settings = tide_settings.pool_settings(
+            tide, queries[0], pr.org, pr.repo, pr.base_ref, jobs, blockers
+        )
+        pool = bases.get((pr.org, pr.repo, pr.base_ref))
+        passing: list[str] = []
+        if pool is not None:
+            passing = [
+                job.context
+                for job in pool.jobs
+                if job.base_sha == pool.sha
+                and job.state == "success"
+                and job.type == "presubmit"
+                and job.pulls == ((pr.number, pr.head_sha),)
+            ]
+            passing += [job.context for job in context_results(pr, pool.sha)]
+        applicable = [b for b in blockers if b.applies(pr.org, pr.repo, pr.base_ref)]
+        state, description = expected_status(
+            pr,
+            queries,
+            settings.checker,
+            in_pool=in_pool,
+            merge_blocked=merge_blocked_reason(pr, settings),
+            blockers=applicable,
+            passing_current=passing,
+            display_all=tide.display_all_tide_queries_in_status,
+        )
+        description = clipped(description)
+        current = pr.context(TIDE_CONTEXT)
+        if current is not None and (current.state, current.description) == (state, description):
+            return
+        if self.dry_run:
+            logger.info("dry run: %s tide %s %r", pr.key, state, description)
+            return
+        await self.github.create_status(
+            pr.org,
+            pr.repo,
+            pr.head_sha,
+            state=state,
+            context=TIDE_CONTEXT,
+            description=description,
+            target_url=target_url(tide, pr),
+        )
+
+    async def _record(self, outcomes: list[Outcome], pools: dict[PoolKey, TidePoolSpec]) -> None:
+        """Each TidePool's status: its sub-pools, the newest actions, the last action."""
+        now = self.clock()
+        for key in pools:
+            mine = [o for o in outcomes if o.owner == key]
+            history = self.caches.history.setdefault(key, [])
+            for o in mine:
+                if o.decision.action in ("WAIT", "BLOCKED") or not o.decision.targets:
+                    continue
+                history.append(_action(o, now))
+            del history[:-HISTORY]
+            status: dict[str, Any] = {
+                "lastSyncTime": rfc3339(now),
+                "pools": [_pool_status(o) for o in mine],
+                "prsInPool": sum(len(o.decision.prs) for o in mine),
+                "history": list(history),
+            }
+            if history:
+                last = history[-1]
+                numbers = " ".join(f"#{n}" for n in last.get("target") or [])
+                status["lastAction"] = (
+                    f"{last['action']} {last['org']}/{last['repo']}:{last['branch']} {numbers}"
+                )
+            if self.dry_run:
+                continue
+            try:
+                await asyncio.to_thread(
+                    self.cluster.patch_custom_status, key[0], "tidepools", key[1], status
+                )
+            except ApiError as error:
+                if error.status != 404:  # deleted meanwhile
+                    raise
+
+
+def _repo(item: dict[str, Any]) -> str:
+    org, repo = _repo_pair(item)
+    return f"{org}/{repo}"
+
+
+def _repo_pair(item: dict[str, Any]) -> tuple[str, str]:
+    return repo_of(item)
+
+
+def _action(outcome: Outcome, now: datetime) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "time": rfc3339(now),
+        "org": outcome.pool.org,
+        "repo": outcome.pool.repo,
+        "branch": outcome.pool.branch,
+        "action": outcome.decision.action,
+        "base_sha": outcome.pool.sha,
+        "target": [pr.number for pr in outcome.decision.targets],
+    }
+    if outcome.error:
+        entry["error"] = outcome.error[:1000]
+    return entry
+
+
+def _pool_status(outcome: Outcome) -> dict[str, Any]:
+    d, pool = outcome.decision, outcome.pool
+    entry: dict[str, Any] = {
+        "org": pool.org,
+        "repo": pool.repo,
+        "branch": pool.branch,
+        "base_sha": pool.sha,
+        "success_prs": list(d.successes),
+        "pending_prs": list(d.pendings),
+        "missing_prs": list(d.missings),
+        "batch_pending": list(d.batch_pending),
+        "action": d.action,
+        "target": [pr.number for pr in d.targets],
+    }
+    if outcome.error:
+        entry["error"] = outcome.error[:1000]
+    return entry
