@@ -36,7 +36,10 @@ def pool_queries(spec: TidePoolSpec) -> dict[str, str]:
     rest: list[str] = []
     rest += [f"-base:{_quoted(b)}" for b in spec.excludedBranches or []]
     rest += [f"base:{_quoted(b)}" for b in spec.includedBranches or []]
-    rest += [f"label:{_quoted(label)}" for label in spec.labels or []]
+    # "a,b" means either label: GitHub's label:"a","b" (Prow writes it so).
+    rest += [
+        "label:" + ",".join(_quoted(alt) for alt in label.split(",")) for label in spec.labels or []
+    ]
     rest += [f"-label:{_quoted(label)}" for label in spec.missingLabels or []]
     if spec.milestone:
         rest.append(f"milestone:{_quoted(spec.milestone)}")
