@@ -216,3 +216,32 @@ def test_every_sample_is_delivered_signed_as_github_signs() -> None:
         server.server_close()
     assert len(samples) >= 100
     assert {event for event, _, _ in Receiver.received} >= {"pull_request", "issue_comment", "push"}
+
+
+def test_search_ors_repeated_scopes_and_label_alternatives() -> None:
+    from bowsprit.testing.fakegithub.search import matches
+    from bowsprit.testing.fakegithub.state import Label, Pull, Repo
+
+    repo = Repo("o", "r")
+    pull = Pull(1, "alice", "t", "main", "f", "a" * 40, labels=[Label("lgtm"), Label("that")])
+    assert matches('is:pr org:"x" repo:"o/r" label:"this","that"', repo, pull)
+    assert not matches('is:pr org:"x" repo:"o/other"', repo, pull)
+    assert not matches('is:pr repo:"o/r" -repo:"o/r"', repo, pull)
+    assert matches('is:pr base:"dev" base:"main" label:"lgtm"', repo, pull)
+    assert not matches('is:pr base:"main" label:"approved"', repo, pull)
+
+
+def test_a_merge_moves_the_base_and_makes_overlapping_pulls_conflict() -> None:
+    with FakeGitHub() as github:
+        github.add_repo("o", "r")
+        github.add_pull("o/r", 1, "alice", "1" * 40, files=["a.go"])
+        github.add_pull("o/r", 2, "bob", "2" * 40, files=["a.go"])
+        github.add_pull("o/r", 3, "carol", "3" * 40, files=["b.go"])
+        before = github.repos["o/r"].branches["main"]
+        status, body, _ = call(github, "PUT", "/repos/o/r/pulls/1/merge", {"sha": "1" * 40})
+        assert status == 200
+        assert github.repos["o/r"].branches["main"] == body["sha"] != before
+        assert [github.repos["o/r"].pulls[n].mergeable for n in (2, 3)] == [False, True]
+        github.push("o/r", 3, "4" * 40)
+        status, _, _ = call(github, "PUT", "/repos/o/r/pulls/3/merge", {"sha": "3" * 40})
+        assert status == 409

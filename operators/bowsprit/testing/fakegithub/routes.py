@@ -198,6 +198,7 @@ class Routes:
         sha = hashlib.sha1(f"{repo.full_name}{item.number}{method}".encode()).hexdigest()
         item.merged, item.state, item.merge_commit_sha = True, "closed", sha
         repo.branches[item.base_ref] = sha
+        self.fake.merged_into(repo, item)
         self.fake.record(Merged(repo.full_name, item.number, method, item.head_sha))
         return reply({"sha": sha, "merged": True, "message": "Pull Request successfully merged"})
 
