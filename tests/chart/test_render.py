@@ -91,7 +91,7 @@ def _without_random(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_default_render_runs_what_exists_and_nothing_else(render: Render) -> None:
-    assert set(deployments(render())) == {"plank", "horologium", "sinker", "crier", "hook"}
+    assert set(deployments(render())) == {"plank", "horologium", "sinker", "crier", "hook", "tide"}
     assert set(deployments(render("v4", (ALL,)))) == set(OPERATORS) | set(SERVICES)
 
 

@@ -1,6 +1,7 @@
 """tide as a kopf operator: watches keep TidePools, job definitions, ProwJobs and the
 ProwConfig in memory (no list calls per sync); one loop syncs every sync_period, or at
-once when a ProwJob finishes or a TidePool changes."""
+once when a ProwJob finishes or a TidePool changes. The ProwConfig is read by name at the
+start of every sync."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from pydantic import ValidationError
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.blockingpresubmit import BlockingPresubmitSpec
 from bowsprit.api.presubmit import PresubmitSpec
-from bowsprit.api.prowconfig import spec_from_event
 from bowsprit.api.tidepool import TidePoolSpec
 from bowsprit.clients.github import GitHubClient
 from bowsprit.clients.operator import OperatorDeps, login
@@ -54,6 +54,11 @@ async def loop(deps: Deps) -> None:
     assert deps.wake is not None and deps.syncer is not None
     while True:
         deps.wake.clear()
+        try:
+            # Read by name every sync (one GET): no cluster-wide ProwConfig watch needed.
+            deps.caches.config = await asyncio.to_thread(deps.prow_config)
+        except Exception:  # noqa: BLE001 - keep the last settings; the next sync retries
+            logger.exception("reading the ProwConfig failed; keeping the last one")
         delay = deps.caches.config.tide.sync_period.total_seconds()
         try:
             await deps.syncer.sync()
@@ -130,15 +135,6 @@ async def prowjob_changed(
         deps.poke()
 
 
-async def prowconfig_changed(
-    memo: Any, body: Any, namespace: str | None, name: str, type: str | None, **_: Any
-) -> None:
-    deps: Deps = memo
-    if (namespace, name) != (deps.config_namespace, deps.config_name):
-        return
-    deps.caches.config = spec_from_event(dict(body), deleted=type == "DELETED")
-
-
 def build_registry() -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
     kopf.on.login(registry=registry)(login)
@@ -184,5 +180,4 @@ def build_registry() -> kopf.OperatorRegistry:
         _job_handler("Presubmit", PresubmitSpec)
     )
     kopf.on.event(GROUP, VERSION, "prowjobs", registry=registry)(prowjob_changed)
-    kopf.on.event(GROUP, VERSION, "prowconfigs", registry=registry)(prowconfig_changed)
     return registry
