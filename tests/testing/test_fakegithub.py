@@ -245,3 +245,23 @@ def test_a_merge_moves_the_base_and_makes_overlapping_pulls_conflict() -> None:
         github.push("o/r", 3, "4" * 40)
         status, _, _ = call(github, "PUT", "/repos/o/r/pulls/3/merge", {"sha": "3" * 40})
         assert status == 409
+
+
+def test_graphql_answers_tides_search_page_by_page() -> None:
+    with FakeGitHub() as github:
+        github.add_repo("o", "r")
+        for number in range(1, 4):
+            github.add_pull("o/r", number, "alice", str(number) * 40, labels=["lgtm"])
+        github.add_pull("o/r", 9, "bob", "9" * 40)
+        query = "query { search(type: ISSUE) { nodes { ... on PullRequest { number } } } }"
+        variables = {"query": 'is:pr repo:"o/r" label:"lgtm"', "first": 2, "after": None}
+        _, first, _ = call(github, "POST", "/graphql", {"query": query, "variables": variables})
+        page = first["data"]["search"]
+        assert [node["number"] for node in page["nodes"]] == [1, 2]
+        assert page["pageInfo"]["hasNextPage"] is True
+        variables["after"] = page["pageInfo"]["endCursor"]
+        _, second, _ = call(github, "POST", "/graphql", {"query": query, "variables": variables})
+        assert [node["number"] for node in second["data"]["search"]["nodes"]] == [3]
+        assert second["data"]["search"]["pageInfo"]["hasNextPage"] is False
+        _, refused, _ = call(github, "POST", "/graphql", {"query": "query { viewer { login } }"})
+        assert refused["errors"]

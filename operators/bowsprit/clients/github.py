@@ -562,6 +562,19 @@ class GitHubClient:
             body["commit_message"] = message
         await self._send("PUT", f"{_repo(org, repo)}/pulls/{number}/merge", org, json=body)
 
+    async def graphql(
+        self, query: str, variables: dict[str, Any], org: str | None = None
+    ) -> dict[str, Any]:
+        """One GraphQL query (`org` picks the App installation); GitHub's `errors` raise
+        GitHubError naming the first."""
+        body = await self._json(
+            "POST", "/graphql", org, json={"query": query, "variables": variables}
+        )
+        if body.get("errors"):
+            raise GitHubError(f"GraphQL: {body['errors'][0].get('message', body['errors'][0])}")
+        data: dict[str, Any] = body["data"]
+        return data
+
 
 def _q(part: str) -> str:
     return quote(part, safe="")

@@ -1,15 +1,16 @@
-"""What a sync reads from GitHub: the pools' searches, each PR's head and mergeability,
-its head contexts, changed files when a job filters on them, branch heads, blocker issues.
+"""What a sync reads from GitHub: the pools' searches as GraphQL (Prow's query: each PR
+with its head, mergeability, labels and head contexts, 37 a page), changed files when a
+job filters on them, branch heads, blocker issues.
 
-Every GET revalidates with its ETag (the GitHub client's cache), so a sync of an
-unchanged pool costs one charged search per org of each query and 304s for the rest.
-Changed files are kept per head SHA here: they never change for a given head."""
+A search costs one request per page; branch heads revalidate with their ETags (304s,
+free); changed files are kept per head SHA here, as they never change for a given head."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from bowsprit.api.tidepool import TidePoolSpec
@@ -72,9 +73,78 @@ def open_queries(specs: Iterable[TidePoolSpec]) -> dict[str, str]:
 
 
 def repo_of(item: dict[str, Any]) -> tuple[str, str]:
-    """org and repo of a search result (its repository_url ends /repos/<org>/<repo>)."""
+    """org and repo of a REST search result (its repository_url ends /repos/<org>/<repo>)."""
     parts = str(item["repository_url"]).rstrip("/").split("/")
     return parts[-2], parts[-1]
+
+
+# Prow's searchQuery and PullRequest (pkg/tide/tide.go), with the head commit only.
+SEARCH = """
+query($query: String!, $first: Int!, $after: String) {
+  search(type: ISSUE, first: $first, after: $after, query: $query) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      ... on PullRequest {
+        number
+        author { login }
+        baseRef { name prefix }
+        headRefName
+        headRefOid
+        mergeable
+        isDraft
+        title
+        url
+        repository { name nameWithOwner owner { login } }
+        reviewDecision
+        labels(first: 100) { nodes { name } }
+        milestone { title }
+        commits(last: 1) {
+          nodes { commit { oid status { contexts { context state description } } } }
+        }
+      }
+    }
+  }
+  rateLimit { cost remaining }
+}
+"""
+PAGE = 37  # Prow's page: keeps a query under GitHub's node limit
+
+
+def from_node(node: dict[str, Any]) -> tuple[PullRequest, bool]:
+    """A PR as Tide sees it, and whether its contexts are those of its head (else they
+    must be read separately)."""
+    repository = node["repository"]
+    commits = (node.get("commits") or {}).get("nodes") or []
+    commit = commits[-1]["commit"] if commits else {}
+    head = str(node["headRefOid"])
+    status = commit.get("status") or {}
+    contexts = tuple(
+        Context(str(c["context"]), str(c["state"]).lower(), str(c.get("description") or ""))
+        for c in status.get("contexts") or []
+    )
+    mergeable = {"MERGEABLE": True, "CONFLICTING": False}.get(str(node.get("mergeable")))
+    url = str(node.get("url") or "")
+    login = str((node.get("author") or {}).get("login") or "")
+    return (
+        PullRequest(
+            org=str(repository["owner"]["login"]),
+            repo=str(repository["name"]),
+            number=int(node["number"]),
+            author=login,
+            title=str(node.get("title") or ""),
+            base_ref=str(node["baseRef"]["name"]),
+            head_ref=str(node.get("headRefName") or ""),
+            head_sha=head,
+            labels=frozenset(str(n["name"]) for n in (node.get("labels") or {}).get("nodes") or []),
+            mergeable=mergeable,
+            milestone=(node.get("milestone") or {}).get("title"),
+            review_approved=node.get("reviewDecision") == "APPROVED",
+            contexts=contexts,
+            html_url=url,
+            author_link=f"https://github.com/{login}" if login else "",
+        ),
+        commit.get("oid") == head,
+    )
 
 
 class Gatherer:
@@ -85,60 +155,50 @@ class Gatherer:
         self.files: dict[tuple[str, str, int, str], tuple[str, ...]] = {}
         self._limit = asyncio.Semaphore(PARALLEL)
 
-    async def search(self, queries: dict[str, str]) -> list[dict[str, Any]]:
-        found: dict[tuple[str, str, int], dict[str, Any]] = {}
+    async def search(self, queries: dict[str, str]) -> list[PullRequest]:
+        """The PRs the queries find (one GraphQL search per org, page by page)."""
+        found: dict[str, PullRequest] = {}
         for org, query in sorted(queries.items()):
-            for item in await self.github.search_issues(query, org):
-                found[(*repo_of(item), int(item["number"]))] = item
+            after: str | None = None
+            while True:
+                variables = {"query": query, "first": PAGE, "after": after}
+                data = await self.github.graphql(SEARCH, variables, org)
+                for node in data["search"]["nodes"]:
+                    if not node:  # an issue, not a pull request
+                        continue
+                    pr, current = from_node(node)
+                    if not current:  # the newest commit is not the head: ask for its status
+                        pr = replace(pr, contexts=await self._contexts(pr))
+                    found[pr.key] = pr
+                page = data["search"]["pageInfo"]
+                if not page.get("hasNextPage"):
+                    break
+                after = page["endCursor"]
         return [found[key] for key in sorted(found)]
 
-    async def pull(
-        self, item: dict[str, Any], want_files: bool, review_approved: bool = False
-    ) -> PullRequest:
-        """One PR as Tide sees it: the search result plus its pull and head status."""
-        org, repo = repo_of(item)
-        number = int(item["number"])
-        async with self._limit:
-            pull = await self.github.get_pull(org, repo, number)
-            head = str(pull["head"]["sha"])
-            statuses = await self.github.list_statuses(org, repo, head)
-            files = None
-            if want_files:
-                key = (org, repo, number, head)
-                if key not in self.files:
-                    self.files[key] = tuple(await self.github.list_pull_files(org, repo, number))
-                files = self.files[key]
-        milestone = item.get("milestone") or {}
-        return PullRequest(
-            org=org,
-            repo=repo,
-            number=number,
-            author=str((item.get("user") or {}).get("login", "")),
-            title=str(item.get("title", "")),
-            base_ref=str(pull["base"]["ref"]),
-            head_ref=str(pull["head"]["ref"]),
-            head_sha=head,
-            labels=frozenset(str(label["name"]) for label in item.get("labels") or []),
-            mergeable=pull.get("mergeable"),
-            milestone=milestone.get("title"),
-            review_approved=review_approved,
-            contexts=tuple(
-                Context(str(s["context"]), str(s["state"]), str(s.get("description") or ""))
-                for s in statuses
-            ),
-            files=files,
-            html_url=str(pull.get("html_url") or ""),
-            author_link=str((pull.get("user") or {}).get("html_url") or ""),
+    async def _contexts(self, pr: PullRequest) -> tuple[Context, ...]:
+        statuses = await self.github.list_statuses(pr.org, pr.repo, pr.head_sha)
+        return tuple(
+            Context(str(s["context"]), str(s["state"]), str(s.get("description") or ""))
+            for s in statuses
         )
 
-    async def pulls(
-        self, items: list[dict[str, Any]], want_files: set[tuple[str, str]], approved: bool
+    async def with_files(
+        self, prs: list[PullRequest], repos: set[tuple[str, str]]
     ) -> list[PullRequest]:
-        return list(
-            await asyncio.gather(
-                *(self.pull(item, repo_of(item) in want_files, approved) for item in items)
-            )
-        )
+        """The PRs of `repos` (those with jobs that filter on files) with changed files."""
+
+        async def one(pr: PullRequest) -> PullRequest:
+            if (pr.org, pr.repo) not in repos:
+                return pr
+            key = (pr.org, pr.repo, pr.number, pr.head_sha)
+            if key not in self.files:
+                async with self._limit:
+                    files = await self.github.list_pull_files(pr.org, pr.repo, pr.number)
+                self.files[key] = tuple(files)
+            return replace(pr, files=self.files[key])
+
+        return list(await asyncio.gather(*(one(pr) for pr in prs)))
 
     async def branch_sha(self, org: str, repo: str, branch: str) -> str:
         async with self._limit:

@@ -30,7 +30,7 @@ from bowsprit.tide.decide import (
     merge_blocked_reason,
     merge_method,
 )
-from bowsprit.tide.gather import Gatherer, open_queries, pool_queries, repo_of
+from bowsprit.tide.gather import Gatherer, open_queries, pool_queries
 from bowsprit.tide.model import TIDE_CONTEXT, Blocker, JobResult, PullRequest, SubPool
 from bowsprit.tide.prowjobs import non_failed_batch_exists, prowjob, refs, result
 from bowsprit.tide.status import clipped, expected_status, target_url
@@ -100,27 +100,17 @@ class Syncer:
         if not pools:
             return []
         owners: dict[str, PoolKey] = {}
-        items: dict[str, dict[str, Any]] = {}
-        approved: set[str] = set()
+        found: dict[str, PullRequest] = {}
         for key, spec in pools.items():
-            for item in await self.gatherer.search(pool_queries(spec)):
-                pr_key = f"{_repo(item)}#{item['number']}"
-                owners.setdefault(pr_key, key)
-                items.setdefault(pr_key, item)
-                if spec.reviewApprovedRequired:
-                    approved.add(pr_key)
-        filtered = {_repo_pair(i) for i in items.values()}
+            for pr in await self.gatherer.search(pool_queries(spec)):
+                owners.setdefault(pr.key, key)
+                found.setdefault(pr.key, pr)
         want_files = {
-            pair
-            for pair in filtered
-            if any(job.has_file_filter for job in self.caches.repo_jobs(*pair))
+            (pr.org, pr.repo)
+            for pr in found.values()
+            if any(job.has_file_filter for job in self.caches.repo_jobs(pr.org, pr.repo))
         }
-        prs = await asyncio.gather(
-            *(
-                self.gatherer.pull(item, _repo_pair(item) in want_files, key in approved)
-                for key, item in items.items()
-            )
-        )
+        prs = await self.gatherer.with_files(list(found.values()), want_files)
         blockers: list[Blocker] = []
         if config.tide.blocker_label:
             orgs = {pr.org for pr in prs}
@@ -239,10 +229,8 @@ class Syncer:
         now = time.monotonic()
         if now - self.last_status >= period:
             self.last_status = now
-            items = await self.gatherer.search(open_queries(pools.values()))
-            others = [i for i in items if f"{_repo(i)}#{i['number']}" not in prs]
-            for pr in await self.gatherer.pulls(others, set(), False):
-                prs[pr.key] = pr
+            for pr in await self.gatherer.search(open_queries(pools.values())):
+                prs.setdefault(pr.key, pr)
         in_pool = {pr.key for o in outcomes for pr in o.decision.prs}
         merged = {
             f"{o.pool.org}/{o.pool.repo}#{pr.number}"
@@ -344,15 +332,6 @@ class Syncer:
             except ApiError as error:
                 if error.status != 404:  # deleted meanwhile
                     raise
-
-
-def _repo(item: dict[str, Any]) -> str:
-    org, repo = _repo_pair(item)
-    return f"{org}/{repo}"
-
-
-def _repo_pair(item: dict[str, Any]) -> tuple[str, str]:
-    return repo_of(item)
 
 
 def _action(outcome: Outcome, now: datetime) -> dict[str, Any]:
