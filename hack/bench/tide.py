@@ -16,7 +16,6 @@ import asyncio
 import collections
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from bowsprit.api.blockingpresubmit import BlockingPresubmitSpec
 from bowsprit.api.tidepool import TidePoolSpec
 from bowsprit.clients.github import GitHubClient, GitHubSettings
 from bowsprit.jobpod.jobs import Job
+from bowsprit.lib.clock import utc_now
 from bowsprit.testing.fakegithub import FakeGitHub
 from bowsprit.testing.fakegithub.state import CommitStatus
 from bowsprit.tide.sync import Caches, Syncer
@@ -58,8 +58,15 @@ def scene(github: FakeGitHub, repos: int, per_repo: int) -> Caches:
         caches.jobs[("BlockingPresubmit", "ns", name)] = Job("BlockingPresubmit", "ns", name, spec)
         for n in range(1, per_repo + 1):
             sha = f"{r:020x}{n:020x}"
-            github.add_pull(f"{ORG}/{name}", n, "alice", sha, base="master",
-                            labels=["lgtm", "approved"], files=[f"f{n}.go"])
+            github.add_pull(
+                f"{ORG}/{name}",
+                n,
+                "alice",
+                sha,
+                base="master",
+                labels=["lgtm", "approved"],
+                files=[f"f{n}.go"],
+            )
             github.repos[f"{ORG}/{name}"].statuses[sha] = [
                 CommitStatus("unit", "success", "", None, "bot", github.now())
             ]
@@ -91,8 +98,13 @@ async def main(repos: int, per_repo: int, syncs: int) -> None:
         token.write_text("t")
         client = GitHubClient(GitHubSettings(base_url=github.url, token_path=token))
         cluster = Cluster()
-        syncer = Syncer(client, cluster, caches, lambda: datetime.now(UTC),  # type: ignore[arg-type]
-                        new_name=lambda: f"job-{time.monotonic_ns()}")
+        syncer = Syncer(
+            client,
+            cluster,
+            caches,
+            utc_now,  # type: ignore[arg-type]
+            new_name=lambda: f"job-{time.monotonic_ns()}",
+        )
         print(f"{repos * per_repo} open PRs over {repos} repositories, one TidePool")
         for index in range(syncs):
             before_requests = len(github.requests)
