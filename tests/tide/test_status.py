@@ -10,7 +10,13 @@ from bowsprit.api.tidepool import TidePoolSpec
 from bowsprit.tide.contexts import ContextChecker
 from bowsprit.tide.decide import PoolSettings, merge_blocked_reason
 from bowsprit.tide.model import Blocker
-from bowsprit.tide.status import IN_POOL, expected_status, retesting, target_url
+from bowsprit.tide.status import (
+    IN_POOL,
+    expected_status,
+    requirement_diff,
+    retesting,
+    target_url,
+)
 from tests.tide.build import pr
 
 NEEDED_WITH_ALT = [
@@ -269,3 +275,61 @@ def test_retesting_lists_jobs_until_too_long() -> None:
 )
 def test_target_url(config: TideConfig, expected: str) -> None:
     assert target_url(config, pr(1)) == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "org", "repo", "state", "blocked"),
+    [
+        ({"*": "block"}, "o", "r", "BLOCKED", True),
+        ({"*": "permit"}, "o", "r", "BLOCKED", False),
+        ({"*": "ignore"}, "o", "r", "BLOCKED", False),
+        (None, "o", "r", "BLOCKED", False),
+        ({"o": "block"}, "o", "r", "BLOCKED", True),
+        ({"o": "block"}, "other", "r", "BLOCKED", False),
+        ({"o/r": "block"}, "o", "r", "BLOCKED", True),
+        ({"o/r": "block"}, "o", "other", "BLOCKED", False),
+        ({"o": "block", "o/r": "ignore"}, "o", "r", "BLOCKED", False),
+        ({"o": "ignore", "o/r": "block"}, "o", "r", "BLOCKED", True),
+        ({"*": "block"}, "o", "r", "CLEAN", False),
+    ],
+    ids=[
+        "Block policy globally",
+        "Permit policy globally",
+        "Ignore policy globally",
+        "Policy not configured (default to permit)",
+        "Block policy for specific org",
+        "different org uses the default",
+        "Block policy for specific repo",
+        "different repo uses the default",
+        "repo overrides org: ignore",
+        "repo overrides org: block",
+        "CLEAN merge state",
+    ],
+)
+def test_github_merge_blocks_policy(
+    table: dict[str, str] | None, org: str, repo: str, state: str, blocked: bool
+) -> None:
+    """Prow's TestGitHubMergeBlocksPolicy (requirementDiff) and poolStatus."""
+    from dataclasses import replace
+
+    from bowsprit.tide.settings import by_repo
+
+    policy = by_repo(table, org, repo, "permit")
+    subject = replace(pr(1, labels=NEEDED), org=org, repo=repo, merge_state=state)
+    query = TidePoolSpec(orgs=["o"])
+    desc, _ = requirement_diff(subject, query, ContextChecker(), policy)
+    assert ("Blocked by GitHub" in desc) is blocked
+    settings = PoolSettings(merge_blocks_policy=policy)
+    assert bool(merge_blocked_reason(subject, settings)) is blocked
+    in_pool = expected_status(
+        subject,
+        [query],
+        ContextChecker(),
+        in_pool=True,
+        merge_blocked="",
+        blockers=[],
+        passing_current=[],
+        blocks_policy=policy,
+    )
+    despite = policy == "permit" and state == "BLOCKED"
+    assert in_pool == ("success", "In merge pool (despite BLOCKED)." if despite else IN_POOL)

@@ -18,6 +18,7 @@ from bowsprit.tide.contexts import (
 )
 from bowsprit.tide.model import Blocker, JobResult, PullRequest, SimpleState, SubPool, better
 
+BLOCKED = "BLOCKED"  # GitHub's mergeStateStatus when branch rules forbid the merge
 Action = Literal["WAIT", "TRIGGER", "TRIGGER_BATCH", "MERGE", "MERGE_BATCH", "BLOCKED"]
 # Picks the PRs of a new batch: the candidates (oldest first) and the size limit in,
 # the ones that merge together cleanly out (Prow merges them into a checkout).
@@ -79,6 +80,11 @@ def merge_blocked_reason(pr: PullRequest, settings: PoolSettings) -> str:
         return "PR has a merge conflict."
     if len(override_labels(pr, settings)) > 1:
         return "PR has conflicting merge method override labels"
+    if settings.merge_blocks_policy == "block" and pr.merge_state == BLOCKED:
+        return (
+            "PR is blocked from merging by GitHub (check branch protection, required"
+            " reviews, or rulesets)"
+        )
     return ""
 
 

@@ -91,6 +91,7 @@ query($query: String!, $first: Int!, $after: String) {
         headRefName
         headRefOid
         mergeable
+        mergeStateStatus
         isDraft
         title
         url
@@ -137,6 +138,7 @@ def from_node(node: dict[str, Any]) -> tuple[PullRequest, bool]:
             head_sha=head,
             labels=frozenset(str(n["name"]) for n in (node.get("labels") or {}).get("nodes") or []),
             mergeable=mergeable,
+            merge_state=str(node.get("mergeStateStatus") or ""),
             milestone=(node.get("milestone") or {}).get("title"),
             review_approved=node.get("reviewDecision") == "APPROVED",
             contexts=contexts,

@@ -33,6 +33,7 @@ class PullRequest:
     head_sha: str
     labels: frozenset[str] = frozenset()
     mergeable: bool | None = True
+    merge_state: str = ""  # GitHub's mergeStateStatus: CLEAN, BLOCKED, DIRTY, ...
     milestone: str | None = None
     review_approved: bool = False
     contexts: tuple[Context, ...] = ()

@@ -13,6 +13,7 @@ from bowsprit.tide.contexts import ContextChecker, unsuccessful
 from bowsprit.tide.model import Blocker, PullRequest
 
 IN_POOL = "In merge pool."
+IN_POOL_DESPITE_BLOCKED = "In merge pool (despite BLOCKED)."
 NOT_IN_POOL = "Not mergeable.{}"
 MAX_DESCRIPTION = 140
 MAX_LABEL_CHARS = 50
@@ -35,7 +36,7 @@ def _listed(items: list[str], one: str, many: str) -> str:
 
 
 def requirement_diff(
-    pr: PullRequest, query: TidePoolSpec, checker: ContextChecker
+    pr: PullRequest, query: TidePoolSpec, checker: ContextChecker, blocks_policy: str = "permit"
 ) -> tuple[str, int]:
     """Prow's requirementDiff: the first unmet requirement of `query`, and how far the PR
     is from meeting it (wrong branch weighs most, then author, milestone, labels)."""
@@ -69,6 +70,9 @@ def requirement_diff(
     if query.reviewApprovedRequired and not pr.review_approved:
         diff += 50
         desc = desc or " PullRequest is missing sufficient approving GitHub review(s)"
+    if blocks_policy == "block" and pr.merge_state == "BLOCKED":
+        diff += 100
+        desc = desc or " Blocked by GitHub (branch rulesets or protection)"
     return desc, diff
 
 
@@ -88,6 +92,7 @@ def _not_in_pool(
     checker: ContextChecker,
     blockers: Sequence[Blocker],
     display_all: bool,
+    blocks_policy: str,
 ) -> tuple[str, str] | None:
     """Why a PR outside the pool is not in it; None when it meets a query after all
     (it entered since the pool was read: then the job results decide)."""
@@ -99,7 +104,7 @@ def _not_in_pool(
         )
     best, best_diff = "", -1
     for query in queries:
-        desc, diff = requirement_diff(pr, query, checker)
+        desc, diff = requirement_diff(pr, query, checker, blocks_policy)
         if diff == 0:
             return None
         if display_all:
@@ -125,6 +130,7 @@ def expected_status(
     blockers: Sequence[Blocker],
     passing_current: Sequence[str],
     display_all: bool = False,
+    blocks_policy: str = "permit",
 ) -> tuple[str, str]:
     """Prow's expectedStatus: (state, description) of the PR's `tide` context.
 
@@ -133,12 +139,14 @@ def expected_status(
     if merge_blocked:
         return "error", NOT_IN_POOL.format(" " + merge_blocked)
     if not in_pool:
-        found = _not_in_pool(pr, queries, checker, blockers, display_all)
+        found = _not_in_pool(pr, queries, checker, blockers, display_all, blocks_policy)
         if found is not None:
             return found
     missing = checker.missing_required(passing_current)
     if missing:
         return "pending", retesting(missing)
+    if blocks_policy == "permit" and pr.merge_state == "BLOCKED":
+        return "success", IN_POOL_DESPITE_BLOCKED  # Prow's poolStatus
     return "success", IN_POOL
 
 

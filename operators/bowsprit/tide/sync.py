@@ -282,6 +282,7 @@ class Syncer:
             blockers=applicable,
             passing_current=passing,
             display_all=tide.display_all_tide_queries_in_status,
+            blocks_policy=settings.merge_blocks_policy,
         )
         description = clipped(description)
         current = pr.context(TIDE_CONTEXT)

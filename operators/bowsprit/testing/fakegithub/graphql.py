@@ -59,6 +59,7 @@ def node(repo: Repo, item: Pull) -> dict[str, Any]:
         "headRefName": item.head_ref,
         "headRefOid": item.head_sha,
         "mergeable": {True: "MERGEABLE", False: "CONFLICTING"}.get(item.mergeable, "UNKNOWN"),  # type: ignore[arg-type]
+        "mergeStateStatus": item.merge_state or ("CLEAN" if item.mergeable else "DIRTY"),
         "isDraft": item.draft,
         "title": item.title,
         "url": f"https://github.com/{repo.full_name}/pull/{item.number}",

@@ -59,6 +59,7 @@ class Pull:
     files: list[str] = field(default_factory=list)
     commits: list[str] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
+    merge_state: str | None = None  # mergeStateStatus when set (e.g. BLOCKED), else derived
 
 
 @dataclass
