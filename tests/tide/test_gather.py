@@ -34,3 +34,24 @@ async def test_search_reads_every_page_with_heads_labels_and_contexts(tmp_path: 
         ("unit", "failure", "boom")
     ]
     assert len(pages) == 3
+
+
+async def test_check_runs_are_read_as_contexts(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("t")
+    with FakeGitHub() as github:
+        github.add_repo("o", "r")
+        github.add_pull("o/r", 1, "alice", "1" * 40)
+        github.repos["o/r"].check_runs["1" * 40] = [
+            {"name": "actions/build", "status": "completed", "conclusion": "failure"},
+            {"name": "actions/lint", "status": "in_progress", "conclusion": None},
+        ]
+        client = GitHubClient(GitHubSettings(base_url=github.url, token_path=token))
+        try:
+            [found] = await Gatherer(client).search({"o": 'is:pr repo:"o/r"'})
+        finally:
+            await client.aclose()
+    assert [(c.name, c.state) for c in found.contexts] == [
+        ("actions/build", "failure"),
+        ("actions/lint", "pending"),
+    ]

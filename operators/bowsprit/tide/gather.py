@@ -15,6 +15,7 @@ from typing import Any
 
 from bowsprit.api.tidepool import TidePoolSpec
 from bowsprit.clients.github import GitHubClient
+from bowsprit.tide import checkruns
 from bowsprit.tide.model import Blocker, Context, PullRequest
 
 # Requests a sync has in flight at once (the client retries and waits for rate limits).
@@ -100,7 +101,15 @@ query($query: String!, $first: Int!, $after: String) {
         labels(first: 100) { nodes { name } }
         milestone { title }
         commits(last: 1) {
-          nodes { commit { oid status { contexts { context state description } } } }
+          nodes {
+            commit {
+              oid
+              status { contexts { context state description } }
+              statusCheckRollup {
+                contexts(last: 100) { nodes { ... on CheckRun { name conclusion status } } }
+              }
+            }
+          }
         }
       }
     }
@@ -119,10 +128,11 @@ def from_node(node: dict[str, Any]) -> tuple[PullRequest, bool]:
     commit = commits[-1]["commit"] if commits else {}
     head = str(node["headRefOid"])
     status = commit.get("status") or {}
+    rollup = ((commit.get("statusCheckRollup") or {}).get("contexts") or {}).get("nodes") or []
     contexts = tuple(
         Context(str(c["context"]), str(c["state"]).lower(), str(c.get("description") or ""))
         for c in status.get("contexts") or []
-    )
+    ) + tuple(checkruns.contexts(rollup))
     mergeable = {"MERGEABLE": True, "CONFLICTING": False}.get(str(node.get("mergeable")))
     url = str(node.get("url") or "")
     login = str((node.get("author") or {}).get("login") or "")

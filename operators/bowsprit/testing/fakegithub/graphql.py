@@ -77,6 +77,19 @@ def node(repo: Repo, item: Pull) -> dict[str, Any]:
                     "commit": {
                         "oid": item.head_sha,
                         "status": {"contexts": list(latest.values())} if latest else None,
+                        "statusCheckRollup": {
+                            "contexts": {
+                                "nodes": [
+                                    {
+                                        "name": run.get("name"),
+                                        "status": str(run.get("status") or "").upper(),
+                                        "conclusion": str(run.get("conclusion") or "").upper()
+                                        or None,
+                                    }
+                                    for run in repo.check_runs.get(item.head_sha, [])
+                                ]
+                            }
+                        },
                     }
                 }
             ]
