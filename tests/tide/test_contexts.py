@@ -191,3 +191,27 @@ def test_open_prs_queries() -> None:
         "k": 'is:pr state:open archived:false repo:"k/k" repo:"k/t-i"',
         "org": 'is:pr state:open archived:false org:"org"',
     }
+
+
+def test_branch_protection_contexts_from_the_converted_prowconfig() -> None:
+    """`spec.tide.branch_protection` as `bowsprit convert` writes it (org -> repo ->
+    branch, `*` for the others)."""
+    from types import SimpleNamespace
+
+    from bowsprit.tide.settings import protected_contexts
+
+    def checks(*names: str) -> dict[str, object]:
+        return {"required_status_checks": {"contexts": list(names)}}
+
+    config = SimpleNamespace(
+        branch_protection={
+            "o": {
+                "*": {"*": checks("org-wide")},
+                "r": {"*": checks("org-wide", "repo"), "release": checks("rel")},
+            }
+        }
+    )
+    assert protected_contexts(config, "o", "r", "main") == ["org-wide", "repo"]  # type: ignore[arg-type]
+    assert protected_contexts(config, "o", "r", "release") == ["rel"]  # type: ignore[arg-type]
+    assert protected_contexts(config, "o", "other", "main") == ["org-wide"]  # type: ignore[arg-type]
+    assert protected_contexts(config, "x", "r", "main") == []  # type: ignore[arg-type]

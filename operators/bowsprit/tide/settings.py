@@ -4,7 +4,7 @@ TideConfig getters: the most specific of org/repo, org and `*` wins)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bowsprit.api.prowconfig import TideConfig
 from bowsprit.api.tidepool import TidePoolSpec
@@ -14,6 +14,7 @@ from bowsprit.tide.decide import PoolSettings
 from bowsprit.tide.model import Blocker
 
 T = TypeVar("T")
+WILDCARD = "*"
 
 
 def by_repo(table: Mapping[str, T] | None, org: str, repo: str, default: T) -> T:
@@ -22,6 +23,30 @@ def by_repo(table: Mapping[str, T] | None, org: str, repo: str, default: T) -> T
         if key in table:
             return table[key]
     return default
+
+
+def protected_contexts(config: TideConfig, org: str, repo: str, branch: str) -> list[str]:
+    """The contexts branch protection requires (for from-branch-protection): ProwConfig
+    `spec.tide.branch_protection`, org -> repo -> branch -> required_status_checks.contexts
+    with `*` for any other repo or branch, as `bowsprit convert` writes it (a listed repo
+    never falls back to the org's `*`). Read by name so tide works with or without it."""
+    table: Any = getattr(config, "branch_protection", None) or {}
+    repos = table.get(org)
+    if repos is None:
+        return []
+    branches = repos.get(repo, repos.get(WILDCARD, {}))
+    found = branches.get(branch, branches.get(WILDCARD))
+    if found is None:
+        return []
+    checks: Any = (
+        found.get("required_status_checks")
+        if isinstance(found, Mapping)
+        else found.required_status_checks
+    )
+    if checks is None:
+        return []
+    names = checks.get("contexts") if isinstance(checks, Mapping) else checks.contexts
+    return [str(name) for name in names or []]
 
 
 def merge_method(config: TideConfig, spec: TidePoolSpec, org: str, repo: str) -> str:
@@ -46,7 +71,13 @@ def pool_settings(
     return PoolSettings(
         jobs=tuple(jobs),
         checker=branch_policy(
-            org, repo, branch, jobs, config.context_options, spec.context_options
+            org,
+            repo,
+            branch,
+            jobs,
+            config.context_options,
+            spec.context_options,
+            protected_contexts(config, org, repo, branch),
         ),
         batch_size_limit=limit,
         prioritize_existing_batches=by_repo(config.prioritize_existing_batches, org, repo, True),
