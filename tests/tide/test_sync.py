@@ -241,3 +241,44 @@ async def test_a_failed_batch_is_not_merged_and_not_started_twice_while_pending(
     [outcome] = await syncer.sync()
     assert outcome.decision.action == "TRIGGER_BATCH"  # tried again, as Prow does
     assert [a for a in github.actions if isinstance(a, Merged)] == []
+
+
+async def test_overwrite_pending_contexts_on_a_batch_merge(
+    github: FakeGitHub, syncer: Syncer
+) -> None:
+    """Prow's overwrite-pending-contexts: PR 1's own retest is still running when its batch
+    passed; its context is set to the batch's result and the failure comment goes."""
+    from bowsprit.api.tidepool import TideContextPolicyOptions
+    from bowsprit.testing.fakegithub.state import CommentDeleted
+
+    syncer.caches.config.tide.context_options = TideContextPolicyOptions.model_validate(
+        {"overwrite-pending-contexts": True}
+    )
+    for number in (1, 2, 3):
+        green(github, number)
+    report = github.add_comment("o/r", 1, github.bot, "unit failed <!-- test report -->")
+    await syncer.sync()  # the batch
+    await syncer.sync()  # PR 1 retested alone meanwhile
+    batch, serial = syncer.cluster.created  # type: ignore[attr-defined]
+    syncer.caches.upsert_prowjob(
+        {
+            **batch,
+            "status": {
+                "state": "success",
+                "description": "Job succeeded.",
+                "url": "https://deck/batch",
+            },
+        }
+    )
+    syncer.caches.upsert_prowjob({**serial, "status": {"state": "pending"}})
+    [outcome] = await syncer.sync()
+    assert outcome.decision.action == "MERGE_BATCH"
+    overwritten = [
+        a
+        for a in github.actions
+        if isinstance(a, StatusCreated) and a.context == "unit" and a.state == "success"
+    ]
+    assert [a.sha for a in overwritten] == [head(1)]
+    assert overwritten[0].description.endswith(f"BaseSHA:{BASE}")
+    assert CommentDeleted("o/r", report.id) in github.actions
+    assert [a.number for a in github.actions if isinstance(a, Merged)] == [1, 2, 3]

@@ -11,7 +11,8 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from bowsprit.clients.github import GitHubClient, GitHubError
-from bowsprit.tide.model import TIDE_CONTEXT, PullRequest
+from bowsprit.lib.contexts import description_with_base_sha
+from bowsprit.tide.model import TIDE_CONTEXT, JobResult, PullRequest
 from bowsprit.tide.status import IN_POOL
 
 logger = logging.getLogger("bowsprit.tide")
@@ -142,6 +143,54 @@ async def set_tide_success(github: GitHubClient, pr: PullRequest, target_url: st
     )
 
 
+COMMENT_TAG = "<!-- test report -->"  # crier's failure comment
+
+
+async def overwrite_pending_contexts(
+    github: GitHubClient, pr: PullRequest, jobs: Sequence[JobResult], base_sha: str
+) -> None:
+    """Prow's overwriteProwJobContextsWithStatusSuccess: a context still pending for the
+    PR's own run, whose job passed in the batch being merged, is set to the batch's
+    success (with its base SHA), and the bot's failure comment goes."""
+    head = (pr.number, pr.head_sha)
+    passed = {
+        job.context: job
+        for job in jobs
+        if job.type == "batch"
+        and job.state == "success"
+        and job.base_sha == base_sha
+        and head in job.pulls
+    }
+    pending = sorted(
+        {
+            job.context
+            for job in jobs
+            if job.type == "presubmit"
+            and job.simple_state == "pending"
+            and job.pulls[:1] == (head,)
+        }
+    )
+    for context in pending:
+        batch = passed.get(context)
+        if batch is None:
+            continue
+        await github.create_status(
+            pr.org,
+            pr.repo,
+            pr.head_sha,
+            state="success",
+            context=context,
+            description=description_with_base_sha(batch.description, batch.base_sha),
+            target_url=batch.url or None,
+        )
+        bot = await github.bot_login()
+        for comment in await github.list_issue_comments(pr.org, pr.repo, pr.number):
+            if (comment.get("user") or {}).get("login") == bot and COMMENT_TAG in str(
+                comment.get("body") or ""
+            ):
+                await github.delete_comment(pr.org, pr.repo, int(comment["id"]))
+
+
 async def merge_prs(
     github: GitHubClient,
     prs: Sequence[PullRequest],
@@ -151,6 +200,7 @@ async def merge_prs(
     target_url: Callable[[PullRequest], str],
     sleep: Sleep,
     pause: float,
+    prepare: Callable[[PullRequest], Awaitable[None]] | None = None,
 ) -> MergeOutcome:
     """Merge PRs one by one with their tested head SHAs (GitHub refuses a PR pushed
     meanwhile); pause between merges so GitHub recomputes mergeability; stop the batch on
@@ -162,6 +212,8 @@ async def merge_prs(
         title, body = render_commit(template, pr)
         try:
             await set_tide_success(github, pr, target_url(pr))
+            if prepare is not None:
+                await prepare(pr)
 
             async def merge(
                 pr: PullRequest = pr, title: str | None = title, body: str | None = body

@@ -83,6 +83,30 @@ def _options(
     return merged
 
 
+def overwrite_pending(
+    org: str,
+    repo: str,
+    branch: str,
+    options: TideContextPolicyOptions | None,
+    pool_policy: TideContextPolicy | None,
+) -> bool:
+    """overwrite-pending-contexts for this branch."""
+    policy = TideContextPolicy()
+    for each in (options, *_overrides(org, repo, branch, options), pool_policy):
+        if each is not None and each.overwrite_pending_contexts is not None:
+            policy = each
+    return bool(policy.overwrite_pending_contexts)
+
+
+def _overrides(
+    org: str, repo: str, branch: str, options: TideContextPolicyOptions | None
+) -> list[TideContextPolicy | None]:
+    org_policy = ((options.orgs or {}) if options else {}).get(org)
+    repo_policy = ((org_policy.repos or {}) if org_policy else {}).get(repo)
+    branch_policy_ = ((repo_policy.branches or {}) if repo_policy else {}).get(branch)
+    return [org_policy, repo_policy, branch_policy_]
+
+
 def triggers_conditionally(job: Job) -> bool:
     """Prow's TriggersConditionally: manual or file-filtered jobs may have no status."""
     return job.needs_explicit_trigger or job.has_file_filter

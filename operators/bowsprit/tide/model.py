@@ -67,6 +67,8 @@ class JobResult:
     base_sha: str
     pulls: tuple[tuple[int, str], ...]  # (number, head SHA)
     created_by_tide: bool = False
+    description: str = ""
+    url: str = ""
 
     @property
     def simple_state(self) -> SimpleState:

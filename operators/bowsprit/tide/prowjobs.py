@@ -94,6 +94,8 @@ def result(body: dict[str, Any]) -> JobResult | None:
             (int(pull["number"]), str(pull.get("sha", ""))) for pull in job_refs.get("pulls") or []
         ),
         created_by_tide=(metadata.get("labels") or {}).get(CREATED_BY_TIDE) == "true",
+        description=str((body.get("status") or {}).get("description") or ""),
+        url=str((body.get("status") or {}).get("url") or ""),
     )
 
 

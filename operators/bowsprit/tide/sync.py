@@ -21,7 +21,8 @@ from bowsprit.clients.github import GitHubClient
 from bowsprit.jobpod.jobs import Job
 from bowsprit.lib.clock import Clock, NewName, rfc3339
 from bowsprit.tide import settings as tide_settings
-from bowsprit.tide.apply import MergeOutcome, merge_prs
+from bowsprit.tide.apply import MergeOutcome, merge_prs, overwrite_pending_contexts
+from bowsprit.tide.contexts import overwrite_pending
 from bowsprit.tide.decide import (
     Decision,
     PoolSettings,
@@ -184,12 +185,25 @@ class Syncer:
                 target_url=lambda pr: target_url(tide, pr),
                 sleep=self.sleep,
                 pause=self.merge_pause,
+                prepare=self._overwriter(pool, spec) if decision.action == "MERGE_BATCH" else None,
             )
             if done.merged:
                 MERGES.labels(pool.org, pool.repo, pool.branch).observe(len(done.merged))
             return done.error
         await self._trigger(pool, decision)
         return None
+
+    def _overwriter(
+        self, pool: SubPool, spec: TidePoolSpec
+    ) -> Callable[[PullRequest], Awaitable[None]] | None:
+        options = self.caches.config.tide.context_options
+        if not overwrite_pending(pool.org, pool.repo, pool.branch, options, spec.context_options):
+            return None
+
+        async def overwrite(pr: PullRequest) -> None:
+            await overwrite_pending_contexts(self.github, pr, pool.jobs, pool.sha)
+
+        return overwrite
 
     async def _trigger(self, pool: SubPool, decision: Decision) -> None:
         """Prow's trigger: one ProwJob per context; a batch never twice for the same
