@@ -288,3 +288,37 @@ def test_tide_killed_between_merges_merges_nothing_twice(
             )
     assert [n for _, n, _ in merges(github)] == [1, 2, 3]
     assert [merge_requests(github, "o/r", n) for n in (1, 2, 3)] == [1, 1, 1]
+
+
+def test_prs_that_conflict_with_each_other_merge_one_at_a_time(
+    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Their batch fails (clonerefs could not merge them together): it is not tried again
+    as it was; the oldest is retested alone and merged, and GitHub then reports the other
+    as conflicting, which its tide context says."""
+    for number in (1, 2):
+        open_green_pull(github, "o/r", number)
+        github.repos["o/r"].pulls[number].files = ["same.go"]
+    setup(kube, namespace, ["o/r"])
+
+    def decide(labels: dict[str, str]) -> int:
+        return 1 if labels.get("prow.k8s.io/type") == "batch" else 0
+
+    with (
+        running(kube, "plank", namespace),
+        operator_process(tide_argv(kube, namespace, github, tmp_path)),
+    ):
+        wait_for(
+            lambda: (settle(kube, namespace, decide), merges(github))[1],
+            timeout=60,
+            what="PR 1 merged after its batch with PR 2 failed",
+        )
+        wait_for(
+            lambda: (
+                tide_context(github, head(2))
+                == ("error", "Not mergeable. PR has a merge conflict.")
+            ),
+            what="PR 2's tide context naming the conflict",
+        )
+    assert merges(github) == [("o/r", 1, head(1))]
+    assert len(batches(kube, namespace)) == 1

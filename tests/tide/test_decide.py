@@ -320,7 +320,7 @@ def test_an_existing_batch_is_preferred_unless_switched_off() -> None:
     decision = decide(pool(prs, runs), settings())
     assert numbers(decision.targets) == [2, 3]
     fresh = decide(pool(prs, runs), settings(prioritize_existing_batches=False))
-    assert numbers(fresh.targets) == [1, 2, 3]
+    assert numbers(fresh.targets) == [1, 2]  # a new batch, not the one that failed
 
 
 def test_a_blocker_issue_blocks_its_branch_only() -> None:
@@ -363,3 +363,15 @@ def test_run_if_changed_jobs_are_required_only_for_matching_files() -> None:
     assert decision.required == {1: ("unit",), 2: ("docs", "unit")}
     assert decision.successes == (1,) and decision.missings == (2,)
     assert (decision.action, numbers(decision.targets)) == ("MERGE", [1])
+
+
+def test_a_failed_batch_is_not_tried_again_as_it_was() -> None:
+    prs = [green(1), green(2), green(3)]
+    heads = [(n, f"origin/pr-{n}") for n in (1, 2, 3)]
+    failed = [run("unit", "failure", heads)]
+    assert numbers(decide(pool(prs, failed), settings()).targets) == [1, 2]
+    failed.append(run("unit", "failure", heads[:2]))
+    decision = decide(pool(prs, failed), settings())
+    assert (decision.action, numbers(decision.targets)) == ("TRIGGER", [1])
+    on_old_base = [run("unit", "failure", heads, base=OLD_BASE)]
+    assert numbers(decide(pool(prs, on_old_base), settings()).targets) == [1, 2, 3]

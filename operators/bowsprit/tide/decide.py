@@ -261,9 +261,24 @@ def existing_batch(
 
 
 def greedy_batch(pool: SubPool, candidates: list[PullRequest], limit: int) -> list[PullRequest]:
-    """The default new batch: candidates in order up to the limit (GitHub's mergeable flag
-    already left conflicting PRs out of the pool)."""
-    return candidates[:limit] if limit > 0 else list(candidates)
+    """The default new batch: the oldest candidates up to the limit, shortened (newest out
+    first) while a batch of exactly those heads already failed on this base. Prow instead
+    merges the candidates in a local checkout and keeps those that merge cleanly; without
+    that trial, a failed batch (PRs that conflict with each other, or one that breaks the
+    others) is not tried again as it was, so the pool always makes progress: down to no
+    batch at all, and then serial retests."""
+    chosen = candidates[:limit] if limit > 0 else list(candidates)
+    failed = {
+        tuple(sorted(job.pulls))
+        for job in pool.jobs
+        if job.type == "batch" and job.base_sha == pool.sha and job.simple_state == "failure"
+    }
+    while len(chosen) > 1:
+        heads = tuple(sorted((pr.number, pr.head_sha) for pr in chosen))
+        if heads not in failed:
+            return chosen
+        chosen = chosen[:-1]
+    return chosen
 
 
 def pick_batch(
