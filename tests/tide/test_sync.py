@@ -284,3 +284,13 @@ async def test_overwrite_pending_contexts_on_a_batch_merge(
     assert overwritten[0].description.endswith(f"BaseSHA:{BASE}")
     assert CommentDeleted("o/r", report.id) in github.actions
     assert [a.number for a in github.actions if isinstance(a, Merged)] == [1, 2, 3]
+
+
+async def test_dry_run_changes_nothing(github: FakeGitHub, syncer: Syncer) -> None:
+    syncer.dry_run = True
+    for number in (1, 2, 3):
+        green(github, number)
+    [outcome] = await syncer.sync()
+    assert outcome.decision.action == "TRIGGER_BATCH"
+    assert syncer.cluster.created == [] and syncer.cluster.statuses == {}  # type: ignore[attr-defined]
+    assert [r for r in github.requests if r.method != "GET" and r.path != "/graphql"] == []

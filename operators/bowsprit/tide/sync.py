@@ -9,7 +9,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -19,7 +18,8 @@ from bowsprit.api.tidepool import TidePoolSpec
 from bowsprit.clients.cluster import ApiError, Cluster
 from bowsprit.clients.github import GitHubClient
 from bowsprit.jobpod.jobs import Job
-from bowsprit.lib.clock import Clock, NewName, rfc3339
+from bowsprit.lib.clock import Clock, NewName
+from bowsprit.tide import record
 from bowsprit.tide import settings as tide_settings
 from bowsprit.tide.apply import MergeOutcome, merge_prs, overwrite_pending_contexts
 from bowsprit.tide.contexts import overwrite_pending
@@ -129,37 +129,52 @@ class Syncer:
     async def _sync_subpools(
         self, prs: list[PullRequest], owners: dict[str, PoolKey], blockers: list[Blocker]
     ) -> list[Outcome]:
+        """Each sub-pool decided and acted on by itself, up to max_goroutines at once (so a
+        batch merging with pauses holds back no other repository)."""
         groups: dict[tuple[str, str, str], list[PullRequest]] = {}
         for pr in prs:
             groups.setdefault((pr.org, pr.repo, pr.base_ref), []).append(pr)
-        outcomes = []
-        for (org, repo, branch), members in sorted(groups.items()):
-            members.sort(key=lambda pr: pr.number)
-            owner = min(owners[pr.key] for pr in members)
-            spec = self.caches.pools[owner]
-            try:
-                sha = await self.gatherer.branch_sha(org, repo, branch)
-                jobs = self.caches.repo_jobs(org, repo)
-                settings = tide_settings.pool_settings(
-                    self.caches.config.tide, spec, org, repo, branch, jobs, blockers
-                )
-                results = [
-                    job
-                    for job in self.caches.prowjobs.values()
-                    if (job.org, job.repo, job.base_ref) == (org, repo, branch)
-                ]
-                pool = SubPool(org, repo, branch, sha, members, results)
-                decision = decide(pool, settings)
-                outcome = Outcome(decision, pool, owner)
-                outcome.error = await self._act(outcome, spec, settings)
-            except Exception:  # noqa: BLE001 - one sub-pool's failure, not all
-                logger.exception("sub-pool %s/%s:%s failed", org, repo, branch)
-                POOL_ERRORS.labels(org, repo, branch).inc()
-                continue
-            POOLED.labels(org, repo, branch).set(len(decision.prs))
-            ACTIONS.labels(decision.action).inc()
-            outcomes.append(outcome)
-        return outcomes
+        results: dict[tuple[str, str, str], list[JobResult]] = {}
+        for job in list(self.caches.prowjobs.values()):
+            results.setdefault((job.org, job.repo, job.base_ref), []).append(job)
+        limit = asyncio.Semaphore(self.caches.config.tide.max_goroutines or 20)
+
+        async def one(key: tuple[str, str, str], members: list[PullRequest]) -> Outcome | None:
+            async with limit:
+                return await self._sync_subpool(key, members, owners, blockers, results)
+
+        found = await asyncio.gather(*(one(k, v) for k, v in sorted(groups.items())))
+        return [outcome for outcome in found if outcome is not None]
+
+    async def _sync_subpool(
+        self,
+        key: tuple[str, str, str],
+        members: list[PullRequest],
+        owners: dict[str, PoolKey],
+        blockers: list[Blocker],
+        results: dict[tuple[str, str, str], list[JobResult]],
+    ) -> Outcome | None:
+        org, repo, branch = key
+        members.sort(key=lambda pr: pr.number)
+        owner = min(owners[pr.key] for pr in members)
+        spec = self.caches.pools[owner]
+        try:
+            sha = await self.gatherer.branch_sha(org, repo, branch)
+            jobs = self.caches.repo_jobs(org, repo)
+            settings = tide_settings.pool_settings(
+                self.caches.config.tide, spec, org, repo, branch, jobs, blockers
+            )
+            pool = SubPool(org, repo, branch, sha, members, results.get(key, []))
+            decision = decide(pool, settings)
+            outcome = Outcome(decision, pool, owner)
+            outcome.error = await self._act(outcome, spec, settings)
+        except Exception:  # noqa: BLE001 - one sub-pool's failure, not all
+            logger.exception("sub-pool %s/%s:%s failed", org, repo, branch)
+            POOL_ERRORS.labels(org, repo, branch).inc()
+            return None
+        POOLED.labels(org, repo, branch).set(len(decision.prs))
+        ACTIONS.labels(decision.action).inc()
+        return outcome
 
     async def _act(
         self, outcome: Outcome, spec: TidePoolSpec, settings: PoolSettings
@@ -321,23 +336,9 @@ class Syncer:
         for key in pools:
             mine = [o for o in outcomes if o.owner == key]
             history = self.caches.history.setdefault(key, [])
-            for o in mine:
-                if o.decision.action in ("WAIT", "BLOCKED") or not o.decision.targets:
-                    continue
-                history.append(_action(o, now))
-            del history[:-HISTORY]
-            status: dict[str, Any] = {
-                "lastSyncTime": rfc3339(now),
-                "pools": [_pool_status(o) for o in mine],
-                "prsInPool": sum(len(o.decision.prs) for o in mine),
-                "history": list(history),
-            }
-            if history:
-                last = history[-1]
-                numbers = " ".join(f"#{n}" for n in last.get("target") or [])
-                status["lastAction"] = (
-                    f"{last['action']} {last['org']}/{last['repo']}:{last['branch']} {numbers}"
-                )
+            status = record.status(
+                [(o.decision, o.pool, o.error) for o in mine], history, now, HISTORY
+            )
             if self.dry_run:
                 continue
             try:
@@ -347,37 +348,3 @@ class Syncer:
             except ApiError as error:
                 if error.status != 404:  # deleted meanwhile
                     raise
-
-
-def _action(outcome: Outcome, now: datetime) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "time": rfc3339(now),
-        "org": outcome.pool.org,
-        "repo": outcome.pool.repo,
-        "branch": outcome.pool.branch,
-        "action": outcome.decision.action,
-        "base_sha": outcome.pool.sha,
-        "target": [pr.number for pr in outcome.decision.targets],
-    }
-    if outcome.error:
-        entry["error"] = outcome.error[:1000]
-    return entry
-
-
-def _pool_status(outcome: Outcome) -> dict[str, Any]:
-    d, pool = outcome.decision, outcome.pool
-    entry: dict[str, Any] = {
-        "org": pool.org,
-        "repo": pool.repo,
-        "branch": pool.branch,
-        "base_sha": pool.sha,
-        "success_prs": list(d.successes),
-        "pending_prs": list(d.pendings),
-        "missing_prs": list(d.missings),
-        "batch_pending": list(d.batch_pending),
-        "action": d.action,
-        "target": [pr.number for pr in d.targets],
-    }
-    if outcome.error:
-        entry["error"] = outcome.error[:1000]
-    return entry
