@@ -294,3 +294,25 @@ async def test_dry_run_changes_nothing(github: FakeGitHub, syncer: Syncer) -> No
     assert outcome.decision.action == "TRIGGER_BATCH"
     assert syncer.cluster.created == [] and syncer.cluster.statuses == {}  # type: ignore[attr-defined]
     assert [r for r in github.requests if r.method != "GET" and r.path != "/graphql"] == []
+
+
+async def test_metrics_follow_the_pools(github: FakeGitHub, syncer: Syncer) -> None:
+    from prometheus_client import REGISTRY
+
+    for number in (1, 2, 3):
+        green(github, number)
+    github.repos["o/r"].pulls[3].mergeable = False
+    before = (
+        REGISTRY.get_sample_value(
+            "tide_retests_total",
+            {"org": "o", "repo": "r", "branch": "main", "action": "TRIGGER_BATCH"},
+        )
+        or 0.0
+    )
+    await syncer.sync()
+    pool = {"org": "o", "repo": "r", "branch": "main"}
+    assert REGISTRY.get_sample_value("pooledprs", pool) == 2
+    assert REGISTRY.get_sample_value("tide_pool_missing_prs", pool) == 2
+    after = REGISTRY.get_sample_value("tide_retests_total", {**pool, "action": "TRIGGER_BATCH"})
+    assert after == before + 1
+    assert (REGISTRY.get_sample_value("syncdur") or 0) > 0

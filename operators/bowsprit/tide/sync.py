@@ -40,14 +40,28 @@ logger = logging.getLogger("bowsprit.tide")
 PoolKey = tuple[str, str]  # TidePool namespace, name
 HISTORY = 50  # actions kept per TidePool
 
-POOLED = Gauge("pooledprs", "PRs in each sub-pool", ["org", "repo", "branch"])
+# Prow's tide metrics (pkg/tide/tide.go tideMetrics), same names and labels; counters
+# gain prometheus_client's _total suffix.
+POOL = ["org", "repo", "branch"]
+POOLED = Gauge("pooledprs", "Number of PRs in each Tide pool.", POOL)
+UPDATE_TIME = Gauge("updatetime", "The last time each subpool was synced.", POOL)
 MERGES = Histogram(
-    "merges", "PRs merged per merge action", ["org", "repo", "branch"], buckets=(1, 2, 3, 5, 10)
+    "merges",
+    "Histogram of merges where values are the number of PRs merged together.",
+    POOL,
+    buckets=(1, 2, 3, 4, 5, 7, 10, 15, 25),
 )
-SYNC_DURATION = Histogram("syncdur", "Duration of a Tide sync in seconds")
-STATUS_DURATION = Histogram("statusupdatedur", "Duration of the tide context updates")
-HEARTBEAT = Counter("tidesyncheartbeat", "Syncs finished", ["controller"])
-POOL_ERRORS = Counter("tidepoolerrors", "Sub-pool sync errors", ["org", "repo", "branch"])
+SYNC_DURATION = Gauge("syncdur", "The duration of the last loop of the sync controller.")
+STATUS_DURATION = Gauge(
+    "statusupdatedur", "The duration of the last loop of the status update controller."
+)
+HEARTBEAT = Counter("tidesyncheartbeat", "Count of Tide syncs per controller.", ["controller"])
+POOL_ERRORS = Counter("tidepoolerrors", "Count of Tide pool sync errors.", POOL)
+RETESTS = Counter("tide_retests", "Test retriggers by pool and action.", [*POOL, "action"])
+MISSING = Gauge("tide_pool_missing_prs", "PRs with missing or failed tests per pool.", POOL)
+PENDING = Gauge("tide_pool_pending_prs", "PRs with pending tests per pool.", POOL)
+SUCCESSFUL = Gauge("tide_pool_successful_prs", "PRs with all tests passing per pool.", POOL)
+BATCH_PENDING = Gauge("tide_pool_batch_pending_prs", "PRs in a pending batch per pool.", POOL)
 ACTIONS = Counter("tide_actions", "Actions taken", ["action"])
 
 
@@ -119,10 +133,10 @@ class Syncer:
         outcomes = await self._sync_subpools(list(prs), owners, blockers)
         status_started = time.monotonic()
         await self._update_contexts(list(prs), outcomes, pools, blockers)
-        STATUS_DURATION.observe(time.monotonic() - status_started)
+        STATUS_DURATION.set(time.monotonic() - status_started)
         await self._record(outcomes, pools)
         self.gatherer.forget_files({(pr.org, pr.repo, pr.number, pr.head_sha) for pr in prs})
-        SYNC_DURATION.observe(time.monotonic() - started)
+        SYNC_DURATION.set(time.monotonic() - started)
         HEARTBEAT.labels("sync").inc()
         return outcomes
 
@@ -172,8 +186,18 @@ class Syncer:
             logger.exception("sub-pool %s/%s:%s failed", org, repo, branch)
             POOL_ERRORS.labels(org, repo, branch).inc()
             return None
-        POOLED.labels(org, repo, branch).set(len(decision.prs))
+        for gauge, value in (
+            (POOLED, len(decision.prs)),
+            (UPDATE_TIME, self.clock().timestamp()),
+            (MISSING, len(decision.missings)),
+            (PENDING, len(decision.pendings)),
+            (SUCCESSFUL, len(decision.successes)),
+            (BATCH_PENDING, len(decision.batch_pending)),
+        ):
+            gauge.labels(org, repo, branch).set(value)
         ACTIONS.labels(decision.action).inc()
+        if decision.action in ("TRIGGER", "TRIGGER_BATCH") and not self.dry_run:
+            RETESTS.labels(org, repo, branch, decision.action).inc()
         return outcome
 
     async def _act(
