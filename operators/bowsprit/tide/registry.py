@@ -20,7 +20,7 @@ from bowsprit.api.presubmit import PresubmitSpec
 from bowsprit.api.tidepool import TidePoolSpec
 from bowsprit.clients.github import GitHubClient
 from bowsprit.clients.operator import OperatorDeps, login
-from bowsprit.jobpod.jobs import Job
+from bowsprit.jobpod.jobs import Job, JobKind
 from bowsprit.lib.clock import random_name
 from bowsprit.tide.model import JobResult
 from bowsprit.tide.sync import Caches, Syncer
@@ -71,47 +71,82 @@ async def loop(deps: Deps) -> None:
             await asyncio.wait_for(deps.wake.wait(), timeout=delay)
 
 
-async def tidepool_changed(
-    memo: Any, body: Any, namespace: str | None, name: str, type: str | None, **_: Any
-) -> None:
-    deps: Deps = memo
-    key = (namespace or "", name)
-    if type == "DELETED":
-        deps.caches.pools.pop(key, None)
-        deps.caches.history.pop(key, None)
-        return
+def store_pool(deps: Deps, namespace: str, name: str, body: dict[str, Any]) -> bool:
+    """Keep a TidePool; whether its spec changed."""
+    key = (namespace, name)
     try:
         spec = TidePoolSpec.model_validate(body.get("spec") or {})
     except ValidationError as error:
-        logger.error("TidePool %s/%s ignored: %s", *key, error)
+        logger.error("TidePool %s/%s ignored: %s", namespace, name, error)
         deps.caches.pools.pop(key, None)
-        return
+        return False
     changed = deps.caches.pools.get(key) != spec
     deps.caches.pools[key] = spec
     if key not in deps.caches.history:  # actions recorded before a restart are kept
         deps.caches.history[key] = list((body.get("status") or {}).get("history") or [])
-    if changed:
+    return changed
+
+
+async def tidepool_changed(
+    memo: Any, body: Any, namespace: str | None, name: str, type: str | None, **_: Any
+) -> None:
+    deps: Deps = memo
+    if type == "DELETED":
+        deps.caches.pools.pop((namespace or "", name), None)
+        deps.caches.history.pop((namespace or "", name), None)
+        return
+    if store_pool(deps, namespace or "", name, dict(body)):
         deps.poke()
 
 
-def _job_handler(kind: str, model: type[BlockingPresubmitSpec] | type[PresubmitSpec]) -> Any:
+MODELS: dict[JobKind, type[BlockingPresubmitSpec] | type[PresubmitSpec]] = {
+    "BlockingPresubmit": BlockingPresubmitSpec,
+    "Presubmit": PresubmitSpec,
+}
+
+
+def store_job(deps: Deps, kind: JobKind, namespace: str, name: str, body: dict[str, Any]) -> None:
+    key = (kind, namespace, name)
+    try:
+        spec = MODELS[kind].model_validate(body.get("spec") or {})
+    except ValidationError as error:
+        logger.error("%s %s/%s ignored: %s", kind, namespace, name, error)
+        deps.caches.jobs.pop(key, None)
+        return
+    deps.caches.jobs[key] = Job(kind, namespace, name, spec)
+
+
+def _job_handler(kind: JobKind) -> Any:
     async def changed(
         memo: Any, body: Any, namespace: str | None, name: str, type: str | None, **_: Any
     ) -> None:
         deps: Deps = memo
-        key = (kind, namespace or "", name)
         if type == "DELETED":
-            deps.caches.jobs.pop(key, None)
-            return
-        try:
-            spec = model.model_validate(body.get("spec") or {})
-        except ValidationError as error:
-            logger.error("%s %s/%s ignored: %s", kind, namespace, name, error)
-            deps.caches.jobs.pop(key, None)
-            return
-        deps.caches.jobs[key] = Job(kind, namespace or "", name, spec)  # type: ignore[arg-type]
+            deps.caches.jobs.pop((kind, namespace or "", name), None)
+        else:
+            store_job(deps, kind, namespace or "", name, dict(body))
 
     return changed
+
+
+def prime(deps: Deps) -> None:
+    """One list of each kind before the first sync (as Prow waits for its caches): a sync
+    that saw a TidePool but not yet its job definitions would find nothing to test and
+    merge untested PRs; one that missed running ProwJobs would start them again. The
+    watches keep the caches current from then on."""
+    for body in deps.cluster.list_custom_everywhere("tidepools"):
+        metadata = body["metadata"]
+        store_pool(deps, metadata["namespace"], metadata["name"], body)
+    kinds: tuple[tuple[JobKind, str], ...] = (
+        ("BlockingPresubmit", "blockingpresubmits"),
+        ("Presubmit", "presubmits"),
+    )
+    for kind, plural in kinds:
+        for body in deps.cluster.list_custom_everywhere(plural):
+            metadata = body["metadata"]
+            store_job(deps, kind, metadata["namespace"], metadata["name"], body)
+    for body in deps.cluster.list_custom(deps.caches.config.prowjob_namespace, "prowjobs"):
+        deps.caches.upsert_prowjob(body)
 
 
 async def prowjob_changed(
@@ -145,6 +180,7 @@ def build_registry() -> kopf.OperatorRegistry:
         settings.posting.enabled = False
         assert deps.github is not None
         deps.caches.config = await asyncio.to_thread(deps.prow_config)
+        await asyncio.to_thread(prime, deps)
         deps.wake = asyncio.Event()
         deps.syncer = Syncer(
             deps.github,
@@ -174,10 +210,8 @@ def build_registry() -> kopf.OperatorRegistry:
 
     kopf.on.event(GROUP, VERSION, "tidepools", registry=registry)(tidepool_changed)
     kopf.on.event(GROUP, VERSION, "blockingpresubmits", registry=registry)(
-        _job_handler("BlockingPresubmit", BlockingPresubmitSpec)
+        _job_handler("BlockingPresubmit")
     )
-    kopf.on.event(GROUP, VERSION, "presubmits", registry=registry)(
-        _job_handler("Presubmit", PresubmitSpec)
-    )
+    kopf.on.event(GROUP, VERSION, "presubmits", registry=registry)(_job_handler("Presubmit"))
     kopf.on.event(GROUP, VERSION, "prowjobs", registry=registry)(prowjob_changed)
     return registry
