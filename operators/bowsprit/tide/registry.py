@@ -82,6 +82,9 @@ def store_pool(deps: Deps, namespace: str, name: str, body: dict[str, Any]) -> b
         return False
     changed = deps.caches.pools.get(key) != spec
     deps.caches.pools[key] = spec
+    generation = (body.get("metadata") or {}).get("generation")
+    if isinstance(generation, int):
+        deps.caches.generations[key] = generation
     if key not in deps.caches.history:  # actions recorded before a restart are kept
         deps.caches.history[key] = list((body.get("status") or {}).get("history") or [])
     return changed

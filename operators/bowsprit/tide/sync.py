@@ -72,6 +72,7 @@ class Caches:
     config: ProwConfigSpec = field(default_factory=ProwConfigSpec)
     pools: dict[PoolKey, TidePoolSpec] = field(default_factory=dict)
     history: dict[PoolKey, list[dict[str, Any]]] = field(default_factory=dict)
+    generations: dict[PoolKey, int] = field(default_factory=dict)
     jobs: dict[tuple[str, str, str], Job] = field(default_factory=dict)  # kind, ns, name
     prowjobs: dict[str, JobResult] = field(default_factory=dict)
 
@@ -363,6 +364,8 @@ class Syncer:
             status = record.status(
                 [(o.decision, o.pool, o.error) for o in mine], history, now, HISTORY
             )
+            if key in self.caches.generations:
+                status["observedGeneration"] = self.caches.generations[key]
             if self.dry_run:
                 continue
             try:
