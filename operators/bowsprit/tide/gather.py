@@ -153,7 +153,6 @@ def from_node(node: dict[str, Any]) -> tuple[PullRequest, bool]:
             review_approved=node.get("reviewDecision") == "APPROVED",
             contexts=contexts,
             html_url=url,
-            author_link=f"https://github.com/{login}" if login else "",
         ),
         commit.get("oid") == head,
     )
