@@ -609,6 +609,39 @@ class GitHubClient:
             params = None  # the next link carries its own query
         return items
 
+    async def merge_pull(
+        self,
+        org: str,
+        repo: str,
+        number: int,
+        *,
+        sha: str,
+        method: str,
+        title: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Merge a pull request if its head is still `sha`. GitHub's refusals come back as
+        GitHubError: 405 (not mergeable, base modified, not allowed), 409 (head moved)."""
+        body: dict[str, Any] = {"sha": sha, "merge_method": method}
+        if title is not None:
+            body["commit_title"] = title
+        if message is not None:
+            body["commit_message"] = message
+        await self._send("PUT", f"{_repo(org, repo)}/pulls/{number}/merge", org, json=body)
+
+    async def graphql(
+        self, query: str, variables: dict[str, Any], org: str | None = None
+    ) -> dict[str, Any]:
+        """One GraphQL query (`org` picks the App installation); GitHub's `errors` raise
+        GitHubError naming the first."""
+        body = await self._json(
+            "POST", "/graphql", org, json={"query": query, "variables": variables}
+        )
+        if body.get("errors"):
+            raise GitHubError(f"GraphQL: {body['errors'][0].get('message', body['errors'][0])}")
+        data: dict[str, Any] = body["data"]
+        return data
+
 
 def _q(part: str) -> str:
     return quote(part, safe="")

@@ -135,6 +135,23 @@ class FakeGitHub:
             self.repos[repo].pulls[number] = item
             return item
 
+    def push(self, repo: str, number: int, head_sha: str) -> Pull:
+        """A new commit on a pull request's branch: its head moves."""
+        with self._lock:
+            item = self.repos[repo].pulls[number]
+            item.commits.append(item.head_sha)
+            item.head_sha = head_sha
+            return item
+
+    def merged_into(self, repo: Repo, merged: Pull) -> None:
+        """GitHub recomputes mergeability after a merge moves the base: here, an open pull
+        request into the same branch that changes a file the merged one changed conflicts."""
+        touched = set(merged.files)
+        for other in repo.pulls.values():
+            same_base = other.state == "open" and other.base_ref == merged.base_ref
+            if same_base and other is not merged and touched & set(other.files):
+                other.mergeable = False
+
     def add_member(self, org: str, login: str) -> None:
         with self._lock:
             self.members.setdefault(org, set()).add(login)
