@@ -11,9 +11,15 @@ from bowsprit.clients.github import GitHubError
 from bowsprit.hook.effects import (
     AbortPresubmits,
     AddLabel,
+    Assign,
     Comment,
     CreateProwJob,
+    CreateReview,
+    DeleteComment,
+    EditComment,
     Effect,
+    RemoveLabel,
+    RequestReview,
 )
 from bowsprit.jobpod import labels
 
@@ -30,6 +36,20 @@ class GitHubWriter(Protocol):
     ) -> dict[str, Any]: ...
     async def add_label(self, org: str, repo: str, number: int, label: str) -> None: ...
     async def remove_label(self, org: str, repo: str, number: int, label: str) -> None: ...
+    async def edit_comment(self, org: str, repo: str, comment_id: int, body: str) -> None: ...
+    async def delete_comment(self, org: str, repo: str, comment_id: int) -> None: ...
+    async def assign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None: ...
+    async def request_review(self, org: str, repo: str, number: int, logins: list[str]) -> None: ...
+    async def create_review(
+        self,
+        org: str,
+        repo: str,
+        number: int,
+        *,
+        body: str,
+        commit_sha: str,
+        comments: list[dict[str, Any]],
+    ) -> None: ...
 
 
 class ProwJobs(Protocol):
@@ -82,12 +102,43 @@ class Applier:
             await self.github.create_comment(effect.org, effect.repo, effect.number, effect.body)
         elif isinstance(effect, AddLabel):
             await self.github.add_label(effect.org, effect.repo, effect.number, effect.label)
-        else:
+        elif isinstance(effect, RemoveLabel):
             try:
                 await self.github.remove_label(effect.org, effect.repo, effect.number, effect.label)
             except GitHubError as error:
                 if error.status != 404:  # already gone: what was asked for holds
                     raise
+        else:
+            await self._apply_more(effect)
+
+    async def _apply_more(self, effect: Effect) -> None:
+        """Comment edits, assignments and reviews (the owners plugins' effects)."""
+        github = self.github
+        if isinstance(effect, EditComment):
+            await github.edit_comment(effect.org, effect.repo, effect.comment_id, effect.body)
+        elif isinstance(effect, DeleteComment):
+            try:
+                await github.delete_comment(effect.org, effect.repo, effect.comment_id)
+            except GitHubError as error:
+                if error.status != 404:  # already gone
+                    raise
+        elif isinstance(effect, Assign):
+            await github.assign_issue(effect.org, effect.repo, effect.number, list(effect.logins))
+        elif isinstance(effect, RequestReview):
+            await github.request_review(effect.org, effect.repo, effect.number, list(effect.logins))
+        elif isinstance(effect, CreateReview):
+            comments = [
+                {"path": item.path, "position": item.position, "body": item.body}
+                for item in effect.comments
+            ]
+            await github.create_review(
+                effect.org,
+                effect.repo,
+                effect.number,
+                body=effect.body,
+                commit_sha=effect.commit_sha,
+                comments=comments,
+            )
 
     def _abort(self, effect: AbortPresubmits) -> None:
         """Abort the pull request's incomplete presubmits. Each write carries the version

@@ -50,4 +50,69 @@ class RemoveLabel:
     label: str
 
 
-Effect = CreateProwJob | AbortPresubmits | Comment | AddLabel | RemoveLabel
+@dataclass(frozen=True)
+class EditComment:
+    """Replace the body of one of the bot's comments (found by the plugin)."""
+
+    org: str
+    repo: str
+    comment_id: int
+    body: str
+
+
+@dataclass(frozen=True)
+class DeleteComment:
+    org: str
+    repo: str
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class Assign:
+    """Assign users to an issue or pull request (Prow's AssignIssue; lgtm does it)."""
+
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RequestReview:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    path: str
+    position: int
+    body: str
+
+
+@dataclass(frozen=True)
+class CreateReview:
+    """A COMMENT review with line comments (verify-owners points at bad OWNERS lines)."""
+
+    org: str
+    repo: str
+    number: int
+    body: str
+    commit_sha: str
+    comments: tuple[ReviewComment, ...] = ()
+
+
+Effect = (
+    CreateProwJob
+    | AbortPresubmits
+    | Comment
+    | AddLabel
+    | RemoveLabel
+    | EditComment
+    | DeleteComment
+    | Assign
+    | RequestReview
+    | CreateReview
+)

@@ -26,6 +26,7 @@ from bowsprit.hook.caches import Caches
 from bowsprit.hook.effects import Effect
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.plugins.base import Context, GitHub, Plugin
+from bowsprit.hook.plugins.owners.cache import OwnersCache
 from bowsprit.hook.tokens import TokenFile, signature_valid, tokens_for
 from bowsprit.lib.clock import NewName, random_name
 
@@ -59,6 +60,7 @@ class Hook:
     grace_period: float = 30.0
     new_name: NewName = random_name
     plugins: dict[str, Plugin] = field(default_factory=lambda: dict(PLUGINS))
+    owners: OwnersCache = field(default_factory=OwnersCache)
     # One item per webhook: its events are handled in order by one worker.
     queue: asyncio.Queue[tuple[events.Event, ...]] = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -181,6 +183,7 @@ class Hook:
             bot=self.bot,
             namespace=self.caches.prowjob_namespace(),
             new_name=self.new_name,
+            owners=self.owners,
         )
         for name in config.plugins or []:
             plugin = self.plugins.get(name)
@@ -212,6 +215,8 @@ def _kind(event: events.Event) -> str:
         return "pull_request"
     if isinstance(event, events.GenericCommentEvent):
         return "generic_comment"
+    if isinstance(event, events.ReviewEvent):
+        return "pull_request_review"
     return "push"
 
 
@@ -222,6 +227,8 @@ async def _handle(plugin: Plugin, context: Context, event: events.Event) -> list
         return await plugin.on_generic_comment(context, event)
     if isinstance(event, events.PushEvent) and plugin.on_push:
         return await plugin.on_push(context, event)
+    if isinstance(event, events.ReviewEvent) and plugin.on_review:
+        return await plugin.on_review(context, event)
     return []
 
 
