@@ -1,0 +1,247 @@
+"""Prow's approvers tables (pkg/plugins/approve/approvers/approvers_test.go and
+owners_test.go), on a port of their FakeRepo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from bowsprit.hook.plugins.owners.approvers import Approvers, Owners, seeded_shuffle
+from bowsprit.hook.plugins.owners.message import message
+from bowsprit.hook.plugins.owners.repoowners import Layered, canonicalize, parent
+
+
+@dataclass
+class FakeRepo:
+    """Prow's approvers FakeRepo: leaf approvers per folder, approvers up the tree."""
+
+    leaf: dict[str, frozenset[str]]
+    auto_approve: dict[str, bool] = field(default_factory=dict)
+    no_parent: dict[str, bool] = field(default_factory=dict)
+    owners_filename: str = "OWNERS"
+
+    def __post_init__(self) -> None:
+        self.leaf = {d: frozenset(p.lower() for p in people) for d, people in self.leaf.items()}
+        self.full: dict[str, frozenset[str]] = {}
+        for folder, people in self.leaf.items():
+            found, current = set(people), folder
+            while current != "":
+                current = canonicalize(parent(current))
+                found |= self.leaf.get(current, frozenset())
+            self.full[folder] = frozenset(found)
+
+    def approvers(self, path: str) -> Layered:
+        found = self.full.get(path, frozenset())
+        if found or path == "":
+            return Layered((found,))
+        return self.approvers(parent(path))
+
+    def leaf_approvers(self, path: str) -> frozenset[str]:
+        found = self.leaf.get(path, frozenset())
+        if found or path == "":
+            return found
+        return self.leaf_approvers(parent(path))
+
+    def find_approver_owners_for_file(self, path: str) -> str:
+        folder = path
+        while folder not in (".", ""):
+            if folder in self.leaf:
+                return folder
+            folder = parent(folder) or "."
+        return ""
+
+    def is_no_parent_owners(self, path: str) -> bool:
+        return self.no_parent.get(path, False)
+
+    def is_auto_approve_unowned_subfolders(self, folder: str) -> bool:
+        return self.auto_approve.get(folder, False)
+
+
+ROOT = {"Alice", "Bob"}
+A = {"Art", "Anne"}
+B = {"Bill", "Ben", "Barbara"}
+C = {"Chris", "Carol"}
+D = {"David", "Dan", "Debbie"}
+E = {"Eve", "Erin"}
+EDC = E | D | C
+REPO_MAP = {"": ROOT, "a": A, "b": B, "c": C, "a/d": D, "a/combo": EDC}
+
+
+def fake(extra: dict[str, set[str]] | None = None, **kwargs: dict[str, bool]) -> FakeRepo:
+    leaf = {k: frozenset(v) for k, v in {**REPO_MAP, **(extra or {})}.items()}
+    return FakeRepo(leaf, **kwargs)
+
+
+def approvers(files: list[str], approved: set[str], repo: FakeRepo | None = None) -> Approvers:
+    ap = Approvers(Owners(tuple(files), repo or fake()))
+    for person in sorted(approved):
+        ap.add_approver(person, "REFERENCE", False)
+    return ap
+
+
+@pytest.mark.parametrize(
+    ("files", "approved", "unapproved"),
+    [
+        ([], set(), set()),
+        (["kubernetes.go"], {sorted(ROOT)[0]}, set()),
+        (["kubernetes.go"], set(), {""}),
+        (["b/test.go", "b/test_1.go"], ROOT, set()),
+        (["b/test_1.go", "b/test.go"], set(), {"b"}),
+        (["a/combo/test.go", "a/d/test.go"], set(), {"a/combo", "a/d"}),
+        (["a/combo/test.go", "a/d/test.go"], EDC - D, {"a/d"}),
+        (["a/combo/test.go", "a/d/test.go"], EDC & D, set()),
+    ],
+    ids=[
+        "empty PR",
+        "single root file approved",
+        "single root file, no one approved",
+        "b files approved at root",
+        "b only unapproved",
+        "combo and other, neither approved",
+        "combo and other, combo approved",
+        "combo and other, both approved",
+    ],
+)
+def test_unapproved_files(files: list[str], approved: set[str], unapproved: set[str]) -> None:
+    assert approvers(files, approved).unapproved_files() == unapproved
+
+
+@pytest.mark.parametrize(
+    ("files", "auto", "approved", "expected"),
+    [
+        ([], {}, set(), False),
+        (["kubernetes.go"], {}, {sorted(ROOT)[0]}, True),
+        (["kubernetes.go"], {}, set(), False),
+        (["a/combo/test.go", "a/d/test.go"], {}, set(), False),
+        (["a/combo/test.go", "a/d/test.go"], {}, EDC & D, True),
+        (["a/test.go", "b/test.go", "c/test"], {}, set(), False),
+        (["a/test.go", "b/test.go", "c/test"], {}, A | B, False),
+        (["a/test.go", "b/test.go", "c/test"], {}, ROOT, True),
+        (["a/test.go", "b/test.go", "c/test"], {}, {"Anne", "Ben", "Carol"}, True),
+        (["a/test.go"], {"a": True}, set(), False),
+        (["a/new-folder/test.go"], {"a": True}, set(), True),
+        (["d/new-folder/test.go"], {"d": True}, set(), True),
+        (["b/unapproved.go", "a/new-folder/test.go"], {"a": True}, set(), False),
+        (["b/approved.go", "a/new-folder/test.go"], {"a": True}, {sorted(B)[0]}, True),
+        (["a/new-folder/child/grandchild/test.go"], {"a": True}, set(), True),
+        (["a/d/new-file.go"], {"a": True}, set(), False),
+    ],
+    ids=[
+        "empty PR",
+        "single root file approved",
+        "single root file, no one approved",
+        "combo and other, neither approved",
+        "combo and other, both approved",
+        "a b c, nothing approved",
+        "a b c, partially approved",
+        "a b c, approved at the root",
+        "a b c, approved at the leaves",
+        "auto-approve folder's own file is not approved",
+        "auto-approve folder's subfolder is approved",
+        "auto-approve folder without approvers, subfolder approved",
+        "auto-approve subfolder and an unapproved file",
+        "auto-approve subfolder and an approved file",
+        "auto-approve nested subfolder",
+        "owned folder under an auto-approve folder",
+    ],
+)
+def test_is_approved(
+    files: list[str], auto: dict[str, bool], approved: set[str], expected: bool
+) -> None:
+    repo = fake({"d": set()}, auto_approve=auto)
+    assert approvers(files, approved, repo).is_approved() is expected
+
+
+LINKS = {
+    "link_url": "https://github.com",
+    "command_help_link": "https://go.k8s.io/bot-commands",
+    "pr_process_link": "https://git.k8s.io/community/contributors/guide/owners.md#the-code-review-process",
+    "org": "org",
+    "repo": "repo",
+    "branch": "dev",
+}
+PROCESS = LINKS["pr_process_link"]
+TAIL = (
+    "Approvers can indicate their approval by writing `/approve` in a comment\n"
+    "Approvers can cancel approval by writing `/approve cancel` in a comment\n</details>\n"
+)
+
+
+def test_get_message() -> None:
+    """Prow's TestGetMessage, both cases, character for character."""
+    ap = Approvers(
+        Owners(
+            ("a/a.go", "b/b.go"), FakeRepo({"a": frozenset({"Alice"}), "b": frozenset({"Bill"})})
+        )
+    )
+    ap.require_issue = True
+    ap.add_approver("Bill", "REFERENCE", False)
+    assert message(ap, **LINKS) == (
+        "[APPROVALNOTIFIER] This PR is **NOT APPROVED**\n\n"
+        'This pull-request has been approved by: *<a href="REFERENCE" title="Approved">Bill</a>*\n'
+        "**Once this PR has been reviewed and has the lgtm label**, please assign "
+        f"[alice](https://github.com/alice) for approval. For more information see [the Code Review Process]({PROCESS}).\n\n"
+        "*No associated issue*. Update pull-request body to add a reference to an issue, or get approval with `/approve no-issue`\n\n"
+        "The full list of commands accepted by this bot can be found [here](https://go.k8s.io/bot-commands?repo=org%2Frepo).\n\n"
+        "<details open>\nNeeds approval from an approver in each of these files:\n\n"
+        "- **[a/OWNERS](https://github.com/org/repo/blob/dev/a/OWNERS)**\n"
+        "- ~~[b/OWNERS](https://github.com/org/repo/blob/dev/b/OWNERS)~~ [Bill]\n\n"
+        + TAIL
+        + '<!-- META={"approvers":["alice"]} -->'
+    )
+    leaf = {"a": frozenset({"Alice"}), "b": frozenset({"Bill"}), "c": frozenset({"Bob"})}
+    ap = Approvers(Owners(("a/a.go", "b/b.go", "c/c.go"), FakeRepo(leaf)))
+    ap.require_issue = True
+    ap.add_approver("Bill", "REFERENCE", False)
+    got = message(ap, **LINKS)
+    assert (
+        "please assign [alice](https://github.com/alice), [bob](https://github.com/bob) for approval."
+        in got
+    )
+    assert "- **[c/OWNERS](https://github.com/org/repo/blob/dev/c/OWNERS)**\n\n" in got
+    assert got.endswith('<!-- META={"approvers":["alice","bob"]} -->')
+
+
+def test_get_message_all_approved() -> None:
+    """Prow's TestGetMessageAllApproved."""
+    ap = Approvers(
+        Owners(
+            ("a/a.go", "b/b.go"), FakeRepo({"a": frozenset({"Alice"}), "b": frozenset({"Bill"})})
+        )
+    )
+    ap.require_issue = True
+    ap.add_approver("Alice", "REFERENCE", False)
+    ap.add_lgtmer("Bill", "REFERENCE", False)
+    assert message(ap, **{**LINKS, "branch": "master"}) == (
+        "[APPROVALNOTIFIER] This PR is **NOT APPROVED**\n\n"
+        'This pull-request has been approved by: *<a href="REFERENCE" title="Approved">Alice</a>*, '
+        '*<a href="REFERENCE" title="LGTM">Bill</a>*\n\n'
+        "*No associated issue*. Update pull-request body to add a reference to an issue, or get approval with `/approve no-issue`\n\n"
+        "The full list of commands accepted by this bot can be found [here](https://go.k8s.io/bot-commands?repo=org%2Frepo).\n\n"
+        f"The pull request process is described [here]({PROCESS})\n\n"
+        "<details >\nNeeds approval from an approver in each of these files:\n\n"
+        "- ~~[a/OWNERS](https://github.com/org/repo/blob/master/a/OWNERS)~~ [Alice]\n"
+        "- ~~[b/OWNERS](https://github.com/org/repo/blob/master/b/OWNERS)~~ [Bill]\n\n"
+        + TAIL
+        + '<!-- META={"approvers":[]} -->'
+    )
+
+
+def test_no_issue_approval_is_not_overridden() -> None:
+    """Prow's shouldNotOverrideApproval: `/approve no-issue` then `/approve` keeps no-issue."""
+    ap = approvers(["kubernetes.go"], set())
+    ap.require_issue = True
+    ap.add_approver("Alice", "REF", True)
+    ap.add_approver("Alice", "REF", False)
+    assert ap.requirements_met()
+
+
+def test_suggestions_cover_every_unapproved_file_and_are_stable() -> None:
+    ap = approvers(["a/test.go", "b/test.go", "c/test"], set())
+    ccs = ap.ccs()
+    assert ccs == approvers(["a/test.go", "b/test.go", "c/test"], set()).ccs()
+    for person in ccs:
+        ap.add_approver(person, "", False)
+    assert ap.are_files_approved()
+    assert seeded_shuffle(["a", "b", "c", "d"], 7) == seeded_shuffle(["a", "b", "c", "d"], 7)
