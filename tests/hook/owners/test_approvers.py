@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - Prow's expected texts and OWNERS files are kept on their own lines
 """Prow's approvers tables (pkg/plugins/approve/approvers/approvers_test.go and
 owners_test.go), on a port of their FakeRepo."""
 

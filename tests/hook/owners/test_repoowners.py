@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - Prow's expected texts and OWNERS files are kept on their own lines
 """Prow's pkg/repoowners/repoowners_test.go tables, on OWNERS files written out as text
 (so parsing, aliases and filters are exercised as well as the queries)."""
 
