@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from bowsprit.hook.plugins.owners.repoowners import ROOT, Layered, canonicalize
@@ -48,6 +49,10 @@ class Owners:
 
     def owners_set(self) -> set[str]:
         """The OWNERS folders that must approve (subfolders of another one dropped)."""
+        return set(self._owners_set)
+
+    @cached_property
+    def _owners_set(self) -> frozenset[str]:
         owners: set[str] = set()
         for name in self.filenames:
             owners_file = self.repo.find_approver_owners_for_file(name)
@@ -57,7 +62,7 @@ class Owners:
                 continue
             owners.add(owners_file)
         self._remove_subdirs(owners)
-        return owners
+        return frozenset(owners)
 
     def _remove_subdirs(self, dirs: set[str]) -> None:
         for folder in sorted(dirs):
@@ -77,9 +82,17 @@ class Owners:
         return {key: value for key, value in found.items() if key in keep}
 
     def get_approvers(self) -> dict[str, set[str]]:
-        return self._by_owners_file(lambda name: self.repo.approvers(name).set())
+        return {key: set(value) for key, value in self._approvers.items()}
 
     def get_leaf_approvers(self) -> dict[str, set[str]]:
+        return {key: set(value) for key, value in self._leaf_approvers.items()}
+
+    @cached_property
+    def _approvers(self) -> dict[str, set[str]]:
+        return self._by_owners_file(lambda name: self.repo.approvers(name).set())
+
+    @cached_property
+    def _leaf_approvers(self) -> dict[str, set[str]]:
         return self._by_owners_file(self.repo.leaf_approvers)
 
     def all_potential_approvers(self) -> list[str]:
@@ -267,8 +280,8 @@ class Approvers:
         found = self.no_issue_approvers()
         return [found[login] for login in sorted(found)]
 
-    def assigned_ccs(self) -> list[str]:
-        return sorted(set(self.ccs()) & self.assignees)
+    def assigned_ccs(self, ccs: list[str] | None = None) -> list[str]:
+        return sorted(set(self.ccs() if ccs is None else ccs) & self.assignees)
 
-    def suggested_ccs(self) -> list[str]:
-        return sorted(set(self.ccs()) - self.assignees)
+    def suggested_ccs(self, ccs: list[str] | None = None) -> list[str]:
+        return sorted(set(self.ccs() if ccs is None else ccs) - self.assignees)

@@ -59,6 +59,11 @@ class OwnersCache:
     commits: OrderedDict[tuple[str, ...], RepoOwners] = field(default_factory=OrderedDict)
     blobs: OrderedDict[str, str] = field(default_factory=OrderedDict)
     locks: dict[tuple[str, ...], asyncio.Lock] = field(default_factory=dict)
+    # The collaborator-filtered owners, kept while owners and collaborators are the same
+    # (a new object would lose the answers RepoOwners remembers).
+    filtered: OrderedDict[tuple[tuple[str, ...], frozenset[str]], RepoOwners] = field(
+        default_factory=OrderedDict
+    )
 
     async def load(
         self,
@@ -74,14 +79,21 @@ class OwnersCache:
         owners = await self.unfiltered(github, org, repo, sha, settings)
         if settings.skip_collaborators:
             return owners
-        return owners.filter_collaborators(await github.list_collaborators(org, repo))
+        collaborators = frozenset(await github.list_collaborators(org, repo))
+        key = (_key(org, repo, sha, settings), collaborators)
+        found = self.filtered.get(key)
+        if found is None:
+            found = self.filtered[key] = owners.filter_collaborators(collaborators)
+            while len(self.filtered) > COMMITS_KEPT:
+                self.filtered.popitem(last=False)
+        return found
 
     async def unfiltered(
         self, github: OwnersGitHub, org: str, repo: str, sha: str, settings: OwnersSettings
     ) -> RepoOwners:
         owners_name, aliases_name = filenames(settings)
         denylist = tuple(settings.dir_denylist or ())
-        key = (org.lower(), repo.lower(), sha, owners_name, aliases_name, *denylist)
+        key = _key(org, repo, sha, settings)
         lock = self.locks.setdefault(key, asyncio.Lock())
         async with lock:  # one load per commit, however many events wait for it
             found = self.commits.get(key)
@@ -138,3 +150,9 @@ class OwnersCache:
         for problem in owners.problems:
             logger.warning("%s/%s@%s: skipped an OWNERS file: %s", org, repo, sha, problem)
         return owners
+
+
+def _key(org: str, repo: str, sha: str, settings: OwnersSettings) -> tuple[str, ...]:
+    owners_name, aliases_name = filenames(settings)
+    denylist = tuple(settings.dir_denylist or ())
+    return (org.lower(), repo.lower(), sha, owners_name, aliases_name, *denylist)

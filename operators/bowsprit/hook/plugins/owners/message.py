@@ -24,8 +24,8 @@ def _approvals(ap: Approvers, no_issue: bool = False) -> str:
     return "".join((", " if index else " ") + str(item) for index, item in enumerate(listed))
 
 
-def _ask(ap: Approvers, process: str) -> str:
-    suggested, assigned = ap.suggested_ccs(), ap.assigned_ccs()
+def _ask(ap: Approvers, process: str, ccs: list[str]) -> str:
+    suggested, assigned = ap.suggested_ccs(ccs), ap.assigned_ccs(ccs)
     see = f"For more information see [the Code Review Process]({process})."
     if suggested and assigned:
         return (
@@ -67,6 +67,7 @@ def message(
     """The whole comment: `[APPROVALNOTIFIER] This PR is **(NOT )APPROVED**`, the body,
     and the machine-readable approvers Gubernator reads."""
     manual = ap.manually_approved()
+    ccs = ap.ccs()  # the costly part: worked out once
     files_approved = ap.are_files_approved()
     base_url = f"{link_url.rstrip('/')}/{org}/{repo}"
     text = ""
@@ -74,7 +75,7 @@ def message(
         text += "\nApproval requirements bypassed by manually added approval.\n\n"
     text += "This pull-request has been approved by:" + _approvals(ap)
     if not files_approved and not manual:
-        text += "\n" + _ask(ap, pr_process_link)
+        text += "\n" + _ask(ap, pr_process_link, ccs)
     text += "\n\n" + _issue(ap, manual)
     text += (
         f"The full list of commands accepted by this bot can be found "
@@ -90,6 +91,6 @@ def message(
         "Approvers can cancel approval by writing `/approve cancel` in a comment\n"
         "</details>"
     )
-    text += "\n<!-- META=" + json.dumps({"approvers": ap.ccs()}, separators=(",", ":")) + " -->"
+    text += "\n<!-- META=" + json.dumps({"approvers": ccs}, separators=(",", ":")) + " -->"
     title = "This PR is **" + ("" if ap.is_approved() else "NOT ") + "APPROVED**"
     return f"[{NOTIFICATION_NAME.upper()}] {title}\n\n{text.strip()}"

@@ -206,6 +206,8 @@ class RepoOwners:
     options: dict[str, DirOptions] = field(default_factory=dict)
     owners_filename: str = OWNERS
     problems: tuple[str, ...] = ()  # files skipped because they did not parse
+    # Answers by (query, path): one approve decision asks the same paths many times.
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -272,6 +274,13 @@ class RepoOwners:
     # Queries (Prow's RepoOwner interface) -----------------------------------------------
 
     def _find_owners(self, path: str, people: People) -> str:
+        key = (f"find{id(people)}", path)
+        if key not in self._memo:
+            self._memo[key] = self._find_owners_uncached(path, people)
+        found: str = self._memo[key]
+        return found
+
+    def _find_owners_uncached(self, path: str, people: People) -> str:
         folder = path
         while folder != ROOT:
             rel = relative(folder, path)
@@ -284,6 +293,13 @@ class RepoOwners:
         return ROOT
 
     def _entries(self, path: str, people: People, leaf_only: bool) -> Layered:
+        key = (f"entries{id(people)}{leaf_only}", path)
+        if key not in self._memo:
+            self._memo[key] = self._entries_uncached(path, people, leaf_only)
+        found: Layered = self._memo[key]
+        return found
+
+    def _entries_uncached(self, path: str, people: People, leaf_only: bool) -> Layered:
         folder = canonicalize(path)
         layers: list[frozenset[str]] = []
         total: set[str] = set()
