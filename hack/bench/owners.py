@@ -157,14 +157,17 @@ def main() -> None:
         contents = asyncio.run(contents_api_requests(fake, token))
     print(f"OWNERS files {len(FILES)}, changed files {len(CHANGED)} in 10 folders, 20 comments")
     print(
-        f"hook CPU per issue_comment (/approve; lgtm, approve, owners-label on; GitHub from memory): {per * 1000:.2f} ms"
+        "hook CPU per issue_comment (/approve; lgtm, approve, owners-label on; "
+        f"GitHub from memory): {per * 1000:.2f} ms"
     )
     print(f"GitHub requests per /approve: {first} with a cold OWNERS cache, {again} warm")
     print(
-        f"OWNERS by git tree + blobs, cold: 1 tree + {len(FILES)} blobs; a new base SHA: 1 tree + changed OWNERS only"
+        f"OWNERS by git tree + blobs, cold: 1 tree + {len(FILES)} blobs; "
+        "a new base SHA: 1 tree + changed OWNERS only"
     )
     print(
-        f"OWNERS by the contents API for the same PR: {contents} requests per base SHA (no reuse across SHAs)"
+        f"OWNERS by the contents API for the same PR: {contents} requests per base SHA "
+        "(no reuse across SHAs)"
     )
 
 
