@@ -64,6 +64,19 @@ class Owners:
         self._remove_subdirs(owners)
         return frozenset(owners)
 
+    @cached_property
+    def file_approvers(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """(OWNERS folder, its approvers lower-cased) of each file that needs approval,
+        once each: what unapproved_files checks again and again while suggesting."""
+        keep = self._owners_set
+        pairs: dict[tuple[str, frozenset[str]], None] = {}
+        for name in self.filenames:
+            owners_file = self.repo.find_approver_owners_for_file(name)
+            if owners_file in keep:
+                people = frozenset(p.lower() for p in self.repo.approvers(name).set())
+                pairs[(owners_file, people)] = None
+        return tuple(pairs)
+
     def _remove_subdirs(self, dirs: set[str]) -> None:
         for folder in sorted(dirs):
             path = folder
@@ -219,16 +232,11 @@ class Approvers:
         }
 
     def unapproved_files(self) -> set[str]:
-        owners_set = self.owners.owners_set()
-        current = self.current_set_cased()
-        unapproved: set[str] = set()
-        for name in self.owners.filenames:
-            owners_file = self.owners.repo.find_approver_owners_for_file(name)
-            if owners_file not in owners_set:
-                continue
-            if not lower_intersection(self.owners.repo.approvers(name).set(), current):
-                unapproved.add(owners_file)
-        return unapproved
+        """The OWNERS folders none of whose approvers (compared lower-cased) approved."""
+        current = set(self.approvals)  # keys are lower-cased logins
+        return {
+            folder for folder, people in self.owners.file_approvers if people.isdisjoint(current)
+        }
 
     def files(self, base_url: str, branch: str) -> list[str]:
         """One markdown line per OWNERS file: struck through when approved."""
