@@ -73,6 +73,7 @@ class GenericCommentEvent:
     issue_state: str
     issue_author: str
     html_url: str
+    assignees: tuple[str, ...] = ()  # of the issue or pull request
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,13 @@ def _repo(payload: dict[str, Any]) -> RepoRef:
     )
 
 
+def _assignees(data: dict[str, Any], where: str) -> tuple[str, ...]:
+    return tuple(
+        _get(user, "login", str, f"{where}.assignees[]")
+        for user in _opt(data, "assignees", list, where) or []
+    )
+
+
 def _labels(data: dict[str, Any], where: str) -> tuple[str, ...]:
     labels = _opt(data, "labels", list, where) or []
     return tuple(_get(label, "name", str, f"{where}.labels[]") for label in labels)
@@ -179,10 +187,7 @@ def parse_pull(data: dict[str, Any]) -> PullRequest:
         html_url=_opt(data, "html_url", str, where) or "",
         author_link=_opt(user, "html_url", str, f"{where}.user") or "",
         body=_opt(data, "body", str, where) or "",
-        assignees=tuple(
-            _get(user, "login", str, f"{where}.assignees[]")
-            for user in _opt(data, "assignees", list, where) or []
-        ),
+        assignees=_assignees(data, where),
         merged=bool(_opt(data, "merged", bool, where)),
     )
 
@@ -215,6 +220,7 @@ def issue_comment_event(guid: str, payload: dict[str, Any]) -> GenericCommentEve
         issue_state=_get(issue, "state", str, "issue"),
         issue_author=_login(issue, "user", "issue"),
         html_url=_opt(comment, "html_url", str, "comment") or "",
+        assignees=_assignees(issue, "issue"),
     )
 
 
@@ -234,6 +240,7 @@ def review_event(guid: str, payload: dict[str, Any], key: str) -> GenericComment
         issue_state=pull.state,
         issue_author=pull.author,
         html_url=_opt(item, "html_url", str, key) or "",
+        assignees=pull.assignees,
     )
 
 
@@ -297,6 +304,7 @@ def pull_request_events(guid: str, payload: dict[str, Any]) -> list[Event]:
                 issue_state=pull.state,
                 issue_author=pull.author,
                 html_url=pull.html_url,
+                assignees=pull.assignees,
             )
         )
     return found
@@ -322,6 +330,7 @@ def issue_events(guid: str, payload: dict[str, Any]) -> list[Event]:
             issue_state=_get(issue, "state", str, "issue"),
             issue_author=author,
             html_url=_opt(issue, "html_url", str, "issue") or "",
+            assignees=_assignees(issue, "issue"),
         )
     ]
 

@@ -42,6 +42,7 @@ class Request:
     body: str
     html_url: str
     want: bool
+    assignees: tuple[str, ...]
 
 
 def _settings(ctx: Context) -> LgtmSettings:
@@ -69,6 +70,7 @@ async def handle_generic_comment(ctx: Context, event: GenericCommentEvent) -> li
         event.body,
         event.html_url,
         want,
+        event.assignees,
     )
     return await handle(ctx, request)
 
@@ -91,6 +93,7 @@ async def handle_review(ctx: Context, event: ReviewEvent) -> list[Effect]:
         event.body,
         event.html_url,
         event.state == "APPROVED",
+        event.pull.assignees,
     )
     return await handle(ctx, request)
 
@@ -132,7 +135,11 @@ async def handle(ctx: Context, request: Request) -> list[Effect]:
         return refused
     repo, number = request.repo, request.number
     effects: list[Effect] = []
-    if request.author != request.issue_author and not _owners(ctx).skip_collaborators:
+    if (
+        request.author != request.issue_author
+        and request.author not in request.assignees
+        and not _owners(ctx).skip_collaborators
+    ):
         # Prow assigns a collaborator who lgtms, so they can be asked for review later.
         effects.append(Assign(repo.org, repo.name, number, (request.author,)))
     settings = _settings(ctx)
@@ -140,9 +147,7 @@ async def handle(ctx: Context, request: Request) -> list[Effect]:
     if has_lgtm and not request.want:
         effects.append(RemoveLabel(repo.org, repo.name, number, LABEL))
         if settings.store_tree_hash:
-            pull = await ctx.github.get_pull(repo.org, repo.name, number)
-            reviewers = tuple(str(user["login"]) for user in pull.get("assignees") or [])
-            effects.append(RequestReview(repo.org, repo.name, number, reviewers))
+            effects.append(RequestReview(repo.org, repo.name, number, request.assignees))
             effects += await _prune(ctx, repo, number, ADDED_NOTIFICATION_RE.search)
     elif not has_lgtm and request.want:
         effects.append(AddLabel(repo.org, repo.name, number, LABEL))
