@@ -15,7 +15,7 @@ from bowsprit.hook.effects import AddLabel, Comment, DeleteComment, EditComment,
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, ReviewEvent, parse_pull
 from bowsprit.hook.plugins.base import Command, Context, Plugin
 from bowsprit.hook.plugins.commands import commands
-from bowsprit.hook.plugins.owners.approvers import Approvers, Owners
+from bowsprit.hook.plugins.owners.approvers import Approvers, Owners, Repo
 from bowsprit.hook.plugins.owners.message import (
     DEFAULT_COMMAND_HELP_LINK,
     DEFAULT_PR_PROCESS_LINK,
@@ -160,39 +160,74 @@ async def handle_pull_request(ctx: Context, event: PullRequestEvent) -> list[Eff
     return await handle(ctx, pull)
 
 
+@dataclass(frozen=True)
+class Observed:
+    """What approve reads of a pull request (Prow's state plus the listings)."""
+
+    org: str
+    repo: str
+    number: int
+    branch: str
+    body: str
+    author: str
+    html_url: str
+    assignees: tuple[str, ...]
+    files: tuple[str, ...]
+    has_label: bool
+    manually_approved: bool  # the approved label was added by a human
+    issue_comments: list[dict[str, Any]]
+    review_comments: list[dict[str, Any]]
+    reviews: list[dict[str, Any]]
+
+
 async def handle(ctx: Context, raw_pull: dict[str, Any]) -> list[Effect]:
     """Read the PR's files, labels, comments and reviews; decide; label and notify."""
     pull = parse_pull(raw_pull)
-    org, name = (
-        str(raw_pull["base"]["repo"]["owner"]["login"]),
-        str(raw_pull["base"]["repo"]["name"]),
-    )
-    settings, gh, number = _settings(ctx), ctx.github, pull.number
-    owners = await ctx.owners.load(
-        gh, org, name, pull.base_sha, ctx.config.owners or OwnersSettings()
-    )
-    files = await gh.list_pull_files(org, name, number)
+    org = str(raw_pull["base"]["repo"]["owner"]["login"])
+    name = str(raw_pull["base"]["repo"]["name"])
+    gh, number = ctx.github, pull.number
+    owners_settings = ctx.config.owners or OwnersSettings()
+    owners = await ctx.owners.load(gh, org, name, pull.base_sha, owners_settings)
     has_label = LABEL in await gh.list_labels(org, name, number)
-    issue_comments = await gh.list_issue_comments(org, name, number)
-    review_comments = await gh.list_review_comments(org, name, number)
-    reviews = await gh.list_reviews(org, name, number)
+    observed = Observed(
+        org=org,
+        repo=name,
+        number=number,
+        branch=pull.base_ref,
+        body=pull.body,
+        author=pull.author,
+        html_url=pull.html_url,
+        assignees=pull.assignees,
+        files=tuple(await gh.list_pull_files(org, name, number)),
+        has_label=has_label,
+        manually_approved=has_label and await _label_added_by_human(ctx, org, name, number),
+        issue_comments=await gh.list_issue_comments(org, name, number),
+        review_comments=await gh.list_review_comments(org, name, number),
+        reviews=await gh.list_reviews(org, name, number),
+    )
+    return decide(observed, owners, _settings(ctx), ctx.bot)
+
+
+def decide(observed: Observed, owners: Repo, settings: ApproveSettings, bot: str) -> list[Effect]:
+    """Prow's approve handle, pure: who approved, what the notification says, and whether
+    `approved` goes on or comes off."""
+    o = observed
     app_bots = {
-        str(r["user"]["login"]) for r in reviews if (r.get("user") or {}).get("type") == "Bot"
+        str(r["user"]["login"]) for r in o.reviews if (r.get("user") or {}).get("type") == "Bot"
     }
 
     def is_bot(login: str) -> bool:
-        return login == ctx.bot or login in app_bots
+        return login == bot or login in app_bots
 
-    ap = Approvers(Owners(tuple(files), owners, seed=number))
-    ap.associated_issue = associated_issue(pull.body, org)
+    ap = Approvers(Owners(o.files, owners, seed=o.number))
+    ap.associated_issue = associated_issue(o.body, o.org)
     ap.require_issue = bool(settings.issue_required)
-    manual = has_label and await _label_added_by_human(ctx, org, name, number)
-    ap.manually_approved = lambda: manual
+    ap.manually_approved = lambda: o.manually_approved
     if self_approval(settings):
-        ap.add_author_self_approver(pull.author, pull.html_url + "#", False)
-    notes = _items(issue_comments)
+        ap.add_author_self_approver(o.author, o.html_url + "#", False)
+    notes = _items(o.issue_comments)
     items = sorted(
-        _items(review_comments) + notes + _items(reviews, review=True),
+        _items(o.review_comments) + notes + _items(o.reviews, review=True),
         key=lambda item: item.created_at,
     )
     reviews_count = considers_reviews(settings)
@@ -202,29 +237,24 @@ async def handle(ctx: Context, raw_pull: dict[str, Any]) -> list[Effect]:
         if is_approval_command(is_bot, bool(settings.lgtm_acts_as_approve), item)
         or is_approval_state(is_bot, reviews_count, item)
     ]
-    add_approvers(ap, approving, pull.author, reviews_count)
-    ap.add_assignees(*pull.assignees)
+    add_approvers(ap, approving, o.author, reviews_count)
+    ap.add_assignees(*o.assignees)
     text = message(
         ap,
         link_url=LINK_URL,
         command_help_link=settings.commandHelpLink or DEFAULT_COMMAND_HELP_LINK,
         pr_process_link=settings.pr_process_link or DEFAULT_PR_PROCESS_LINK,
-        org=org,
-        repo=name,
-        branch=pull.base_ref,
+        org=o.org,
+        repo=o.repo,
+        branch=o.branch,
     )
-    effects = notify(
-        org,
-        name,
-        number,
-        [n for n in notes if is_bot(n.author) and NOTIFICATION_RE.match(n.body)],
-        text,
-    )
+    earlier = [n for n in notes if is_bot(n.author) and NOTIFICATION_RE.match(n.body)]
+    effects = notify(o.org, o.repo, o.number, earlier, text)
     approved = ap.is_approved()
-    if not approved and has_label:
-        effects.append(RemoveLabel(org, name, number, LABEL))
-    elif approved and not has_label:
-        effects.append(AddLabel(org, name, number, LABEL))
+    if not approved and o.has_label:
+        effects.append(RemoveLabel(o.org, o.repo, o.number, LABEL))
+    elif approved and not o.has_label:
+        effects.append(AddLabel(o.org, o.repo, o.number, LABEL))
     return effects
 
 
