@@ -3,10 +3,16 @@ type). They are listed here explicitly, never registered as a side effect of an 
 
 from __future__ import annotations
 
-from bowsprit.hook.plugins import approve, lgtm, owners_label, trigger
+from bowsprit.hook.plugins import approve, lgtm, owners_label, trigger, verify_owners
 from bowsprit.hook.plugins.base import Plugin
 
 PLUGINS: dict[str, Plugin] = {
     plugin.name: plugin
-    for plugin in (trigger.PLUGIN, lgtm.PLUGIN, approve.PLUGIN, owners_label.PLUGIN)
+    for plugin in (
+        trigger.PLUGIN,
+        lgtm.PLUGIN,
+        approve.PLUGIN,
+        owners_label.PLUGIN,
+        verify_owners.PLUGIN,
+    )
 }
