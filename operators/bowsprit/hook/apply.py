@@ -122,10 +122,18 @@ class Applier:
             except GitHubError as error:
                 if error.status != 404:  # already gone
                     raise
-        elif isinstance(effect, Assign):
-            await github.assign_issue(effect.org, effect.repo, effect.number, list(effect.logins))
-        elif isinstance(effect, RequestReview):
-            await github.request_review(effect.org, effect.repo, effect.number, list(effect.logins))
+        elif isinstance(effect, Assign | RequestReview):
+            try:
+                if isinstance(effect, Assign):
+                    await github.assign_issue(
+                        effect.org, effect.repo, effect.number, list(effect.logins)
+                    )
+                else:
+                    await github.request_review(
+                        effect.org, effect.repo, effect.number, list(effect.logins)
+                    )
+            except GitHubError as error:  # Prow logs these and goes on: the label matters
+                logger.warning("could not %s: %s", effect, error)
         elif isinstance(effect, CreateReview):
             comments = [
                 {"path": item.path, "position": item.position, "body": item.body}
