@@ -246,3 +246,117 @@ def test_suggestions_cover_every_unapproved_file_and_are_stable() -> None:
         ap.add_approver(person, "", False)
     assert ap.are_files_approved()
     assert seeded_shuffle(["a", "b", "c", "d"], 7) == seeded_shuffle(["a", "b", "c", "d"], 7)
+
+
+def low(people: set[str]) -> set[str]:
+    return {p.lower() for p in people}
+
+
+FOUR = {"": ROOT, "a": A, "b": B, "a/d": D}
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ([], {}),
+        (["kubernetes.go"], {"": low(ROOT)}),
+        (["a/test.go"], {"a": low(A)}),
+        (["a/d/test.go", "b/test.go"], {"a/d": low(D), "b": low(B)}),
+        (["a/test.go", "a/d/test.go"], {"a": low(A)}),
+    ],
+    ids=["empty PR", "single root file", "internal node file", "two leaf files", "leaf and parent"],
+)
+def test_get_leaf_approvers(files: list[str], expected: dict[str, set[str]]) -> None:
+    """Prow's TestGetLeafApprovers."""
+    repo = FakeRepo({k: frozenset(v) for k, v in FOUR.items()})
+    assert Owners(tuple(files), repo).get_leaf_approvers() == expected
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ([], set()),
+        (["kubernetes.go"], {""}),
+        (["test.go", "kubernetes.go"], {""}),
+        (["a/test.go"], {"a"}),
+        (["a/test.go", "b/test.go"], {"a", "b"}),
+        (["a/test.go", "a/c/test.go"], {"a"}),
+    ],
+    ids=[
+        "empty",
+        "single root file",
+        "multiple root files",
+        "internal node",
+        "two leaves",
+        "leaf and parent",
+    ],
+)
+def test_get_owners_set(files: list[str], expected: set[str]) -> None:
+    """Prow's TestGetOwnersSet."""
+    repo = FakeRepo({k: frozenset(v) for k, v in FOUR.items()})
+    assert Owners(tuple(files), repo).owners_set() == expected
+
+
+@pytest.mark.parametrize(
+    ("files", "one_of_each"),
+    [
+        ([], []),
+        (["kubernetes.go"], [ROOT]),
+        (["a/test.go"], [A]),
+        (["a/test.go", "a/test1.go"], [A]),
+        (["a/test.go", "b/test.go"], [A, B]),
+        (["a/test.go", "a/d/test.go"], [A]),
+        (["a/combo/test.go", "b/test.go"], [E | D, B]),
+        (["a/combo/test.go"], [E | D]),
+    ],
+    ids=[
+        "empty",
+        "root file",
+        "internal node",
+        "two files one node",
+        "two leaves",
+        "leaf and parent",
+        "combo and b",
+        "lowest leaf",
+    ],
+)
+@pytest.mark.parametrize("seed", [0, 1, 7, 42])
+def test_get_suggested_approvers(files: list[str], one_of_each: list[set[str]], seed: int) -> None:
+    """Prow's TestGetSuggestedApprovers: someone from each needed set, whatever the seed."""
+    leaf = {**FOUR, "a/combo": E | D}
+    owners = Owners(tuple(files), FakeRepo({k: frozenset(v) for k, v in leaf.items()}), seed)
+    suggested = owners.suggested_approvers(
+        Owners.reverse_map(owners.get_leaf_approvers()), owners.shuffled_approvers()
+    )
+    for needed in one_of_each:
+        assert low(needed) & suggested
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ([], set()),
+        (["kubernetes.go"], ROOT),
+        (["a/test.go"], A),
+        (["a/test.go", "b/test.go"], A | B),
+        (["a/d/test.go", "c/test.go"], D | C),
+        (["a/test.go", "a/combo/test.go"], A),
+        (["a/d/test.go", "b/test.go"], D | B),
+        (["a/combo/test.go"], EDC),
+        (["a/combo/test.go", "b/test.go", "c/test.go", "d/test.go"], ROOT),
+    ],
+    ids=[
+        "empty",
+        "root file",
+        "internal node",
+        "leaf and internal node",
+        "two leaves",
+        "leaf and parent",
+        "two leaves again",
+        "lowest leaf",
+        "root and everything else",
+    ],
+)
+def test_get_all_potential_approvers(files: list[str], expected: set[str]) -> None:
+    """Prow's TestGetAllPotentialApprovers (sorted)."""
+    assert Owners(tuple(files), fake()).all_potential_approvers() == sorted(low(expected))
