@@ -360,3 +360,61 @@ def test_get_suggested_approvers(files: list[str], one_of_each: list[set[str]], 
 def test_get_all_potential_approvers(files: list[str], expected: set[str]) -> None:
     """Prow's TestGetAllPotentialApprovers (sorted)."""
     assert Owners(tuple(files), fake()).all_potential_approvers() == sorted(low(expected))
+
+
+@pytest.mark.parametrize(
+    ("files", "approved", "assignees", "assigned", "suggested_from"),
+    [
+        ([], set(), [], [], []),
+        (["kubernetes.go"], {sorted(ROOT)[0]}, [], [], []),
+        (["kubernetes.go"], set(), [], [], [ROOT]),
+        (["a/combo/test.go", "a/d/test.go"], set(), [], [], [D]),
+        (["a/combo/test.go", "a/d/test.go"], E, [], [], [D]),
+        (["a/combo/test.go", "a/d/test.go"], D, [], [], []),
+        (["a/combo/test.go", "a/d/test.go", "c/test"], set(), [], [], [C, D]),
+        (["a/test.go", "b/test.go", "c/test"], set(), [], [], [A, B, C]),
+        (["a/test.go", "b/test.go", "c/test"], {"Art", "Ben"}, [], [], [C]),
+        (["a/test.go", "b/test.go", "c/test"], set(), ["Art", "Ben"], ["art", "ben"], [C]),
+        (
+            ["a/test.go", "b/test.go", "c/test"],
+            set(),
+            ["Art", "Ben", "John", "Jack"],
+            ["art", "ben"],
+            [C],
+        ),
+        (["a/test.go"], set(), ["alice"], ["alice"], []),
+    ],
+    ids=[
+        "empty PR",
+        "single root file approved",
+        "single root file unapproved",
+        "combo and other, neither approved",
+        "combo and other, combo approved",
+        "combo and other, both approved",
+        "combo, c, d, none approved",
+        "a, b, c, nothing approved",
+        "a, b, c, partially approved by non-suggested approvers",
+        "a, b, c, assignees can approve",
+        "a, b, c, some assignees can approve",
+        "assignee is a top owner",
+    ],
+)
+def test_get_ccs(
+    files: list[str],
+    approved: set[str],
+    assignees: list[str],
+    assigned: list[str],
+    suggested_from: list[set[str]],
+) -> None:
+    """Prow's TestGetCCs. Prow names who its Go shuffle picks; here each suggested person
+    must come from the set Prow's pick came from (one per set), and the assigned ones are
+    exactly Prow's."""
+    ap = approvers(files, approved)
+    ap.add_assignees(*assignees)
+    ccs = ap.ccs()
+    suggested = ap.suggested_ccs(ccs)
+    assert ap.assigned_ccs(ccs) == assigned
+    assert ccs == sorted(assigned + suggested)
+    assert len(suggested) == len(suggested_from)
+    for group in suggested_from:
+        assert len(low(group) & set(suggested)) == 1
