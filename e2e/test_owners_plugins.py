@@ -142,3 +142,47 @@ def test_the_author_cannot_lgtm_and_strangers_are_refused(
     replies = [c.body for c in github.repos[FULL].pulls[2].comments if c.author == github.bot]
     assert replies[0].startswith("@Codertocat: you cannot LGTM your own PR.")
     assert replies[1].startswith("@stranger: changing LGTM is restricted to collaborators")
+
+
+def submitted_review(github: FakeGitHub, reviewer: str, state: str) -> bytes:
+    """A pull_request_review webhook for PR 2, built on the octokit sample."""
+    sample = json.loads(
+        next(
+            s.body
+            for s in SAMPLES
+            if s.event == "pull_request_review" and s.name == "submitted.payload"
+        )
+    )
+    repo = github.repos[FULL]
+    review = {
+        **sample["review"],
+        "state": state,
+        "body": "",
+        "user": {**sample["review"]["user"], "login": reviewer},
+    }
+    pull = payloads.pull(github.url, repo, repo.pulls[2])
+    return json.dumps({**sample, "review": review, "pull_request": pull}).encode()
+
+
+def test_reviews_act_as_lgtm_and_approval(
+    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+) -> None:
+    """review_acts_as_lgtm, and approve counting review states: an approving review by the
+    backend approver adds lgtm and approves backend; requested changes take lgtm away."""
+    prow_config(kube, namespace)
+    spec = {"repos": [ORG], "plugins": ["lgtm", "approve"], "lgtm": {"review_acts_as_lgtm": True}}
+    create(kube, namespace, "pluginconfigs", "PluginConfig", "owners", spec)
+    with hook_running(kube, namespace, github, tmp_path) as hook:
+        github.add_review(FULL, 2, "be-lead", "APPROVED")
+        hook.post_and_wait("pull_request_review", submitted_review(github, "be-lead", "approved"))
+        assert labels(github) == {"lgtm"}
+        (note,) = notifications(github)
+        assert 'title="Approved">be-lead</a>' in note and "**NOT APPROVED**" in note
+
+        github.add_review(FULL, 2, "be-lead", "CHANGES_REQUESTED")
+        hook.post_and_wait(
+            "pull_request_review", submitted_review(github, "be-lead", "changes_requested")
+        )
+        assert labels(github) == set()
+        (note,) = notifications(github)
+        assert "be-lead</a>" not in note.split("\n\n")[1]
