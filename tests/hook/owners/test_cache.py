@@ -78,3 +78,18 @@ async def test_a_broken_file_is_skipped_and_the_rest_used(
     )
     assert owners.approvers("a/x.go").set() == {"boss"}
     assert len(owners.problems) == 1
+
+
+async def test_the_other_reads_of_the_owners_plugins(
+    client: GitHubClient, github: FakeGitHub
+) -> None:
+    """The contents API (a missing file is None), teams, repository labels, tree hashes."""
+    github.git.set_files("org/repo", "1" * 40, FILES, tree="t" * 40)
+    assert await client.get_file_text("org", "repo", "a/OWNERS", "1" * 40) == FILES["a/OWNERS"]
+    assert await client.get_file_text("org", "repo", "nope/OWNERS", "1" * 40) is None
+    github.git.add_team("org", "Test Infra", "ann")
+    assert await client.list_team_members("org", "Test Infra") == ["ann"]
+    assert await client.list_team_members("org", "nobody") is None
+    github.git.add_repo_labels("org/repo", "lgtm", "approved")
+    assert await client.list_repo_labels("org", "repo") == ["approved", "lgtm"]
+    assert await client.get_commit_tree_sha("org", "repo", "1" * 40) == "t" * 40
