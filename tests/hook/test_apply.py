@@ -12,7 +12,7 @@ from bowsprit.clients.github import GitHubClient, GitHubError, GitHubSettings
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.effects import (
     AddLabel,
-    Assign,
+    AssignIssue,
     Comment,
     CreateProwJob,
     CreateReview,
@@ -23,7 +23,7 @@ from bowsprit.hook.effects import (
     ReviewComment,
 )
 from bowsprit.testing.fakegithub import FakeGitHub, Fault
-from bowsprit.testing.fakegithub.gitdata import Assigned, ReviewCreated, ReviewRequested
+from bowsprit.testing.fakegithub.gitdata import ReviewCreated, ReviewRequested
 from bowsprit.testing.fakegithub.state import (
     CommentCreated,
     CommentDeleted,
@@ -86,9 +86,9 @@ async def test_owners_plugins_effects(client: GitHubClient, github: FakeGitHub) 
     await Applier(client, cast(Any, None)).apply(
         [
             EditComment("acme", "rocket", note.id, "new"),
-            Assign("acme", "rocket", 1, ("carol",)),  # refused
+            AssignIssue("acme", "rocket", 1, ("carol",)),  # refused
             AddLabel("acme", "rocket", 1, "lgtm"),
-            Assign("acme", "rocket", 1, ("carol",)),
+            AssignIssue("acme", "rocket", 1, ("carol",)),
             RequestReview("acme", "rocket", 1, ("dave",)),
             CreateReview(
                 "acme", "rocket", 1, "body", "b" * 40, (ReviewComment("OWNERS", 3, "bad"),)
@@ -102,8 +102,8 @@ async def test_owners_plugins_effects(client: GitHubClient, github: FakeGitHub) 
         LabelAdded("acme/rocket", 1, "lgtm"),
         CommentDeleted("acme/rocket", note.id),
     ]
+    assert github.repos["acme/rocket"].pulls[1].assignees == ["carol"]
     assert github.git.recorded == [
-        Assigned("acme/rocket", 1, ("carol",)),
         ReviewRequested("acme/rocket", 1, ("dave",)),
         ReviewCreated("acme/rocket", 1, "body", (("OWNERS", 3, "bad"),)),
     ]

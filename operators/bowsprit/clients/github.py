@@ -530,6 +530,43 @@ class GitHubClient:
         found = await self._json("GET", f"{_repo(org, repo)}/branches/{_q(branch)}", org)
         return str(found["commit"]["sha"])
 
+    # Calls of the hold, wip, dco, label, needs-rebase and require-matching-label plugins.
+
+    async def list_repo_labels(self, org: str, repo: str) -> list[str]:
+        labels = await self._pages(f"{_repo(org, repo)}/labels", org)
+        return [str(item["name"]) for item in labels]
+
+    async def list_pull_commits(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        """The pull request's commits (GitHub lists at most 250), oldest first."""
+        return await self._pages(f"{_repo(org, repo)}/pulls/{number}/commits", org)
+
+    async def team_has_member(self, org: str, team: str, user: str) -> bool:
+        """An active member of the team with this slug (Prow's TeamBySlugHasMember)."""
+        url = f"/orgs/{_q(org)}/teams/{_q(team)}/memberships/{_q(user)}"
+        try:
+            found = await self._json("GET", url, org)
+        except GitHubError as error:
+            if error.status == 404:
+                return False
+            raise
+        return bool(found.get("state") == "active")
+
+    async def assign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None:
+        url = f"{_repo(org, repo)}/issues/{number}/assignees"
+        await self._send("POST", url, org, json={"assignees": logins})
+
+    async def search_issues(self, query: str, org: str) -> list[dict[str, Any]]:
+        """Every issue or pull request the search finds (GitHub stops at 1000)."""
+        items: list[Any] = []
+        params: dict[str, Any] | None = {"q": query, "per_page": PER_PAGE}
+        next_url: str | None = "/search/issues"
+        while next_url is not None:
+            response = await self._send("GET", next_url, org, params=params)
+            items.extend(response.json()["items"])
+            next_url = next_link(response.headers.get("link", ""))
+            params = None  # the next link carries its own query
+        return items
+
     # The owners plugins' calls (lgtm, approve, verify-owners, owners-label) -------------
 
     async def list_reviews(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
@@ -569,16 +606,13 @@ class GitHubClient:
         users = await self._pages(f"{_repo(org, repo)}/collaborators", org)
         return [str(user["login"]) for user in users]
 
-    async def list_repo_labels(self, org: str, repo: str) -> list[str]:
-        labels = await self._pages(f"{_repo(org, repo)}/labels", org)
-        return [str(item["name"]) for item in labels]
-
     async def get_commit_tree_sha(self, org: str, repo: str, sha: str) -> str:
         found = await self._json("GET", f"{_repo(org, repo)}/commits/{_q(sha)}", org)
         return str(found["commit"]["tree"]["sha"])
 
     async def list_team_members(self, org: str, team_name: str) -> list[str] | None:
-        """The logins of the org's team with this name; None when there is no such team."""
+        """The logins of the org's team with this name (Prow's sticky-lgtm team is named,
+        not a slug); None when there is no such team."""
         for team in await self._pages(f"/orgs/{_q(org)}/teams", org):
             if team.get("name") == team_name:
                 url = f"/orgs/{_q(org)}/teams/{_q(str(team['slug']))}/members"
@@ -587,10 +621,6 @@ class GitHubClient:
 
     async def list_issue_events(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
         return await self._pages(f"{_repo(org, repo)}/issues/{number}/events", org)
-
-    async def assign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None:
-        url = f"{_repo(org, repo)}/issues/{number}/assignees"
-        await self._send("POST", url, org, json={"assignees": logins})
 
     async def request_review(self, org: str, repo: str, number: int, logins: list[str]) -> None:
         url = f"{_repo(org, repo)}/pulls/{number}/requested_reviewers"

@@ -8,18 +8,22 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bowsprit.clients.github import GitHubError
+from bowsprit.hook.apply_github import GitHubCommentsAndStatuses, apply_github
 from bowsprit.hook.effects import (
     AbortPresubmits,
     AddLabel,
-    Assign,
+    AssignIssue,
     Comment,
     CreateProwJob,
     CreateReview,
     DeleteComment,
     EditComment,
     Effect,
+    PruneComments,
     RemoveLabel,
     RequestReview,
+    SetStatus,
+    UpsertComment,
 )
 from bowsprit.jobpod import labels
 
@@ -30,15 +34,12 @@ INCOMPLETE = ("scheduling", "triggered", "pending")
 CONFLICT_RETRIES = 3
 
 
-class GitHubWriter(Protocol):
+class GitHubWriter(GitHubCommentsAndStatuses, Protocol):
     async def create_comment(
         self, org: str, repo: str, number: int, body: str
     ) -> dict[str, Any]: ...
     async def add_label(self, org: str, repo: str, number: int, label: str) -> None: ...
     async def remove_label(self, org: str, repo: str, number: int, label: str) -> None: ...
-    async def edit_comment(self, org: str, repo: str, comment_id: int, body: str) -> None: ...
-    async def delete_comment(self, org: str, repo: str, comment_id: int) -> None: ...
-    async def assign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None: ...
     async def request_review(self, org: str, repo: str, number: int, logins: list[str]) -> None: ...
     async def create_review(
         self,
@@ -100,6 +101,8 @@ class Applier:
             await asyncio.to_thread(self._abort, effect)
         elif isinstance(effect, Comment):
             await self.github.create_comment(effect.org, effect.repo, effect.number, effect.body)
+        elif isinstance(effect, SetStatus | UpsertComment | PruneComments):
+            await apply_github(self.github, effect)
         elif isinstance(effect, AddLabel):
             await self.github.add_label(effect.org, effect.repo, effect.number, effect.label)
         elif isinstance(effect, RemoveLabel):
@@ -112,7 +115,7 @@ class Applier:
             await self._apply_more(effect)
 
     async def _apply_more(self, effect: Effect) -> None:
-        """Comment edits, assignments and reviews (the owners plugins' effects)."""
+        """Comment edits, assignments and reviews (mostly the owners plugins' effects)."""
         github = self.github
         if isinstance(effect, EditComment):
             await github.edit_comment(effect.org, effect.repo, effect.comment_id, effect.body)
@@ -122,12 +125,10 @@ class Applier:
             except GitHubError as error:
                 if error.status != 404:  # already gone
                     raise
-        elif isinstance(effect, Assign | RequestReview):
+        elif isinstance(effect, AssignIssue | RequestReview):
             try:
-                if isinstance(effect, Assign):
-                    await github.assign_issue(
-                        effect.org, effect.repo, effect.number, list(effect.logins)
-                    )
+                if isinstance(effect, AssignIssue):
+                    await apply_github(github, effect)
                 else:
                     await github.request_review(
                         effect.org, effect.repo, effect.number, list(effect.logins)

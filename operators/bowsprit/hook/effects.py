@@ -50,6 +50,57 @@ class RemoveLabel:
     label: str
 
 
+# Effects of the label, dco, needs-rebase and require-matching-label plugins ----------------
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    """A commit status (the dco context)."""
+
+    org: str
+    repo: str
+    sha: str
+    context: str
+    state: str  # error, failure, pending, success
+    description: str
+    target_url: str = ""
+
+
+@dataclass(frozen=True)
+class UpsertComment:
+    """The bot's one comment containing `marker`: edited when there is one (extra copies
+    deleted), created otherwise; never a duplicate."""
+
+    org: str
+    repo: str
+    number: int
+    bot: str
+    marker: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PruneComments:
+    """Delete the bot's comments containing `marker` (Prow's comment pruner)."""
+
+    org: str
+    repo: str
+    number: int
+    bot: str
+    marker: str
+
+
+@dataclass(frozen=True)
+class AssignIssue:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+# Effects of the lgtm, approve and verify-owners plugins ----------------------------------
+
+
 @dataclass(frozen=True)
 class EditComment:
     """Replace the body of one of the bot's comments (found by the plugin)."""
@@ -65,16 +116,6 @@ class DeleteComment:
     org: str
     repo: str
     comment_id: int
-
-
-@dataclass(frozen=True)
-class Assign:
-    """Assign users to an issue or pull request (Prow's AssignIssue; lgtm does it)."""
-
-    org: str
-    repo: str
-    number: int
-    logins: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -104,15 +145,9 @@ class CreateReview:
     comments: tuple[ReviewComment, ...] = ()
 
 
+GitHubEffect = SetStatus | UpsertComment | PruneComments | AssignIssue
+OwnersEffect = EditComment | DeleteComment | RequestReview | CreateReview
+
 Effect = (
-    CreateProwJob
-    | AbortPresubmits
-    | Comment
-    | AddLabel
-    | RemoveLabel
-    | EditComment
-    | DeleteComment
-    | Assign
-    | RequestReview
-    | CreateReview
+    CreateProwJob | AbortPresubmits | Comment | AddLabel | RemoveLabel | GitHubEffect | OwnersEffect
 )

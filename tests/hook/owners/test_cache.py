@@ -91,5 +91,5 @@ async def test_the_other_reads_of_the_owners_plugins(
     assert await client.list_team_members("org", "Test Infra") == ["ann"]
     assert await client.list_team_members("org", "nobody") is None
     github.git.add_repo_labels("org/repo", "lgtm", "approved")
-    assert await client.list_repo_labels("org", "repo") == ["approved", "lgtm"]
+    assert await client.list_repo_labels("org", "repo") == ["lgtm", "approved"]
     assert await client.get_commit_tree_sha("org", "repo", "1" * 40) == "t" * 40

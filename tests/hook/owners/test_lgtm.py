@@ -9,10 +9,13 @@ from dataclasses import replace
 import pytest
 
 from bowsprit.clients.github import GitHubClient
-from bowsprit.hook.effects import AddLabel, Assign, Comment, Effect, RemoveLabel, RequestReview
+from bowsprit.hook.effects import AddLabel, AssignIssue, Comment, Effect, RemoveLabel, RequestReview
 from bowsprit.hook.events import GenericCommentEvent, RepoRef, ReviewEvent, parse_pull
 from bowsprit.hook.plugins import lgtm
-from bowsprit.hook.plugins.commands import ABOUT_THIS_BOT, format_response_raw
+from bowsprit.hook.plugins.respond import (
+    ABOUT_THIS_BOT_WITHOUT_COMMANDS as ABOUT_THIS_BOT,
+)
+from bowsprit.hook.plugins.respond import format_response_raw
 from bowsprit.testing.fakegithub import FakeGitHub, payloads
 from bowsprit.testing.fakegithub.state import Label
 from tests.hook.owners.conftest import BOT, context
@@ -42,7 +45,7 @@ def outcome(effects: list[Effect]) -> tuple[bool, bool, bool, bool]:
     return (
         toggled,
         any(isinstance(e, Comment) for e in effects),
-        any(isinstance(e, Assign) for e in effects),
+        any(isinstance(e, AssignIssue) for e in effects),
         any(isinstance(e, RequestReview) for e in effects),
     )
 

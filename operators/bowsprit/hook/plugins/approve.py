@@ -14,7 +14,6 @@ from bowsprit.api.pluginconfig import ApproveSettings, OwnersSettings
 from bowsprit.hook.effects import AddLabel, Comment, DeleteComment, EditComment, Effect, RemoveLabel
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, ReviewEvent, parse_pull
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.commands import commands
 from bowsprit.hook.plugins.owners.approvers import Approvers, Owners, Repo
 from bowsprit.hook.plugins.owners.message import (
     DEFAULT_COMMAND_HELP_LINK,
@@ -22,6 +21,7 @@ from bowsprit.hook.plugins.owners.message import (
     NOTIFICATION_NAME,
     message,
 )
+from bowsprit.hook.plugins.respond import commands
 
 LABEL = "approved"
 APPROVE, LGTM, REMOVE = "APPROVE", "LGTM", "REMOVE-APPROVE"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bowsprit.api.pluginconfig import LgtmSettings, OwnersSettings
 from bowsprit.hook.effects import (
     AddLabel,
-    Assign,
+    AssignIssue,
     Comment,
     DeleteComment,
     Effect,
@@ -20,15 +20,16 @@ from bowsprit.hook.effects import (
 )
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, RepoRef, ReviewEvent
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.commands import bot_comments, format_response_raw
 from bowsprit.hook.plugins.owners.repoowners import norm_login
+from bowsprit.hook.plugins.respond import SPACE, format_response_raw
+from bowsprit.hook.plugins.respond import bot_comments_matching as bot_comments
 
 LABEL = "lgtm"
 ADDED_NOTIFICATION = "LGTM label has been added.  <details>Git tree hash: {}</details>"
 ADDED_NOTIFICATION_RE = re.compile(re.escape(ADDED_NOTIFICATION).replace(r"\{\}", "(.*)"))
 REMOVED_NOTIFICATION = "New changes are detected. LGTM label has been removed."
-LGTM_RE = re.compile(r"(?mi)^/lgtm(?: no-issue)?\s*$")
-CANCEL_RE = re.compile(r"(?mi)^/(remove-lgtm|lgtm cancel)\s*$")
+LGTM_RE = re.compile(rf"(?mi)^/lgtm(?: no-issue)?{SPACE}*$")
+CANCEL_RE = re.compile(rf"(?mi)^/(remove-lgtm|lgtm cancel){SPACE}*$")
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ async def handle(ctx: Context, request: Request) -> list[Effect]:
         and not _owners(ctx).skip_collaborators
     ):
         # Prow assigns a collaborator who lgtms, so they can be asked for review later.
-        effects.append(Assign(repo.org, repo.name, number, (request.author,)))
+        effects.append(AssignIssue(repo.org, repo.name, number, (request.author,)))
     settings = _settings(ctx)
     has_lgtm = LABEL in await ctx.github.list_labels(repo.org, repo.name, number)
     if has_lgtm and not request.want:

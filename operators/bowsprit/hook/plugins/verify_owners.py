@@ -26,7 +26,6 @@ from bowsprit.hook.events import (
     parse_pull,
 )
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.commands import bot_comments, format_response_raw
 from bowsprit.hook.plugins.owners.cache import filenames
 from bowsprit.hook.plugins.owners.repoowners import OwnersError, parent, parse_aliases
 from bowsprit.hook.plugins.owners.verify import (
@@ -37,9 +36,11 @@ from bowsprit.hook.plugins.owners.verify import (
     newly_added,
     untrusted_reason,
 )
+from bowsprit.hook.plugins.respond import SPACE, format_response_raw
+from bowsprit.hook.plugins.respond import bot_comments_matching as bot_comments
 
 LABEL = "do-not-merge/invalid-owners-file"
-VERIFY_RE = re.compile(r"(?mi)^/verify-owners\s*$")
+VERIFY_RE = re.compile(rf"(?mi)^/verify-owners{SPACE}*$")
 MAX_USERS_CHECKED = 50  # Prow stops asking GitHub about users after this many
 
 

@@ -1,6 +1,7 @@
 """The fake GitHub's files and the calls the owners plugins make: git trees and blobs and
-the contents API over files set per commit, collaborators and repository labels,
-review comments, issue events, teams, assignees, review requests and reviews."""
+the contents API over files set per commit, collaborators, review comments, issue
+events, teams by name, review requests and reviews (repository labels and assignees are
+the label plugins' routes, plugin_routes.py)."""
 
 from __future__ import annotations
 
@@ -26,13 +27,6 @@ def blob_sha(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Assigned:
-    repo: str
-    number: int
-    logins: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class ReviewRequested:
     repo: str
     number: int
@@ -52,10 +46,9 @@ class GitData:
     fake: FakeGitHub
     files: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (repo, sha)
     trees: dict[tuple[str, str], str] = field(default_factory=dict)  # (repo, commit) -> tree
-    repo_labels: dict[str, set[str]] = field(default_factory=dict)
     teams: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (org, name)
     review_comments: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
-    recorded: list[Assigned | ReviewRequested | ReviewCreated] = field(default_factory=list)
+    recorded: list[ReviewRequested | ReviewCreated] = field(default_factory=list)
 
     # Setting the scene -----------------------------------------------------------------
 
@@ -66,7 +59,9 @@ class GitData:
         self.trees[(repo, sha)] = tree or digest
 
     def add_repo_labels(self, repo: str, *names: str) -> None:
-        self.repo_labels.setdefault(repo, set()).update(names)
+        """Labels the repository has (served by the label plugins' route)."""
+        found = self.fake.repos[repo].labels
+        found.extend(name for name in names if name not in found)
 
     def add_team(self, org: str, name: str, *members: str) -> None:
         self.teams[(org, name)] = set(members)
@@ -79,10 +74,8 @@ class GitData:
             ("GET", repo + "/contents/{path:.+}", self.contents),
             ("GET", repo + "/commits/{sha}", self.commit),
             ("GET", repo + "/collaborators", self.collaborators),
-            ("GET", repo + "/labels", self.labels),
             ("GET", repo + "/pulls/{number}/comments", self.pull_comments),
             ("GET", repo + "/issues/{number}/events", self.issue_events),
-            ("POST", repo + "/issues/{number}/assignees", self.assign),
             ("POST", repo + "/pulls/{number}/requested_reviewers", self.request_review),
             ("POST", repo + "/pulls/{number}/reviews", self.create_review),
             ("GET", "/orgs/{org}/teams", self.list_teams),
@@ -168,11 +161,6 @@ class GitData:
         repo = self._repo(request)
         return reply([payloads.user(self.fake.url, login) for login in sorted(repo.collaborators)])
 
-    async def labels(self, request: web.Request) -> web.Response:
-        repo = self._repo(request)
-        names = sorted(self.repo_labels.get(repo.full_name, set()))
-        return reply([{"name": name, "color": "ededed"} for name in names])
-
     async def pull_comments(self, request: web.Request) -> web.Response:
         repo, item = self._pull(request)
         return reply(self.review_comments.get((repo.full_name, item.number), []))
@@ -197,12 +185,6 @@ class GitData:
                 for label in item.labels
             ]
         )
-
-    async def assign(self, request: web.Request) -> web.Response:
-        repo, item = self._pull(request)
-        logins = tuple((await request.json()).get("assignees", []))
-        self.recorded.append(Assigned(repo.full_name, item.number, logins))
-        return reply(payloads.issue(self.fake.url, repo, item), 201)
 
     async def request_review(self, request: web.Request) -> web.Response:
         repo, item = self._pull(request)
