@@ -30,7 +30,9 @@ FILES = {
 }
 FILES["OWNERS"] = "approvers: [boss]\n"
 CHANGED = [f"{d}/file{k}.go" for d in FOLDERS[:10] for k in range(5)]  # 50 files, 10 folders
-PLUGINS_ON = ["lgtm", "approve", "owners-label"]
+PLUGINS_ON = ["lgtm", "approve", "owners-label", "verify-owners"]
+# Both halves of issue #16: the label plugins as well.
+ALL_ON = [*PLUGINS_ON, "hold", "wip", "dco", "needs-rebase", "label", "require-matching-label"]
 
 
 class MemoryGitHub:
@@ -74,6 +76,18 @@ class MemoryGitHub:
     async def get_blob_text(self, org: str, repo: str, sha: str) -> str:
         return next(t for t in FILES.values() if blob_sha(t) == sha)
 
+    async def list_repo_labels(self, *_: Any) -> list[str]:
+        return ["lgtm", "approved", "kind/bug"]
+
+    async def list_pull_commits(self, *_: Any) -> list[dict[str, Any]]:
+        return []
+
+    async def team_has_member(self, *_: Any) -> bool:
+        return False
+
+    async def is_member(self, *_: Any) -> bool:
+        return True
+
 
 def scene(fake: FakeGitHub) -> None:
     fake.add_repo(ORG, REPO, {"main": BASE})
@@ -95,11 +109,11 @@ def context(github: Any, config: PluginConfigSpec) -> Context:
     return Context(github, config, (), (), "bowsprit-bot", "ns", lambda: "x")
 
 
-async def cpu_per_comment(fake: FakeGitHub, count: int) -> float:
-    config = PluginConfigSpec(repos=[ORG], plugins=PLUGINS_ON)
+async def cpu_per_comment(fake: FakeGitHub, count: int, names: list[str], body: str) -> float:
+    config = PluginConfigSpec(repos=[ORG], plugins=names)
     ctx = context(MemoryGitHub(fake), config)
-    plugins = [PLUGINS[name] for name in PLUGINS_ON]
-    comment = event("/approve", "lead3")
+    plugins = [PLUGINS[name] for name in names]
+    comment = event(body, "lead3")
     started = time.process_time()
     for _ in range(count):
         for plugin in plugins:
@@ -152,13 +166,19 @@ def main() -> None:
     token.write_text("bench\n")
     with FakeGitHub() as fake:
         scene(fake)
-        per = asyncio.run(cpu_per_comment(fake, args.events))
+        per = asyncio.run(cpu_per_comment(fake, args.events, PLUGINS_ON, "/approve"))
+        every = asyncio.run(cpu_per_comment(fake, args.events, ALL_ON, "/approve"))
+        plain = asyncio.run(cpu_per_comment(fake, args.events, ALL_ON, "thanks, looks fine"))
         first, again = asyncio.run(requests_per_approve(fake, token))
         contents = asyncio.run(contents_api_requests(fake, token))
     print(f"OWNERS files {len(FILES)}, changed files {len(CHANGED)} in 10 folders, 20 comments")
     print(
-        "hook CPU per issue_comment (/approve; lgtm, approve, owners-label on; "
-        f"GitHub from memory): {per * 1000:.2f} ms"
+        "hook plugin CPU per issue_comment (/approve; lgtm, approve, owners-label, "
+        f"verify-owners on; GitHub from memory): {per * 1000:.2f} ms"
+    )
+    print(
+        "  with hold, wip, dco, needs-rebase, label, require-matching-label on too: "
+        f"{every * 1000:.2f} ms; a comment without commands: {plain * 1000:.3f} ms"
     )
     print(f"GitHub requests per /approve: {first} with a cold OWNERS cache, {again} warm")
     print(
