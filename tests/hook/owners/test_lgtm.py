@@ -384,3 +384,55 @@ async def test_sticky_lgtm_team(client: GitHubClient, github: FakeGitHub) -> Non
     github.git.add_team("org", "trusted", "author")
     ctx = context(client, "lgtm", lgtm={"trusted_team_for_sticky_lgtm": "trusted"})
     assert await lgtm.handle_pull_request(ctx, synchronize(github, ["lgtm"])) == []
+
+
+async def test_an_edited_tree_hash_comment_is_not_trusted(
+    client: GitHubClient, github: FakeGitHub
+) -> None:
+    """TestHandlePullRequest "same tree-hash, keep label, edited comment": only a comment
+    never edited since the bot wrote it vouches for the tree."""
+    tree = await client.get_commit_tree_sha(
+        "org", "repo", github.repos["org/repo"].pulls[5].head_sha
+    )
+    note = github.add_comment("org/repo", 5, BOT, lgtm.ADDED_NOTIFICATION.format(tree))
+    note.updated_at = "2030-01-01T00:00:00Z"
+    ctx = context(client, "lgtm", lgtm={"store_tree_hash": True})
+    effects = await lgtm.handle_pull_request(ctx, synchronize(github, ["lgtm"]))
+    assert RemoveLabel("org", "repo", 5, "lgtm") in effects
+
+
+async def test_the_newest_tree_hash_comment_counts(
+    client: GitHubClient, github: FakeGitHub
+) -> None:
+    """TestHandlePullRequest "2 tree-hash comments, keep label"."""
+    tree = await client.get_commit_tree_sha(
+        "org", "repo", github.repos["org/repo"].pulls[5].head_sha
+    )
+    github.add_comment("org/repo", 5, BOT, lgtm.ADDED_NOTIFICATION.format("old"))
+    github.add_comment("org/repo", 5, BOT, lgtm.ADDED_NOTIFICATION.format(tree))
+    ctx = context(client, "lgtm", lgtm={"store_tree_hash": True})
+    assert await lgtm.handle_pull_request(ctx, synchronize(github, ["lgtm"])) == []
+
+
+@pytest.mark.parametrize(
+    ("team", "sticky"),
+    [("Leads", True), ("Committers", False), (None, False)],
+    ids=["trusted team", "other team", "disabled"],
+)
+async def test_sticky_lgtm_only_for_the_trusted_team(
+    client: GitHubClient, github: FakeGitHub, team: str | None, sticky: bool
+) -> None:
+    """TestHandlePullRequest's sticky-LGTM cases: the author is in Leads."""
+    github.git.add_team("org", "Leads", "author")
+    github.git.add_team("org", "Committers", "someone")
+    ctx = context(client, "lgtm", lgtm={"trusted_team_for_sticky_lgtm": team})
+    effects = await lgtm.handle_pull_request(ctx, synchronize(github, ["lgtm"]))
+    assert (effects == []) is sticky
+
+
+async def test_other_pull_request_actions_do_nothing(
+    client: GitHubClient, github: FakeGitHub
+) -> None:
+    """TestHandlePullRequest "pr_assigned"."""
+    event = replace(synchronize(github, ["lgtm"]), action="assigned")
+    assert await lgtm.handle_pull_request(context(client, "lgtm"), event) == []
