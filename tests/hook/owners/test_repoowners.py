@@ -9,6 +9,7 @@ import pytest
 from bowsprit.hook.plugins.owners.repoowners import (
     OwnersError,
     RepoOwners,
+    expand_aliases,
     parse_aliases,
     parse_owners,
 )
@@ -160,3 +161,74 @@ def test_bad_files_name_the_field() -> None:
         parse_owners("approvers: bob")
     broken = RepoOwners.build({"OWNERS": "approvers: [a]", "x/OWNERS": "approvers: ["})
     assert broken.leaf_approvers("x/y") == {"a"} and len(broken.problems) == 1
+
+
+ALIAS_TEAMS = {
+    "team/t1": frozenset({"u1", "u2"}),
+    "team/t2": frozenset({"u1", "u3"}),
+    "team/t3": frozenset(),
+}
+
+
+@pytest.mark.parametrize(
+    ("logins", "expanded"),
+    [
+        ({"abc", "def"}, {"abc", "def"}),
+        ({"abc", "team/t1"}, {"abc", "u1", "u2"}),
+        ({"u1", "team/t1"}, {"u1", "u2"}),
+        ({"u1", "team/t1", "team/t2"}, {"u1", "u2", "u3"}),
+        ({"Team/T1"}, {"u1", "u2"}),
+        ({"Team/T3"}, set()),
+    ],
+    ids=[
+        "no expansions",
+        "one alias",
+        "duplicates inside and outside",
+        "duplicates in several",
+        "mixed case",
+        "empty team",
+    ],
+)
+def test_expand_aliases(logins: set[str], expanded: set[str]) -> None:
+    """Prow's TestExpandAliases."""
+    assert expand_aliases(ALIAS_TEAMS, logins) == expanded
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "error"),
+    [
+        (
+            "aliases:\n  team1:\n    - alice\n    - bob\n  team2:\n    - nikhilnishad\n",
+            {"team1": {"alice", "bob"}, "team2": {"nikhilnishad"}},
+            "",
+        ),
+        ("aliases:\n  team1: {alice, bob}\n", {"team1": {"alice", "bob"}}, ""),
+        (
+            "aliases:\n  empty-alias-group-with-braces: {}\n",
+            {"empty-alias-group-with-braces": set()},
+            "",
+        ),
+        ("aliases:\n  empty-alias-group:\n", {"empty-alias-group": set()}, ""),
+        (
+            "aliases:\n  alias-group-1:\n    - user1\n    alias-group-2:\n    - user2\n",
+            None,
+            "OWNERS_ALIASES",
+        ),
+        ('aliases:\n  alias-group-1: ""\n', None, "must contain a list of members"),
+    ],
+    ids=[
+        "valid",
+        "flow style mapping",
+        "empty group with braces",
+        "empty group",
+        "bad indentation",
+        "string group",
+    ],
+)
+def test_parse_aliases_config(text: str, expected: dict[str, set[str]] | None, error: str) -> None:
+    """Prow's TestParseAliasesConfig."""
+    if expected is None:
+        with pytest.raises(OwnersError, match=error):
+            parse_aliases(text)
+    else:
+        assert parse_aliases(text) == expected
