@@ -121,7 +121,10 @@ def test_install_upgrade_uninstall(release: tuple[Kube, str, str, Path], major: 
     assert "Configure it on GitHub" in notes
     apps = kubernetes.client.AppsV1Api(kube.api)
     names = {item.metadata.name for item in apps.list_namespaced_deployment(namespace).items}
-    assert names == {f"{RELEASE}-{c}" for c in ("plank", "horologium", "sinker", "crier", "hook")}
+    assert names == {
+        f"{RELEASE}-{c}"
+        for c in ("plank", "horologium", "sinker", "crier", "hook", "status-reconciler", "ghproxy")
+    }
     spec = _prowconfig(kube, namespace)
     assert (spec["prowjob_namespace"], spec["pod_namespace"]) == (namespace, pods)
     assert spec["plank"]["max_concurrency"] == 0

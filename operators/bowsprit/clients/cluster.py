@@ -123,6 +123,29 @@ class Cluster:
             name, namespace, body=_preconditioned(uid) if uid else None, _preload_content=False
         )
 
+    def list_custom_everywhere(self, plural: str) -> list[dict[str, Any]]:
+        """Objects of a custom kind in every namespace (a cluster-wide list)."""
+        objects = kubernetes.client.CustomObjectsApi(self.api)
+        listed: Any = objects.list_cluster_custom_object(GROUP, VERSION, plural)
+        items: list[dict[str, Any]] = listed["items"]
+        return items
+
+    def patch_custom(
+        self, namespace: str, plural: str, name: str, patch: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Merge-patch an object (its metadata, spec); a `metadata.resourceVersion` in the
+        patch makes it apply only at that version (409 Conflict otherwise)."""
+        patched: Any = kubernetes.client.CustomObjectsApi(self.api).patch_namespaced_custom_object(
+            GROUP,
+            VERSION,
+            namespace,
+            plural,
+            name,
+            patch,
+            _content_type="application/merge-patch+json",
+        )
+        return dict(patched)
+
 
 def event_body(
     involved: dict[str, Any], kind: str, reason: str, message: str, component: str, now: str

@@ -25,6 +25,7 @@ from bowsprit.testing.fakegithub.routes import NOT_FOUND, NotFound, Routes, repl
 from bowsprit.testing.fakegithub.state import (
     Action,
     Comment,
+    CommitStatus,
     Fault,
     InstallationToken,
     Label,
@@ -169,6 +170,14 @@ class FakeGitHub:
             )
             self.installation_tokens.append(issued)
             return issued
+
+    def add_status(
+        self, repo: str, sha: str, context: str, state: str, description: str = ""
+    ) -> None:
+        """A commit status as some reporter left it, without recording an action."""
+        with self._lock:
+            item = CommitStatus(context, state, description, None, "someone", self.now())
+            self.repos[repo].statuses.setdefault(sha, []).append(item)
 
     def hold(self, method: str, path_prefix: str) -> Hold:
         """Carry out the next matching request but keep its answer back until released, so
