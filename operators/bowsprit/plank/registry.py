@@ -59,6 +59,10 @@ class Deps(OperatorDeps):
     events: set[asyncio.Task[None]] = field(default_factory=set)
     applier: Applier | None = None
     start_lock: threading.Lock = field(default_factory=threading.Lock)
+    dry_decided: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    """In a dry run: the last decision per ProwJob and what it was made from, so each
+    decision is logged once per change instead of being taken again and again (nothing
+    is written, so nothing would ever move on)."""
 
     def __copy__(self) -> Deps:
         return self
@@ -85,7 +89,7 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
         return Reconciled(rules.Action("none"))
     config, job, now = deps.config, tracked.job, deps.clock()
     aborted = []
-    for older in deps.state.index.superseded(entry):
+    for older in deps.state.superseded(entry):
         if deps.applier.abort_superseded(older):
             logger.info("%s: aborted %s, an older run of the same pull", name, older)
             aborted.append(older)
@@ -94,8 +98,10 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
     # Counting and starting are one step for limited jobs, or two workers could both
     # take the last slot (Prow serialises these per job name the same way).
     with deps.start_lock if limited else contextlib.nullcontext():
-        blocked = deps.state.index.blocked(entry, config.plank) if starting else None
+        blocked = deps.state.blocked(entry, config.plank) if starting else None
         action = rules.decide(job, pod, rules.limits_for(job, config.plank), blocked, now)
+        if deps.dry_run and _decided_before(deps, name, (tracked.version, pod, action.kind)):
+            return Reconciled(rules.Action("none"))
         outcome = deps.applier.carry_out(tracked, action, config, now)
     if outcome.event is not None:
         state = (outcome.action.status or {}).get("state") or (
@@ -109,6 +115,14 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
     return Reconciled(outcome.action, tracked.ref, outcome.event, tuple(aborted))
 
 
+def _decided_before(deps: Deps, name: str, decision: tuple[Any, ...]) -> bool:
+    with deps.state.lock:
+        if deps.dry_decided.get(name) == decision:
+            return True
+        deps.dry_decided[name] = decision
+        return False
+
+
 def _limited(entry: Entry, config: ProwConfigSpec) -> bool:
     return bool(config.plank.max_concurrency or entry.max_concurrency or entry.queue)
 
@@ -118,6 +132,10 @@ async def worker(deps: Deps) -> None:
         name = await deps.work.get()
         try:
             await _work(deps, name)
+        except Exception:  # noqa: BLE001 - a worker lives on whatever one job does
+            delay = deps.work.retry(name)
+            ERRORS.inc()
+            logger.exception("%s: handling the reconcile failed; retrying in %.1f s", name, delay)
         finally:
             deps.work.done(name)
 
@@ -161,9 +179,10 @@ def _after(deps: Deps, name: str, action: rules.Action) -> None:
     BLOCKED.set(len(deps.blocked))
     if action.wake_at is not None:
         deps.work.add_after(name, (action.wake_at - deps.clock()).total_seconds())
-    if action.kind in ("start", "revive", "adopt"):
+    if action.kind in ("start", "revive", "adopt") and not deps.dry_run:
         # plank's own writes bring no news (their events are not newer than what it
-        # recorded): look again now to arm the pending pod's timeout.
+        # recorded): look again now to arm the pending pod's timeout. A dry run wrote
+        # nothing, so there is nothing to look at.
         deps.enqueue(name)
     if action.kind in ("finish", "abort") and deps.blocked:
         release_blocked(deps)
@@ -171,10 +190,9 @@ def _after(deps: Deps, name: str, action: rules.Action) -> None:
 
 def release_blocked(deps: Deps) -> None:
     """A slot freed: blocked jobs try again, oldest first."""
-    entries = deps.state.index.entries
-    waiting = [name for name in deps.blocked if name in entries]
+    waiting = deps.state.oldest_first(deps.blocked)
     deps.blocked.intersection_update(waiting)
-    for name in sorted(waiting, key=lambda n: (entries[n].created, n)):
+    for name in waiting:
         deps.enqueue(name)
 
 
@@ -194,6 +212,7 @@ async def prowjob_changed(
     elif was_tracked:
         # Finished or deleted elsewhere: its slot is free, its timer pointless.
         deps.work.forget(name)
+        deps.dry_decided.pop(name, None)
         deps.blocked.discard(name)
         release_blocked(deps)
 

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from bowsprit.api.prowconfig import PlankConfig
 from bowsprit.plank.concurrency import Entry, JobIndex, entry_for
 from bowsprit.plank.observe import Job, Pod, job_from, pod_from
 
@@ -51,6 +52,8 @@ class ClusterState:
     """Versions of ProwJobs seen complete, so a late event of their past is ignored;
     forgotten when the ProwJob is deleted."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    """Held for every read and change of the maps and the index: the event loop and the
+    worker threads all use them."""
 
     def saw_job(self, body: dict[str, Any], deleted: bool = False) -> bool:
         """Record a ProwJob from an event or a write; False if it was stale."""
@@ -100,3 +103,18 @@ class ClusterState:
         with self.lock:
             pod = self.pods.get(name)
             return self.jobs.get(name), pod[0] if pod else None, self.index.entries.get(name)
+
+    def superseded(self, entry: Entry) -> list[str]:
+        with self.lock:
+            return self.index.superseded(entry)
+
+    def blocked(self, entry: Entry, plank: PlankConfig) -> str | None:
+        with self.lock:
+            return self.index.blocked(entry, plank)
+
+    def oldest_first(self, names: set[str]) -> list[str]:
+        """Those of `names` still incomplete, oldest first (the order blocked jobs retry in)."""
+        with self.lock:
+            entries = self.index.entries
+            present = [entries[name] for name in names if name in entries]
+        return [entry.name for entry in sorted(present, key=lambda e: (e.created, e.name))]
