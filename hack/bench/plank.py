@@ -61,16 +61,22 @@ def count_events(
 
     def follow() -> None:
         seen: set[str] = set()
-        stream = kubernetes.watch.Watch().stream(
-            list_call, *args, _preload_content=False, timeout_seconds=600
-        )
-        for event in stream:
-            body = event["raw_object"]
-            if want(body):
-                seen.add(body["metadata"]["name"])
-            if len(seen) >= expected:
-                done.append(time.perf_counter())
-                return
+        while True:
+            stream = kubernetes.watch.Watch().stream(
+                list_call, *args, _preload_content=False, timeout_seconds=600
+            )
+            try:
+                for event in stream:
+                    body = event["raw_object"]
+                    if want(body):
+                        seen.add(body["metadata"]["name"])
+                    if len(seen) >= expected:
+                        done.append(time.perf_counter())
+                        return
+            except kubernetes.client.ApiException as error:
+                # A loaded API server's watch cache can lag (504 "Too large resource
+                # version"): watch again; a new watch begins with every object.
+                print(f"(watch broke: {error.status}; watching again)")
 
     thread = threading.Thread(target=follow, daemon=True)
     thread.start()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bowsprit.clients.cluster import ApiError
+from bowsprit.lib.clock import rfc3339, utc_now
 from bowsprit.plank import registry
 
 
@@ -69,7 +70,7 @@ class FakeCluster:
                 namespace=namespace,
                 uid=f"pod-{name}",
                 resourceVersion=str(next(self._versions)),
-                creationTimestamp="2026-11-25T12:00:01Z",
+                creationTimestamp=rfc3339(utc_now()),  # no timeout is due yet
             )
             pod["status"] = {"phase": "Pending"}
             self.pods[name] = pod

@@ -48,7 +48,8 @@ async def plank(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Deps, Fak
         sys.setswitchinterval(interval)
         for task in deps.tasks:
             task.cancel()
-        await asyncio.gather(*deps.tasks, *deps.events, return_exceptions=True)
+        await asyncio.gather(*deps.tasks, return_exceptions=True)
+        deps.executor.shutdown(wait=False)
 
 
 def start(deps: Deps) -> None:

@@ -12,15 +12,15 @@ import asyncio
 import contextlib
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import kopf
 from prometheus_client import Counter, Gauge, Histogram
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.prowconfig import ProwConfigSpec, spec_from_event
-from bowsprit.clients.cluster import event_body
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.lib.clock import rfc3339
 from bowsprit.lib.workqueue import WorkQueue
@@ -28,6 +28,7 @@ from bowsprit.plank import decide as rules
 from bowsprit.plank.apply import Applier, Event
 from bowsprit.plank.buildid import BuildIds
 from bowsprit.plank.concurrency import Entry
+from bowsprit.plank.events import EventPoster
 from bowsprit.plank.state import ClusterState
 
 logger = logging.getLogger("bowsprit.plank")
@@ -51,12 +52,19 @@ JOBS = Gauge("plank_prowjobs", "Incomplete ProwJobs by state", ["state"])
 class Deps(OperatorDeps):
     """What the handlers share: the common parts, plank's picture, its queue."""
 
+    pool_size: ClassVar[int | None] = WORKERS + 2  # the workers, Events, start-up lists
+
     state: ClusterState = field(default_factory=ClusterState)
     config: ProwConfigSpec = field(default_factory=ProwConfigSpec)
     work: WorkQueue = field(default_factory=lambda: WorkQueue(BACKOFF, MAX_BACKOFF))
     blocked: set[str] = field(default_factory=set)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    events: set[asyncio.Task[None]] = field(default_factory=set)
+    executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(WORKERS, thread_name_prefix="plank")
+    )
+    """The workers' threads (asyncio's default pool has min(32, CPUs + 4): 6 on 2 cores)."""
+    post_events: bool = True
+    poster: EventPoster | None = None
     applier: Applier | None = None
     start_lock: threading.Lock = field(default_factory=threading.Lock)
     dry_decided: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -142,31 +150,20 @@ async def worker(deps: Deps) -> None:
 
 async def _work(deps: Deps, name: str) -> None:
     try:
-        done = await asyncio.to_thread(reconcile, deps, name)
+        done = await asyncio.get_running_loop().run_in_executor(
+            deps.executor, reconcile, deps, name
+        )
     except Exception as error:  # noqa: BLE001 - retried with backoff, never dropped
         delay = deps.work.retry(name)
         ERRORS.inc()
         logger.warning("%s: reconcile failed (%s); retrying in %.1f s", name, error, delay)
         return
     deps.work.succeeded(name)
-    if done.event is not None and not deps.dry_run:
-        # Posted aside: an Event is worth less than the next job's start.
-        task = asyncio.create_task(_post_event(deps, done.ref, done.event))
-        deps.events.add(task)
-        task.add_done_callback(deps.events.discard)
+    if done.event is not None and deps.poster is not None:
+        deps.poster.add(done.ref, *done.event)
     for older in done.aborted:
         deps.enqueue(older)
     _after(deps, name, done.action)
-
-
-async def _post_event(deps: Deps, ref: dict[str, Any], event: Event) -> None:
-    reason, message = event
-    kind = "Warning" if reason in ("Error", "Failure", "Aborted") else "Normal"
-    body = event_body(ref, kind, reason, message, "bowsprit-plank", rfc3339(deps.clock()))
-    try:
-        await asyncio.to_thread(deps.cluster.post_event, body)
-    except Exception as error:  # noqa: BLE001 - an Event lost is logged, never retried
-        logger.warning("%s: posting event %s failed: %s", ref["metadata"]["name"], reason, error)
 
 
 def _after(deps: Deps, name: str, action: rules.Action) -> None:
@@ -213,6 +210,8 @@ async def prowjob_changed(
         # Finished or deleted elsewhere: its slot is free, its timer pointless.
         deps.work.forget(name)
         deps.dry_decided.pop(name, None)
+        if deps.poster is not None:
+            deps.poster.forget(name)
         deps.blocked.discard(name)
         release_blocked(deps)
 
@@ -270,6 +269,9 @@ def build_registry() -> kopf.OperatorRegistry:
         for name in sorted(deps.state.jobs):
             deps.enqueue(name)
         deps.tasks = [asyncio.create_task(worker(deps)) for _ in range(WORKERS)]
+        if deps.post_events and not deps.dry_run:
+            deps.poster = EventPoster(deps.cluster.post_event, lambda: rfc3339(deps.clock()))
+            deps.tasks.append(asyncio.create_task(deps.poster.run()))
         logger.info(
             "plank started: %d incomplete ProwJobs in %s, pods in %s",
             len(deps.state.jobs),
@@ -281,7 +283,8 @@ def build_registry() -> kopf.OperatorRegistry:
     async def stop(memo: Any, **_: Any) -> None:
         for task in memo.tasks:
             task.cancel()
-        await asyncio.gather(*memo.tasks, *memo.events, return_exceptions=True)
+        await asyncio.gather(*memo.tasks, return_exceptions=True)
+        memo.executor.shutdown(wait=False, cancel_futures=True)
 
     kopf.on.event(GROUP, VERSION, "prowjobs", registry=registry)(prowjob_changed)
     kopf.on.event("", "v1", "pods", labels={"created-by-prow": "true"}, registry=registry)(
