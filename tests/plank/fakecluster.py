@@ -1,12 +1,13 @@
 """An in-memory stand-in for the Kubernetes calls plank makes (clients.cluster.Cluster),
-which delivers its changes back to plank's watch handlers as a watch would, and checks
-every pod creation against the job's concurrency limits."""
+which delivers its changes back to plank's watch stores from a thread of its own, as
+the informers do, and checks every pod creation against the job's concurrency limits."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 import itertools
+import queue
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from bowsprit.clients.cluster import ApiError
 from bowsprit.lib.clock import rfc3339, utc_now
 from bowsprit.plank import registry
+from bowsprit.plank.watches import JobStore, PodStore
 
 
 @dataclass
@@ -29,6 +31,27 @@ class FakeCluster:
     events: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     _versions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _events: queue.Queue[tuple[str, dict[str, Any], bool]] = field(default_factory=queue.Queue)
+
+    def watch(self, deps: Any) -> threading.Thread:
+        """Deliver changes to `deps`' state from now on, in a daemon thread."""
+        self.deps = deps
+        stores = {
+            "job": JobStore(deps, self.loop, registry.job_moved),
+            "pod": PodStore(deps, self.loop),
+        }
+
+        def deliver() -> None:
+            while True:
+                kind, body, deleted = self._events.get()
+                if deleted:
+                    stores[kind].delete(body)
+                else:
+                    stores[kind].upsert(body)
+
+        thread = threading.Thread(target=deliver, daemon=True)
+        thread.start()
+        return thread
 
     def add_job(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
         body = {
@@ -47,14 +70,9 @@ class FakeCluster:
         self.jobs[name] = body
         return copy.deepcopy(body)
 
-    def _send(self, handler: Any, body: dict[str, Any], kind: str = "MODIFIED") -> None:
-        """The watch event of a change, delivered later on the event loop."""
-        event = copy.deepcopy(body)
-
-        def deliver() -> None:
-            self.loop.create_task(handler(self.deps, event, kind, event["metadata"]["namespace"]))
-
-        self.loop.call_soon_threadsafe(deliver)
+    def _send(self, kind: str, body: dict[str, Any], deleted: bool = False) -> None:
+        """The watch event of a change, delivered later by the watch thread."""
+        self._events.put((kind, copy.deepcopy(body), deleted))
 
     def create_pod(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
         name = body["metadata"]["name"]
@@ -75,7 +93,7 @@ class FakeCluster:
             pod["status"] = {"phase": "Pending"}
             self.pods[name] = pod
             self.created.append(name)
-        self._send(registry.pod_changed, pod, "ADDED")
+        self._send("pod", pod)
         return copy.deepcopy(pod)
 
     def _running(self, key: str) -> int:
@@ -96,7 +114,7 @@ class FakeCluster:
             pod = self.pods.pop(name, None)
         if pod is None:
             raise ApiError(status=404, reason="NotFound")
-        self._send(registry.pod_changed, pod, "DELETED")
+        self._send("pod", pod, deleted=True)
 
     def patch_custom_status(
         self,
@@ -113,7 +131,7 @@ class FakeCluster:
             job["status"] = {**job["status"], **status}
             job["metadata"]["resourceVersion"] = str(next(self._versions))
             patched = copy.deepcopy(job)
-        self._send(registry.prowjob_changed, patched)
+        self._send("job", patched)
         return patched
 
     def post_event(self, body: dict[str, Any]) -> None:
@@ -129,7 +147,7 @@ class FakeCluster:
             pod["status"] = {"phase": "Failed"}
             pod["metadata"]["resourceVersion"] = str(next(self._versions))
             changed = copy.deepcopy(pod)
-        self._send(registry.pod_changed, changed)
+        self._send("pod", changed)
         return True
 
     def complete(self) -> bool:

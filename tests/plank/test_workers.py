@@ -35,7 +35,7 @@ async def plank(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Deps, Fak
     dry_run: bool = getattr(request, "param", False)
     cluster = FakeCluster(asyncio.get_running_loop())
     deps = Deps(cluster, "default", "bowsprit", dry_run)  # type: ignore[arg-type]
-    cluster.deps = deps
+    cluster.watch(deps)
     deps.config = ProwConfigSpec.model_validate(
         {"prowjob_namespace": "default", "pod_namespace": "default"}
     )

@@ -1,8 +1,10 @@
-"""Follow one kind of custom resource: list, then watch from that list's resourceVersion,
-telling a store about every change; re-list when the watch expires (410) or breaks.
+"""Follow one kind of custom resource (or pods): list, then watch from that list's
+resourceVersion, telling a store about every change; re-list when the watch expires (410)
+or breaks.
 
 Runs in a daemon thread (the official client is blocking), so a component's event loop
 only ever reads the store the thread keeps current; no restart is needed for changes.
+Watch events are read as raw JSON lines: no client model is built per event.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, Protocol
 
 import kubernetes
 from kubernetes.client.exceptions import ApiException
+from kubernetes.watch.watch import iter_resp_lines
 
 from bowsprit.api import GROUP, VERSION
 
@@ -36,11 +39,13 @@ class Informer:
         plural: str,
         store: Store,
         namespace: str | None = None,
+        label_selector: str = "",
     ) -> None:
         self.api = api
         self.plural = plural
         self.store = store
         self.namespace = namespace
+        self.label_selector = label_selector
         self.synced = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"informer-{plural}", daemon=True)
@@ -59,6 +64,13 @@ class Informer:
         return not self._thread.is_alive()
 
     def _call(self, **kwargs: Any) -> Any:
+        if self.label_selector:
+            kwargs["label_selector"] = self.label_selector
+        if self.plural == "pods":
+            core = kubernetes.client.CoreV1Api(self.api)
+            if self.namespace:
+                return core.list_namespaced_pod(self.namespace, **kwargs)
+            return core.list_pod_for_all_namespaces(**kwargs)
         objects = kubernetes.client.CustomObjectsApi(self.api)
         if self.namespace:
             return objects.list_namespaced_custom_object(
@@ -85,17 +97,24 @@ class Informer:
 
     def _watch(self, version: str) -> str | None:
         """Follow changes from `version`; the version to go on from, None to re-list."""
-        watch = kubernetes.watch.Watch()
         try:
-            for event in watch.stream(
-                self._call,
+            response = self._call(
+                watch=True,
                 resource_version=version,
                 allow_watch_bookmarks=True,
                 timeout_seconds=WATCH_SECONDS,
-            ):
+                _preload_content=False,
+            )
+        except ApiException as error:
+            if error.status == 410:
+                return None
+            raise
+        try:
+            for line in iter_resp_lines(response):
                 if self._stopping.is_set():
                     break
-                kind, item = event["type"], event["raw_object"]
+                event = json.loads(line)
+                kind, item = event["type"], event["object"]
                 if kind == "ERROR":
                     return None  # 410 Expired and friends: start again from a list
                 version = str((item.get("metadata") or {}).get("resourceVersion") or version)
@@ -103,10 +122,7 @@ class Informer:
                     self.store.upsert(item)
                 elif kind == "DELETED":
                     self.store.delete(item)
-        except ApiException as error:
-            if error.status == 410:
-                return None
-            raise
         finally:
-            watch.stop()
+            response.close()  # unread rest (stopping, or an error): never back to the pool
+            response.release_conn()
         return version

@@ -1,9 +1,10 @@
 """plank as a kopf operator: watch events feed a work queue; workers reconcile one ProwJob
 at a time each, never the same one twice at once, and wake exactly when a timeout is due.
 
-kopf's event handlers (no finalizers, no annotations on the shared ProwJobs) only
-record what they see and queue the ProwJob; the rules are in `decide`, the API calls in
-`apply`. Nothing lists ProwJobs after start-up.
+plank's own watches (`watches`; no finalizers, no annotations on the shared ProwJobs)
+only record what they see and queue the ProwJob; kopf runs the process and follows the
+ProwConfig. The rules are in `decide`, the API calls in `apply`. Nothing lists ProwJobs
+after start-up (except a watch that broke).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.prowconfig import ProwConfigSpec, spec_from_event
+from bowsprit.clients.informer import Informer
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.lib.clock import rfc3339
 from bowsprit.lib.workqueue import WorkQueue
@@ -30,6 +32,7 @@ from bowsprit.plank.buildid import BuildIds
 from bowsprit.plank.concurrency import Entry
 from bowsprit.plank.events import EventPoster
 from bowsprit.plank.state import ClusterState
+from bowsprit.plank.watches import JobStore, PodStore
 
 logger = logging.getLogger("bowsprit.plank")
 WORKERS = 16
@@ -52,13 +55,14 @@ JOBS = Gauge("plank_prowjobs", "Incomplete ProwJobs by state", ["state"])
 class Deps(OperatorDeps):
     """What the handlers share: the common parts, plank's picture, its queue."""
 
-    pool_size: ClassVar[int | None] = WORKERS + 2  # the workers, Events, start-up lists
+    pool_size: ClassVar[int | None] = WORKERS + 4  # the workers, Events, two watches
 
     state: ClusterState = field(default_factory=ClusterState)
     config: ProwConfigSpec = field(default_factory=ProwConfigSpec)
     work: WorkQueue = field(default_factory=lambda: WorkQueue(BACKOFF, MAX_BACKOFF))
     blocked: set[str] = field(default_factory=set)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    informers: list[Informer] = field(default_factory=list)
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(WORKERS, thread_name_prefix="plank")
     )
@@ -193,18 +197,10 @@ def release_blocked(deps: Deps) -> None:
         deps.enqueue(name)
 
 
-async def prowjob_changed(
-    memo: Any, body: Any, type: str | None, namespace: str | None, **_: Any
-) -> None:
-    deps: Deps = memo
-    if namespace != deps.config.prowjob_namespace:
-        return
-    raw = dict(body)  # the watch event's own dicts: plank only reads them
-    was_tracked = raw["metadata"]["name"] in deps.state.jobs
-    if not deps.state.saw_job(raw, deleted=type == "DELETED"):
-        return
-    name = raw["metadata"]["name"]
-    if name in deps.state.jobs:
+def job_moved(deps: Deps, name: str, was_tracked: bool, tracked: bool) -> None:
+    """On the event loop, after a ProwJob's change was recorded: queue one plank runs;
+    free what a finished or deleted one held."""
+    if tracked:
         deps.enqueue(name)
     elif was_tracked:
         # Finished or deleted elsewhere: its slot is free, its timer pointless.
@@ -214,17 +210,6 @@ async def prowjob_changed(
             deps.poster.forget(name)
         deps.blocked.discard(name)
         release_blocked(deps)
-
-
-async def pod_changed(
-    memo: Any, body: Any, type: str | None, namespace: str | None, **_: Any
-) -> None:
-    deps: Deps = memo
-    if namespace != deps.config.pod_namespace:
-        return
-    raw = dict(body)
-    if deps.state.saw_pod(raw, deleted=type == "DELETED"):
-        deps.enqueue(raw["metadata"]["name"])
 
 
 async def prowconfig_changed(
@@ -244,16 +229,18 @@ async def prowconfig_changed(
     release_blocked(deps)  # limits may have grown
 
 
-def load(deps: Deps) -> None:
-    """Read the config, every ProwJob and every job pod before any reconcile, so that
-    concurrency counts include runs started before this process. Blocking."""
-    deps.config = deps.prow_config()
-    for body in deps.cluster.list_custom(deps.config.prowjob_namespace, "prowjobs"):
-        body.setdefault("apiVersion", f"{GROUP}/{VERSION}")
-        body.setdefault("kind", "ProwJob")
-        deps.state.saw_job(body)
-    for body in deps.cluster.list_pods(deps.config.pod_namespace, "created-by-prow=true"):
-        deps.state.saw_pod(body)
+async def follow(deps: Deps) -> None:
+    """Watch the ProwJobs and the job pods, and wait for both first lists (see watches)."""
+    loop = asyncio.get_running_loop()
+    config, api = deps.config, deps.cluster.api
+    deps.informers = [
+        Informer(api, "prowjobs", JobStore(deps, loop, job_moved), config.prowjob_namespace),
+        Informer(api, "pods", PodStore(deps, loop), config.pod_namespace, "created-by-prow=true"),
+    ]
+    for informer in deps.informers:
+        informer.start()
+    for informer in deps.informers:
+        await asyncio.to_thread(informer.synced.wait)
 
 
 def build_registry() -> kopf.OperatorRegistry:
@@ -265,7 +252,8 @@ def build_registry() -> kopf.OperatorRegistry:
         deps: Deps = memo
         settings.posting.enabled = False  # plank posts its own Events
         deps.applier = Applier(deps.cluster, deps.state, BuildIds(deps.clock), deps.dry_run)
-        await asyncio.to_thread(load, deps)
+        deps.config = await asyncio.to_thread(deps.prow_config)
+        await follow(deps)
         for name in sorted(deps.state.jobs):
             deps.enqueue(name)
         deps.tasks = [asyncio.create_task(worker(deps)) for _ in range(WORKERS)]
@@ -281,14 +269,12 @@ def build_registry() -> kopf.OperatorRegistry:
 
     @kopf.on.cleanup(registry=registry)
     async def stop(memo: Any, **_: Any) -> None:
+        for informer in memo.informers:
+            informer.stop()
         for task in memo.tasks:
             task.cancel()
         await asyncio.gather(*memo.tasks, return_exceptions=True)
         memo.executor.shutdown(wait=False, cancel_futures=True)
 
-    kopf.on.event(GROUP, VERSION, "prowjobs", registry=registry)(prowjob_changed)
-    kopf.on.event("", "v1", "pods", labels={"created-by-prow": "true"}, registry=registry)(
-        pod_changed
-    )
     kopf.on.event(GROUP, VERSION, "prowconfigs", registry=registry)(prowconfig_changed)
     return registry

@@ -118,3 +118,16 @@ class ClusterState:
             entries = self.index.entries
             present = [entries[name] for name in names if name in entries]
         return [entry.name for entry in sorted(present, key=lambda e: (e.created, e.name))]
+
+    def forget_job(self, name: str) -> bool:
+        """A ProwJob missing from a new list (deleted while no watch ran); whether it
+        was known."""
+        with self.lock:
+            self.arrivals.pop(name, None)
+            self.finished.pop(name, None)
+            self.index.remove(name)
+            return self.jobs.pop(name, None) is not None
+
+    def forget_pod(self, name: str) -> bool:
+        with self.lock:
+            return self.pods.pop(name, None) is not None
