@@ -15,7 +15,7 @@ from typing import Any
 
 from bowsprit.api.prowconfig import PlankConfig
 from bowsprit.plank.concurrency import Entry, JobIndex, entry_for
-from bowsprit.plank.observe import Job, Pod, job_from, pod_from
+from bowsprit.plank.observe import Job, Pod, StoredJob, pod_from, stored_from
 
 
 def is_newer(version: str, than: str) -> bool:
@@ -33,12 +33,22 @@ def plank_runs(body: dict[str, Any]) -> bool:
     return spec.get("agent", "kubernetes") == "kubernetes" and not status.get("completionTime")
 
 
-@dataclass
+@dataclass(slots=True)
 class Tracked:
-    job: Job
+    stored: StoredJob
     version: str
-    ref: dict[str, Any]
-    """apiVersion, kind and metadata of the ProwJob: what an Event needs to point at it."""
+    generation: int | None = None
+
+    @property
+    def job(self) -> Job:
+        return self.stored.job()
+
+    @property
+    def ref(self) -> dict[str, Any]:
+        """apiVersion, kind and metadata of the ProwJob: what an Event needs to point at it."""
+        stored = self.stored
+        metadata = {"name": stored.name, "namespace": stored.namespace, "uid": stored.uid}
+        return {"apiVersion": stored.api_version, "kind": "ProwJob", "metadata": metadata}
 
 
 @dataclass
@@ -73,16 +83,16 @@ class ClusterState:
                 elif (body.get("status") or {}).get("completionTime"):
                     self.finished[name] = version
                 return True
-            job = job_from(body)
-            ref = {
-                "apiVersion": body.get("apiVersion"),
-                "kind": body.get("kind", "ProwJob"),
-                "metadata": {key: metadata.get(key) for key in ("name", "namespace", "uid")},
-            }
-            self.jobs[name] = Tracked(job, version, ref)
+            # A status write leaves the generation as it was: the spec's JSON is reused.
+            generation = metadata.get("generation")
+            spec = None
+            if known is not None and generation is not None and known.generation == generation:
+                spec = known.stored.spec
+            stored = stored_from(body, spec)
+            self.jobs[name] = Tracked(stored, version, generation)
             if name not in self.arrivals:
                 self.arrivals[name] = next(self._arrival)
-            self.index.put(entry_for(job, self.arrivals[name]))
+            self.index.put(entry_for(stored.job(), self.arrivals[name]))
             return True
 
     def saw_pod(self, body: dict[str, Any], deleted: bool = False) -> bool:
