@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 import kubernetes
@@ -24,10 +25,13 @@ logger = logging.getLogger("bowsprit.informer")
 
 RETRY_SECONDS = 1.0
 WATCH_SECONDS = 30  # a watch is renewed this often, so stop() is noticed
+PAGE = 500  # objects per list request (client-go's informers list 500 at a time too)
 
 
 class Store(Protocol):
-    def replace(self, items: list[dict[str, Any]]) -> None: ...
+    def replace(self, items: Iterable[dict[str, Any]]) -> None:
+        """Everything there is now (read once, page by page)."""
+
     def upsert(self, item: dict[str, Any]) -> None: ...
     def delete(self, item: dict[str, Any]) -> None: ...
 
@@ -90,10 +94,28 @@ class Informer:
                 self._stopping.wait(RETRY_SECONDS)
 
     def _list(self) -> str:
-        response = self._call(_preload_content=False)
-        listed = json.loads(response.data)
-        self.store.replace(listed.get("items") or [])
-        return str(listed["metadata"]["resourceVersion"])
+        """List in pages, handing the store one page at a time: 10,000 objects parsed at
+        once would raise the process's memory for good (freed memory stays with it)."""
+        first = self._page(None)
+
+        def items() -> Iterator[dict[str, Any]]:
+            page = first
+            while True:
+                yield from page.get("items") or []
+                token = (page.get("metadata") or {}).get("continue")
+                if not token:
+                    return
+                page = self._page(token)
+
+        self.store.replace(items())
+        return str(first["metadata"]["resourceVersion"])
+
+    def _page(self, token: str | None) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"limit": PAGE, "_preload_content": False}
+        if token:
+            kwargs["_continue"] = token
+        page: dict[str, Any] = json.loads(self._call(**kwargs).data)
+        return page
 
     def _watch(self, version: str) -> str | None:
         """Follow changes from `version`; the version to go on from, None to re-list."""

@@ -10,7 +10,7 @@ missing from that list are taken as deleted.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from bowsprit.api import GROUP, VERSION
@@ -26,7 +26,7 @@ class JobStore:
     def __init__(self, deps: Deps, loop: asyncio.AbstractEventLoop, moved: JobMoved) -> None:
         self.deps, self.loop, self.moved = deps, loop, moved
 
-    def replace(self, items: list[dict[str, Any]]) -> None:
+    def replace(self, items: Iterable[dict[str, Any]]) -> None:
         listed = set()
         for item in items:
             item.setdefault("apiVersion", f"{GROUP}/{VERSION}")
@@ -56,7 +56,7 @@ class PodStore:
     def __init__(self, deps: Deps, loop: asyncio.AbstractEventLoop) -> None:
         self.deps, self.loop = deps, loop
 
-    def replace(self, items: list[dict[str, Any]]) -> None:
+    def replace(self, items: Iterable[dict[str, Any]]) -> None:
         listed = set()
         for item in items:
             listed.add(item["metadata"]["name"])
