@@ -24,6 +24,9 @@ BURST = 10
 PER_SECOND = 0.1
 """Then one Event per ProwJob every 10 s (client-go's spam filter is 25, then 1/5 min)."""
 
+Queued = tuple[tuple[str, str, str, str], str, str, str]
+"""(apiVersion, name, namespace, uid of the ProwJob), reason, message, timestamp."""
+
 DROPPED = Counter("plank_events_dropped", "Events not posted (queue full, or too many for a job)")
 
 
@@ -40,9 +43,8 @@ class EventPoster:
     clock: Callable[[], str]
     """The Event's timestamp (RFC 3339)."""
     monotonic: Callable[[], float] = time.monotonic
-    queue: asyncio.Queue[dict[str, Any]] = field(
-        default_factory=lambda: asyncio.Queue(maxsize=QUEUED)
-    )
+    queue: asyncio.Queue[Queued] = field(default_factory=lambda: asyncio.Queue(maxsize=QUEUED))
+    """What each Event is made of, not its body: thousands may wait here."""
     buckets: dict[str, Bucket] = field(default_factory=dict)
     _executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="plank-events")
@@ -54,10 +56,10 @@ class EventPoster:
         if not self._allowed(ref["metadata"]["name"]):
             DROPPED.inc()
             return
-        kind = "Warning" if reason in ("Error", "Failure", "Aborted") else "Normal"
-        body = event_body(ref, kind, reason, message, "bowsprit-plank", self.clock())
+        metadata = ref["metadata"]
+        involved = (ref["apiVersion"], metadata["name"], metadata["namespace"], metadata["uid"])
         try:
-            self.queue.put_nowait(body)
+            self.queue.put_nowait((involved, reason, message, self.clock()))
         except asyncio.QueueFull:
             DROPPED.inc()
 
@@ -82,11 +84,17 @@ class EventPoster:
         loop = asyncio.get_running_loop()
         try:
             while True:
-                body = await self.queue.get()
+                (api_version, name, namespace, uid), reason, message, at = await self.queue.get()
+                ref = {
+                    "apiVersion": api_version,
+                    "kind": "ProwJob",
+                    "metadata": {"name": name, "namespace": namespace, "uid": uid},
+                }
+                kind = "Warning" if reason in ("Error", "Failure", "Aborted") else "Normal"
+                body = event_body(ref, kind, reason, message, "bowsprit-plank", at)
                 try:
                     await loop.run_in_executor(self._executor, self.post, body)
                 except Exception as error:  # noqa: BLE001 - a lost Event is logged, not retried
-                    name = body["involvedObject"]["name"]
-                    logger.warning("%s: posting event %s failed: %s", name, body["reason"], error)
+                    logger.warning("%s: posting event %s failed: %s", name, reason, error)
         finally:
             self._executor.shutdown(wait=False, cancel_futures=True)
