@@ -141,10 +141,10 @@ async def test_a_failure_after_a_reconcile_is_logged_and_survived(
     failures = [RuntimeError("boom")]
     after = registry._after
 
-    def failing_once(deps: Deps, name: str, action: Any) -> None:
+    def failing_once(deps: Deps, name: str, action: Any, entry: Any = None) -> None:
         if failures:
             raise failures.pop()
-        after(deps, name, action)
+        after(deps, name, action, entry)
 
     monkeypatch.setattr(registry, "_after", failing_once)
     deps.state.saw_job(cluster.add_job("one", {"job": "j"}))

@@ -91,6 +91,8 @@ class Reconciled:
     event: Event | None = None
     aborted: tuple[str, ...] = ()
     """Older runs this reconcile aborted: they are to be reconciled (pods deleted)."""
+    entry: Entry | None = None
+    """The job's index entry as the decision saw it (what a finished job frees)."""
 
 
 def reconcile(deps: Deps, name: str) -> Reconciled:
@@ -124,7 +126,7 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
         if action.kind == "start":
             POD_LATENCY.observe(max((now - job.created).total_seconds(), 0.0))
         logger.info("%s: %s: %s", name, outcome.event[0], outcome.event[1])
-    return Reconciled(outcome.action, tracked.ref, outcome.event, tuple(aborted))
+    return Reconciled(outcome.action, tracked.ref, outcome.event, tuple(aborted), entry)
 
 
 def _decided_before(deps: Deps, name: str, decision: tuple[Any, ...]) -> bool:
@@ -167,10 +169,10 @@ async def _work(deps: Deps, name: str) -> None:
         deps.poster.add(done.ref, *done.event)
     for older in done.aborted:
         deps.enqueue(older)
-    _after(deps, name, done.action)
+    _after(deps, name, done.action, done.entry)
 
 
-def _after(deps: Deps, name: str, action: rules.Action) -> None:
+def _after(deps: Deps, name: str, action: rules.Action, entry: Entry | None = None) -> None:
     """Timers, the blocked set, and the jobs a freed slot may let start."""
     deps.work.timers.cancel(name)
     if action.kind == "blocked":
@@ -186,30 +188,34 @@ def _after(deps: Deps, name: str, action: rules.Action) -> None:
         # nothing, so there is nothing to look at.
         deps.enqueue(name)
     if action.kind in ("finish", "abort") and deps.blocked:
-        release_blocked(deps)
+        release_blocked(deps, entry)
 
 
-def release_blocked(deps: Deps) -> None:
-    """A slot freed: blocked jobs try again, oldest first."""
+def release_blocked(deps: Deps, freed: Entry | None = None) -> None:
+    """A slot freed: blocked jobs try again, oldest first. When the slot is known
+    (`freed`, a job that finished) and plank has no overall limit, only the jobs waiting
+    for that job name or queue: one finish must not reconcile every blocked job."""
+    if deps.config.plank.max_concurrency:
+        freed = None
     waiting = deps.state.oldest_first(deps.blocked)
     deps.blocked.intersection_update(waiting)
-    for name in waiting:
+    for name in deps.state.waiting_for(waiting, freed):
         deps.enqueue(name)
 
 
-def job_moved(deps: Deps, name: str, was_tracked: bool, tracked: bool) -> None:
+def job_moved(deps: Deps, name: str, was: Entry | None, tracked: bool) -> None:
     """On the event loop, after a ProwJob's change was recorded: queue one plank runs;
-    free what a finished or deleted one held."""
+    free what a finished or deleted one held (`was`: its entry before)."""
     if tracked:
         deps.enqueue(name)
-    elif was_tracked:
+    elif was is not None:
         # Finished or deleted elsewhere: its slot is free, its timer pointless.
         deps.work.forget(name)
         deps.dry_decided.pop(name, None)
         if deps.poster is not None:
             deps.poster.forget(name)
         deps.blocked.discard(name)
-        release_blocked(deps)
+        release_blocked(deps, was)
 
 
 async def prowconfig_changed(

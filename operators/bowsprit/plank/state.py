@@ -141,3 +141,21 @@ class ClusterState:
     def forget_pod(self, name: str) -> bool:
         with self.lock:
             return self.pods.pop(name, None) is not None
+
+    def entry(self, name: str) -> Entry | None:
+        with self.lock:
+            return self.index.entries.get(name)
+
+    def waiting_for(self, names: list[str], freed: Entry | None) -> list[str]:
+        """Those of `names` a slot freed by `freed` may unblock: runs of the same job
+        or queue; all of them when nothing is known of the slot."""
+        if freed is None:
+            return names
+        with self.lock:
+            entries = self.index.entries
+            return [
+                name
+                for name in names
+                if (entry := entries.get(name)) is not None
+                and (entry.job == freed.job or (freed.queue and entry.queue == freed.queue))
+            ]

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 from bowsprit.api import GROUP, VERSION
 
 if TYPE_CHECKING:
+    from bowsprit.plank.concurrency import Entry
     from bowsprit.plank.registry import Deps
 
-JobMoved = Callable[["Deps", str, bool, bool], None]
-"""Called on the event loop with (deps, name, tracked before, tracked now)."""
+JobMoved = Callable[["Deps", str, "Entry | None", bool], None]
+"""Called on the event loop with (deps, name, its index entry before, tracked now)."""
 
 
 class JobStore:
@@ -34,8 +35,9 @@ class JobStore:
             listed.add(item["metadata"]["name"])
             self.upsert(item)
         for name in set(self.deps.state.jobs) - listed:
+            was = self.deps.state.entry(name)
             if self.deps.state.forget_job(name):
-                self.loop.call_soon_threadsafe(self.moved, self.deps, name, True, False)
+                self.loop.call_soon_threadsafe(self.moved, self.deps, name, was, False)
 
     def upsert(self, item: dict[str, Any]) -> None:
         self._saw(item, deleted=False)
@@ -46,10 +48,10 @@ class JobStore:
     def _saw(self, item: dict[str, Any], deleted: bool) -> None:
         name = item["metadata"]["name"]
         state = self.deps.state
-        was_tracked = name in state.jobs
+        was = state.entry(name)
         if state.saw_job(item, deleted=deleted):
             tracked = name in state.jobs
-            self.loop.call_soon_threadsafe(self.moved, self.deps, name, was_tracked, tracked)
+            self.loop.call_soon_threadsafe(self.moved, self.deps, name, was, tracked)
 
 
 class PodStore:
