@@ -17,7 +17,6 @@ from bowsprit import __version__
 COMPONENTS: dict[str, str] = {
     "tide": "operator: merges pull requests of TidePools",
     "status-reconciler": "operator: keeps contexts of open PRs in step with BlockingPresubmits",
-    "deck": "service: the dashboard",
     "ghproxy": "service: caching proxy for the GitHub API",
 }
 
@@ -37,6 +36,7 @@ BUILT: dict[str, tuple[str, str]] = {
     "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),
     "hook": ("service: GitHub webhooks to plugins and ProwJobs", "bowsprit.hook.main"),
     "crier": ("operator: report ProwJob states to GitHub and Slack", "bowsprit.crier.main"),
+    "deck": ("service: the dashboard (job list, Spyglass, histories, Tide)", "bowsprit.deck.main"),
     "clonerefs": ("pod utility: clone the refs of a job", "bowsprit.podutils.clonerefs"),
     "initupload": ("pod utility: record the start of a job", "bowsprit.podutils.initupload"),
     "entrypoint": (

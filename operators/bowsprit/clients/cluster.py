@@ -123,6 +123,15 @@ class Cluster:
             name, namespace, body=_preconditioned(uid) if uid else None, _preload_content=False
         )
 
+    def pod_log(self, namespace: str, name: str, container: str) -> bytes:
+        """A container's log so far (deck's /log while a job runs)."""
+        core = kubernetes.client.CoreV1Api(self.api)
+        response = core.read_namespaced_pod_log(
+            name, namespace, container=container, _preload_content=False
+        )
+        data: Any = response
+        return bytes(data.data)
+
 
 def event_body(
     involved: dict[str, Any], kind: str, reason: str, message: str, component: str, now: str

@@ -529,6 +529,17 @@ class GitHubClient:
         found = await self._json("GET", f"{_repo(org, repo)}/branches/{_q(branch)}", org)
         return str(found["commit"]["sha"])
 
+    async def is_team_member(self, org: str, team_slug: str, user: str) -> bool:
+        """An active member of the team (deck's rerun_auth_configs github_team_slugs)."""
+        url = f"/orgs/{_q(org)}/teams/{_q(team_slug)}/memberships/{_q(user)}"
+        try:
+            found = await self._json("GET", url, org)
+        except GitHubError as error:
+            if error.status == 404:
+                return False
+            raise
+        return bool(found.get("state") == "active")
+
 
 def _q(part: str) -> str:
     return quote(part, safe="")

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from bowsprit.emulator.threaded import ThreadedApp
 from bowsprit.lib.clock import Clock, rfc3339, utc_now
+from bowsprit.testing.fakegithub.oauth import OAuthRoutes, OAuthState
 from bowsprit.testing.fakegithub.routes import NOT_FOUND, NotFound, Routes, reply
 from bowsprit.testing.fakegithub.state import (
     Action,
@@ -95,6 +96,7 @@ class FakeGitHub:
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         self._server = ThreadedApp("fake-github")
+        self.oauth = OAuthState()
 
     # Setting the scene -----------------------------------------------------------------
 
@@ -212,6 +214,7 @@ class FakeGitHub:
     def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
         Routes(self).add_to(app)
+        OAuthRoutes(self).add_to(app)
         return app
 
     def stop(self) -> None:
