@@ -55,12 +55,25 @@ def read_build(bucket: Bucket, build_id: str, folder: str) -> Build:
     build.started = _int(started.get("timestamp"))
     build.finished = _int(finished.get("timestamp"))
     build.pull = str(started.get("pull") or "")
-    build.revision = str(finished.get("revision") or started.get("repo-commit") or "")
+    build.revision = _pull_sha(started, build.pull) or str(
+        finished.get("revision") or started.get("repo-commit") or ""
+    )
     if finished:
         build.result = str(
             finished.get("result") or ("SUCCESS" if finished.get("passed") else "FAILURE")
         )
     return build
+
+
+def _pull_sha(started: dict[str, Any], pull: str) -> str:
+    """The pull request's head commit from started.json's refs strings
+    (`main:<base>,7:<sha>`): what the author pushed, not the merge clonerefs made."""
+    for refs in (started.get("repos") or {}).values():
+        for part in str(refs).split(",")[1:]:
+            number, _, sha = part.partition(":")
+            if number == pull and sha:
+                return sha
+    return ""
 
 
 def _int(value: Any) -> int | None:

@@ -40,7 +40,6 @@ async def security_headers(request: web.Request, handler: Any) -> web.StreamResp
 
 def app(deck: Deck) -> web.Application:
     application = web.Application(middlewares=[security_headers, views.errors(deck)])
-    application["deck"] = deck
     routes = JobList(deck)
     application.router.add_get("/", routes.index)
     application.router.add_get("/joblist.json", routes.joblist_json)

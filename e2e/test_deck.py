@@ -1,0 +1,149 @@
+"""deck's handlers on every `kube` target, over HTTP, with runs the real pod utilities
+uploaded to moto's S3 server and the fake GitHub for login and membership."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bowsprit.testing.fakegithub import FakeGitHub
+from e2e.conftest import Kube, prow_config
+from e2e.deck_harness import Runs, Served, prowjob, served_deck, stored_runs
+
+pytestmark = pytest.mark.usefixtures("crds")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    with stored_runs(tmp_path_factory.mktemp("runs")) as stored:
+        yield stored
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        fake.add_repo("org", "repo")
+        yield fake
+
+
+@pytest.fixture
+def deck(
+    kube: Kube, namespace: str, runs: Runs, github: FakeGitHub, tmp_path: Path
+) -> Iterator[Served]:
+    prow_config(
+        kube,
+        namespace,
+        deck={"hidden_repos": ["secret-org"]},
+        plank={
+            "default_decoration_configs": {
+                "*": {"gcs_configuration": {"bucket": f"s3://{runs.bucket}"}}
+            }
+        },
+    )
+    with served_deck(kube, namespace, runs, github, tmp_path) as served:
+        served.create(prowjob("failing", "failure", runs.failing, runs.bucket))
+        served.create(prowjob("passing", "success", runs.passing, runs.bucket))
+        hidden = prowjob("hidden", "success", None, runs.bucket)
+        hidden["spec"]["refs"]["org"] = "secret-org"
+        served.create(hidden)
+        yield served
+
+
+def get(served: Served, path: str, **kwargs: Any) -> httpx.Response:
+    return httpx.get(served.url + path, timeout=30, **kwargs)
+
+
+def test_job_list_filters_hides_and_updates(deck: Served) -> None:
+    page = get(deck, "/").text
+    assert "failing" in page and "passing" in page and "secret-org" not in page
+    assert 'data-name="passing"' not in get(deck, "/?state=failure").text
+    assert 'data-name="failing"' in get(deck, "/?state=failure&author=dev").text
+    version = re.search(r'data-version="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    assert get(deck, f"/joblist.json?v={version}").json() == {"version": version}
+    deck.create(prowjob("new-one", "pending", None, "b"))
+    changed = get(deck, f"/joblist.json?v={version}&state=pending").json()
+    assert changed["version"] != version and 'data-name="new-one"' in changed["rows"]
+
+
+def test_prowjobs_js_keeps_prows_parameters(deck: Served) -> None:
+    items = get(deck, "/prowjobs.js?omit=annotations,labels,pod_spec&repo=repo").json()["items"]
+    assert {item["metadata"]["name"] for item in items} == {"failing", "passing"}
+    assert all("labels" not in item["metadata"] for item in items)
+    assert all(item["spec"]["pod_spec"] == {"containers": [{}]} for item in items)
+    assert get(deck, "/prowjobs.js?owner=nobody").json() == {"items": []}
+
+
+def test_badge_and_yaml(deck: Served) -> None:
+    badge = get(deck, "/badge.svg?jobs=pull-*")
+    assert badge.headers["content-type"].startswith("image/svg+xml")
+    assert "passing" in badge.text or "failing" in badge.text
+    assert "kind: ProwJob" in get(deck, "/prowjob?prowjob=failing").text
+    assert get(deck, "/prowjob?prowjob=hidden").status_code == 404
+
+
+def test_a_failing_run_shows_the_error_line_and_the_failed_test(deck: Served, runs: Runs) -> None:
+    page = get(deck, f"/view/s3/{runs.bucket}/{runs.failing.folder}").text
+    assert re.search(r'class="line hit"[^>]*>.*ERROR: TestBroken failed', page)
+    assert "TestBroken" in page and "expected 1, got 2" in page and "1 failed, 1 passed" in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert '<span class="ansi-fg32">green</span>' in page
+    assert "FAILURE" in page and "lines (" in page  # the ok steps are folded
+
+
+def test_paths_cannot_leave_the_job_folder(deck: Served, runs: Runs) -> None:
+    for path in (
+        f"/view/s3/{runs.bucket}/{runs.failing.folder}/%2e%2e/%2e%2e/%2e%2e",
+        f"/spyglass/raw/s3/{runs.bucket}/{runs.failing.folder}/%2e%2e/x",
+        f"/spyglass/lines/s3/{runs.bucket}/{runs.failing.folder}?artifact=../../x&start=1&end=2",
+    ):
+        assert get(deck, path).status_code in (400, 404), path
+
+
+def test_histories(deck: Served, runs: Runs) -> None:
+    pr = get(deck, "/pr-history?org=org&repo=repo&pr=7").text
+    assert pr.count('class="commit"') == 2
+    assert pr.index(runs.passing.sha[:12]) < pr.index(runs.failing.sha[:12])
+    history = get(deck, f"/job-history/s3/{runs.bucket}/pr-logs/directory/pull-repo-unit").text
+    assert runs.failing.build in history and runs.passing.build in history
+    assert "FAILURE" in history and "SUCCESS" in history
+
+
+def test_rerun_needs_login_and_csrf_then_creates_a_prowjob(
+    deck: Served, github: FakeGitHub
+) -> None:
+    with httpx.Client(base_url=deck.url, timeout=30, follow_redirects=True) as browser:
+        page = browser.get("/rerun?prowjob=failing").text
+        assert "Log in with GitHub" in page
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf is None  # no form before login
+        refused = browser.post("/rerun?prowjob=failing", data={"csrf": "x"})
+        assert refused.status_code == 403
+        github.oauth.login = "dev"
+        github.add_collaborator("org/repo", "dev")
+        page = browser.get("/github-login?dest=/rerun%3Fprowjob%3Dfailing").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        created = browser.post("/rerun?prowjob=failing", data={"csrf": token})
+        assert created.status_code == 200 and "/view/prowjob/" in str(created.url)
+    copies = [
+        pj for pj in deck.jobs() if pj["metadata"]["name"] not in ("failing", "passing", "hidden")
+    ]
+    assert len(copies) == 1 and copies[0]["spec"]["job"] == "pull-repo-unit"
+    assert copies[0]["metadata"]["annotations"]["bowsprit.dev/rerun-of"] == "failing"
+
+
+def test_abort_changes_the_state(deck: Served, github: FakeGitHub) -> None:
+    deck.create(prowjob("running", "pending", None, "b"))
+    github.oauth.login = "stranger"
+    with httpx.Client(base_url=deck.url, timeout=30, follow_redirects=True) as browser:
+        page = browser.get("/github-login?dest=/abort%3Fprowjob%3Drunning").text
+        assert "not allowed" in page
+        github.add_member("org", "stranger")
+        page = browser.get("/abort?prowjob=running").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        browser.post("/abort?prowjob=running", data={"csrf": token})
+    assert deck.job("running")["status"]["state"] == "aborted"
