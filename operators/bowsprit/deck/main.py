@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import functools
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -53,8 +54,13 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         "--cookie-secret",
         type=Path,
         default=None,
-        help="file with at least 32 bytes signing sessions and CSRF tokens (required)",
+        help="file with at least 32 bytes signing sessions and CSRF tokens; without it a "
+        "random secret is made at start (logins then end with the pod and need one replica)",
     )
+    parser.add_argument(
+        "--metrics-port", type=int, default=9090, help="port of /metrics (0: only on --port)"
+    )
+    parser.add_argument("--health-port", type=int, default=0, help="extra port of /healthz")
     parser.add_argument(
         "--rerun-creates-job",
         action=argparse.BooleanOptionalAction,
@@ -73,11 +79,9 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if args.cookie_secret is None:
-        print("bowsprit deck: --cookie-secret is required", file=sys.stderr)
-        return 2
     try:
-        signer = Signer(args.cookie_secret.read_bytes().strip())
+        secret = args.cookie_secret.read_bytes().strip() if args.cookie_secret else os.urandom(32)
+        signer = Signer(secret)
         oauth = (
             OAuthConfig.from_file(args.github_oauth_config_file)
             if args.github_oauth_config_file
@@ -171,6 +175,8 @@ async def serve(args: argparse.Namespace, signer: Signer, oauth: OAuthConfig | N
         runner = web.AppRunner(app(deck), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "0.0.0.0", args.port).start()
+        for port in {args.metrics_port, args.health_port} - {0, args.port}:
+            await web.TCPSite(runner, "0.0.0.0", port).start()
         logger.info("deck serving on port %d", args.port)
         stopped = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bowsprit.api.tidepool import TidePoolStatus
 from bowsprit.deck import actions, jobs, views
@@ -53,10 +54,17 @@ def app(deck: Deck) -> web.Application:
     application.router.add_get("/plugin-help", _plugin_help)
     application.router.add_get("/log", routes.log)
     application.router.add_get("/healthz", _healthz)
+    application.router.add_get("/metrics", _metrics)
     views.add_routes(application, deck)
     actions.add_routes(application, deck)
     application.router.add_static("/static", STATIC, show_index=False)
     return application
+
+
+async def _metrics(_: web.Request) -> web.Response:
+    response = web.Response(body=generate_latest())
+    response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+    return response
 
 
 async def _healthz(_: web.Request) -> web.Response:
