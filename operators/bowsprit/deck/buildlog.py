@@ -35,10 +35,25 @@ class Group:
         return self.end - self.start + 1
 
 
-def highlighter(config: dict[str, Any]) -> re.Pattern[str]:
-    """The lens config's highlight_regexes (any of them), else Prow's default."""
-    patterns = config.get("highlight_regexes") or [DEFAULT_HIGHLIGHT]
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE)
+class Highlighter:
+    """The lens config's highlight_regexes (any of them matching), else Prow's default; a
+    regex that does not compile is left out (and named in `errors`), never a failed page."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.patterns: list[re.Pattern[str]] = []
+        self.errors: list[str] = []
+        for pattern in config.get("highlight_regexes") or [DEFAULT_HIGHLIGHT]:
+            try:
+                self.patterns.append(re.compile(str(pattern)))
+            except re.error as error:
+                self.errors.append(f"highlight_regexes {pattern!r}: {error}")
+
+    def search(self, line: str) -> bool:
+        return any(pattern.search(line) for pattern in self.patterns)
+
+
+def highlighter(config: dict[str, Any]) -> Highlighter:
+    return Highlighter(config)
 
 
 def split_lines(text: str) -> list[str]:
@@ -48,7 +63,7 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def hits(lines: list[str], pattern: re.Pattern[str]) -> list[bool]:
+def hits(lines: list[str], pattern: Highlighter) -> list[bool]:
     return [len(line) <= MAX_LINE_LENGTH and bool(pattern.search(line)) for line in lines]
 
 

@@ -4,12 +4,15 @@ folder."""
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from bowsprit.api.prowconfig import SpyglassConfig, SpyglassLens
+
+logger = logging.getLogger("bowsprit.deck")
 
 # Falco's lenses plus junit: what deck shows when the ProwConfig names none.
 DEFAULT_LENSES: tuple[dict[str, Any], ...] = (
@@ -94,14 +97,25 @@ def lenses(config: SpyglassConfig, artifacts: list[str]) -> list[Lens]:
         if entry.lens.name not in KNOWN_LENSES or any(c.name == entry.lens.name for c in chosen):
             continue
         files: list[str] = []
-        for pattern in entry.required_files:
-            matched = [name for name in artifacts if re.search(pattern, name)]
+        try:
+            patterns = [
+                re.compile(p) for p in [*entry.required_files, *(entry.optional_files or [])]
+            ]
+        except re.error as error:
+            logger.error("lens %s left out: %s", entry.lens.name, error)
+            continue
+        required, optional = (
+            patterns[: len(entry.required_files)],
+            patterns[len(entry.required_files) :],
+        )
+        for pattern in required:
+            matched = [name for name in artifacts if pattern.search(name)]
             if not matched:
                 break
             files += matched
         else:
-            for pattern in entry.optional_files or []:
-                files += [name for name in artifacts if re.search(pattern, name)]
+            for pattern in optional:
+                files += [name for name in artifacts if pattern.search(name)]
             chosen.append(Lens(entry.lens.name, dict(entry.lens.config or {}), sorted(set(files))))
     chosen = [lens for lens in chosen if lens.name != "links"]
     chosen.append(Lens("links", {}, list(artifacts)))
