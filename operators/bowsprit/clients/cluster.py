@@ -132,6 +132,17 @@ class Cluster:
         data: Any = response
         return bytes(data.data)
 
+    def list_events(self, namespace: str, involved_name: str) -> list[dict[str, Any]]:
+        """Events about the object named `involved_name` (a job's pod, for podinfo.json)."""
+        core = kubernetes.client.CoreV1Api(self.api)
+        response = core.list_namespaced_event(
+            namespace,
+            field_selector=f"involvedObject.name={involved_name}",
+            _preload_content=False,
+        )
+        items: list[dict[str, Any]] = self._json(response)["items"]
+        return items
+
 
 def event_body(
     involved: dict[str, Any], kind: str, reason: str, message: str, component: str, now: str
