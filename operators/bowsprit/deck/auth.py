@@ -121,7 +121,7 @@ async def may_trigger(
         if config is not None and config.allow_anyone:
             return Decision(True, "anyone may rerun this job")
     if login is None:
-        return Decision(False, "log in with GitHub first")
+        return Decision(False, "Log in with GitHub to rerun or abort this job")
     for config in (global_config, job_config):
         if await _allowed_by(config, login, github):
             return Decision(True, f"{login} is allowed by rerun_auth_config")

@@ -21,7 +21,7 @@ from bowsprit.clients.artifacts import BrowsableStore, open_bucket
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.github import GitHubClient, GitHubError, add_github_flags, settings_from_args
 from bowsprit.clients.informer import Informer
-from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
+from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client, read_prow_config
 from bowsprit.clients.oauth import GitHubOAuth, OAuthConfig, OAuthError
 from bowsprit.deck.auth import Signer
 from bowsprit.deck.context import Deck
@@ -73,7 +73,9 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         "--secure-cookies", action="store_true", help="cookies only over HTTPS (behind TLS)"
     )
     parser.add_argument(
-        "--watch-namespace", default="", help="read ProwJobs from this namespace only"
+        "--watch-namespace",
+        default="",
+        help="read ProwJobs from this namespace (default: the ProwConfig's prowjob_namespace)",
     )
 
 
@@ -131,11 +133,15 @@ def build(
         rerun_creates_job=args.rerun_creates_job,
         secure_cookies=args.secure_cookies,
     )
-    namespace = args.watch_namespace or None
+    # ProwJobs live in the ProwConfig's prowjob_namespace (deck's Role is there).
+    namespace = (
+        args.watch_namespace
+        or read_prow_config(cluster.api, args.config_namespace, args.config_name).prowjob_namespace
+    )
     informers = [
         Informer(cluster.api, "prowjobs", deck.prowjobs, namespace),
         Informer(cluster.api, "prowconfigs", deck.prow_configs, args.config_namespace),
-        Informer(cluster.api, "tidepools", deck.tidepools, namespace),
+        Informer(cluster.api, "tidepools", deck.tidepools),
     ]
     return deck, informers
 

@@ -8,6 +8,7 @@ job list can answer "nothing changed" without looking at the jobs, and derived v
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 Key = tuple[str, str]
@@ -63,6 +64,18 @@ class ObjectStore:
         """By name in any namespace (Prow's deck takes ProwJob names alone)."""
         with self._lock:
             return next((item for key, item in self._items.items() if key[1] == name), None)
+
+    def wait_for(self, name: str, timeout: float) -> dict[str, Any] | None:
+        """The object named `name` once the watch has brought it (a job deck just created),
+        or None after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = next((v for k, v in self._items.items() if k[1] == name), None)
+                left = deadline - time.monotonic()
+                if found is not None or left <= 0:
+                    return found
+                self.changed.wait(left)
 
     def newest_first(self) -> tuple[int, list[dict[str, Any]]]:
         """(version, objects newest first by start time); sorted once per change."""

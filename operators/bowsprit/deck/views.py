@@ -17,6 +17,7 @@ from bowsprit.deck import buildlog, history, junit, spyglass
 from bowsprit.deck.context import Deck
 
 logger = logging.getLogger("bowsprit.deck")
+NEW_JOB_WAIT = 5.0
 _PR_PART = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 
 
@@ -75,7 +76,11 @@ class Pages:
 
     async def view_prowjob(self, request: web.Request) -> web.Response:
         """A job with no artifacts yet (or at all): its ProwJob, and its URL once known."""
-        pj = self.deck.prowjobs.find(request.match_info["name"])
+        name = request.match_info["name"]
+        # A job deck has just created (rerun) reaches the cache a moment later.
+        pj = self.deck.prowjobs.find(name) or await asyncio.to_thread(
+            self.deck.prowjobs.wait_for, name, NEW_JOB_WAIT
+        )
         if pj is None or not self.deck.visibility().shows(pj):
             raise web.HTTPNotFound(text="no such ProwJob")
         return web.Response(
