@@ -78,6 +78,15 @@ async def _plugin_help(_: web.Request) -> web.Response:
 class JobList:
     def __init__(self, deck: Deck) -> None:
         self.deck = deck
+        # Derived from the whole cache, so computed once per change, not per request.
+        self._choices: tuple[int, dict[str, list[str]]] = (-1, {})
+        self._prowjobs_js: tuple[tuple[int, str], str] = ((-1, ""), "")
+
+    def choices(self) -> dict[str, list[str]]:
+        version, newest = self.deck.prowjobs.newest_first()
+        if self._choices[0] != version:
+            self._choices = (version, jobs.choices(newest, self.deck.visibility()))
+        return self._choices[1]
 
     def _rows(self, request: web.Request) -> tuple[int, jobs.Filters, list[dict[str, Any]]]:
         filters = jobs.Filters.from_query(request.query)
@@ -88,14 +97,13 @@ class JobList:
 
     async def index(self, request: web.Request) -> web.Response:
         version, filters, rows = self._rows(request)
-        _, newest = self.deck.prowjobs.newest_first()
         return html(
             self.deck.render(
                 "index.html",
                 title="Jobs",
                 rows=rows,
                 filters=filters,
-                choices=jobs.choices(newest, self.deck.visibility()),
+                choices=self.choices(),
                 version=version,
                 limit=PAGE_LIMIT,
                 user=actions.current_user(self.deck, request),
@@ -115,10 +123,22 @@ class JobList:
         )
 
     async def prowjobs_js(self, request: web.Request) -> web.Response:
-        _, newest = self.deck.prowjobs.newest_first()
-        data = jobs.prowjobs_js(newest, self.deck.visibility(), request.query)
+        version, newest = self.deck.prowjobs.newest_first()
+        # Scripts poll the same query again and again: the last answer is kept until the
+        # jobs change.
+        key = (version, request.query_string)
+        if self._prowjobs_js[0] != key:
+            visibility, query = self.deck.visibility(), dict(request.query)
+
+            def serialise() -> str:
+                data = jobs.prowjobs_js(newest, visibility, query)
+                return json.dumps(data, separators=(",", ":"))
+
+            # Seconds of work for tens of thousands of jobs: off the event loop.
+            text = await asyncio.to_thread(serialise)
+            self._prowjobs_js = (key, text)
         return web.Response(
-            text=json.dumps(data, separators=(",", ":")),
+            text=self._prowjobs_js[1],
             content_type="application/json",
             headers=NO_CACHE,
         )
