@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import kubernetes
 import pytest
 
 from bowsprit.testing.fakegithub import FakeGitHub
+from e2e.conformance.conftest import wait_for
 from e2e.conftest import Kube, prow_config
 from e2e.deck_harness import Runs, Served, prowjob, served_deck, stored_runs
 
@@ -147,3 +149,75 @@ def test_abort_changes_the_state(deck: Served, github: FakeGitHub) -> None:
         token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         browser.post("/abort?prowjob=running", data={"csrf": token})
     assert deck.job("running")["status"]["state"] == "aborted"
+
+
+def test_tide_pages_from_tidepool_status(deck: Served) -> None:
+    assert "No Tide pools yet" in get(deck, "/tide").text
+    deck.objects.create_namespaced_custom_object(
+        "bowsprit.dev",
+        "v1",
+        deck.namespace,
+        "tidepools",
+        {
+            "apiVersion": "bowsprit.dev/v1",
+            "kind": "TidePool",
+            "metadata": {"name": "main"},
+            "spec": {"repos": ["org/repo"], "labels": ["lgtm"]},
+        },
+    )
+    pool = {"org": "org", "repo": "repo", "branch": "main", "action": "MERGE", "target": [7]}
+    deck.objects.patch_namespaced_custom_object_status(
+        "bowsprit.dev", "v1", deck.namespace, "tidepools", "main", {"status": {"pools": [pool]}}
+    )
+    wait_for(lambda: "MERGE" in get(deck, "/tide").text, what="the pool on /tide")
+    assert get(deck, "/tide.js").json()["Pools"][0]["target"] == [7]
+    assert "MERGE" in get(deck, "/tide-history").text
+
+
+def test_command_help_from_hooks_plugin_help(deck: Served) -> None:
+    assert "--hook-url" in get(deck, "/command-help").text
+
+    async def plugin_help() -> dict[str, Any]:
+        command = {
+            "Usage": "/hold [cancel]",
+            "Description": "Adds <b>hold</b>",
+            "Examples": ["/hold"],
+            "WhoCanUse": "Anyone",
+        }
+        return {
+            "PluginHelp": {"hold": {"Commands": [command]}},
+            "RepoPlugins": {"org/repo": ["hold"]},
+        }
+
+    deck.deck.plugin_help = plugin_help
+    page = get(deck, "/command-help").text
+    assert "/hold [cancel]" in page and "Adds &lt;b&gt;hold&lt;/b&gt;" in page
+
+
+def test_log_streams_a_running_pods_log(kube: Kube, deck: Served) -> None:
+    if kube.emulator is None:
+        pytest.skip("only the emulator has a log without a kubelet")
+    running = prowjob("live", "pending", None, "b")
+    running["status"]["build_id"] = "42"
+    deck.create(running)
+    core = kubernetes.client.CoreV1Api(kube.api)
+    core.create_namespaced_pod(
+        deck.namespace,
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "live"},
+            "spec": {"containers": [{"name": "test", "image": "debian"}]},
+        },
+    )
+    kube.emulator.set_pod_log(deck.namespace, "live", "test", "line one\nline two\n")
+    prow_config_patch = {"spec": {"pod_namespace": deck.namespace}}
+    deck.objects.patch_namespaced_custom_object(
+        "bowsprit.dev", "v1", deck.namespace, "prowconfigs", "bowsprit", prow_config_patch
+    )
+    wait_for(
+        lambda: deck.deck.config().pod_namespace == deck.namespace, what="deck to see the config"
+    )
+    response = get(deck, "/log?job=pull-repo-unit&id=42")
+    assert response.status_code == 200 and response.text == "line one\nline two\n"
+    assert get(deck, "/log?job=pull-repo-unit&id=43").status_code == 404

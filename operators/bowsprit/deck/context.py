@@ -4,7 +4,7 @@ the templates. Built once in main (or by a test) and handed to the app."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +37,12 @@ class ProwJobWriter(Protocol):
         status: dict[str, Any],
         resource_version: str | None = None,
     ) -> dict[str, Any]: ...
-    def pod_log(self, namespace: str, name: str, container: str) -> bytes: ...
+    def pod_log(self, namespace: str, name: str, container: str) -> LogChunks: ...
+
+
+class LogChunks(Protocol):
+    def chunks(self) -> Iterator[bytes]: ...
+    def close(self) -> None: ...
 
 
 class HelpSource(Protocol):

@@ -4,6 +4,7 @@ call the pure functions of jobs/spyglass/history, and render a template."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bowsprit.api.tidepool import TidePoolStatus
 from bowsprit.deck import actions, jobs, views
-from bowsprit.deck.context import Deck
+from bowsprit.deck.context import Deck, LogChunks
 
 STATIC = Path(__file__).parent / "static"
 PAGE_LIMIT = 500  # rows on the job list (Prow's UI pages through what /prowjobs.js gives)
@@ -253,7 +254,40 @@ class JobList:
         namespace = self.deck.config().pod_namespace
         name = (pj.get("status") or {}).get("pod_name") or pj["metadata"]["name"]
         try:
-            data = await asyncio.to_thread(self.deck.cluster.pod_log, namespace, name, container)
+            stream = await asyncio.to_thread(self.deck.cluster.pod_log, namespace, name, container)
         except Exception as error:  # noqa: BLE001 - the pod may be gone
             raise web.HTTPNotFound(text=f"pod {name}: no log ({error})") from error
-        return web.Response(body=data, content_type="text/plain", charset="utf-8", headers=NO_CACHE)
+        response = web.StreamResponse(headers={**NO_CACHE, "X-Content-Type-Options": "nosniff"})
+        response.content_type = "text/plain"
+        response.charset = "utf-8"
+        await response.prepare(request)
+        try:
+            await _relay(stream, response)
+        finally:
+            await asyncio.to_thread(stream.close)
+        return response
+
+
+async def _relay(stream: LogChunks, response: web.StreamResponse) -> None:
+    """Copy the followed log to the client as it comes (the blocking client reads in a
+    thread); ends when the container does or the client goes."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=64)
+
+    def pump() -> None:
+        try:
+            for chunk in stream.chunks():
+                asyncio.run_coroutine_threadsafe(queue.put(chunk), loop).result()
+        except Exception:  # noqa: BLE001 - a closed stream ends the copy
+            pass
+        finally:
+            asyncio.run_coroutine_threadsafe(queue.put(None), loop)
+
+    reader = loop.run_in_executor(None, pump)
+    try:
+        while (chunk := await queue.get()) is not None:
+            await response.write(chunk)
+    finally:
+        await asyncio.to_thread(stream.close)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(reader, 5)
