@@ -221,3 +221,43 @@ def test_log_streams_a_running_pods_log(kube: Kube, deck: Served) -> None:
     response = get(deck, "/log?job=pull-repo-unit&id=42")
     assert response.status_code == 200 and response.text == "line one\nline two\n"
     assert get(deck, "/log?job=pull-repo-unit&id=43").status_code == 404
+
+
+def test_rerun_with_the_latest_definition(deck: Served, github: FakeGitHub) -> None:
+    deck.objects.create_namespaced_custom_object(
+        "bowsprit.dev",
+        "v1",
+        deck.namespace,
+        "blockingpresubmits",
+        {
+            "apiVersion": "bowsprit.dev/v1",
+            "kind": "BlockingPresubmit",
+            "metadata": {"name": "pull-repo-unit"},
+            "spec": {
+                "org": "org",
+                "repo": "repo",
+                "always_run": True,
+                "pod_spec": {"containers": [{"image": "golang:1.24", "command": ["make"]}]},
+            },
+        },
+    )
+    wait_for(lambda: len(deck.deck.definitions["blockingpresubmits"]), what="the definition")
+    github.oauth.login = "dev"
+    github.add_collaborator("org/repo", "dev")
+    with httpx.Client(base_url=deck.url, timeout=30, follow_redirects=True) as browser:
+        page = browser.get("/github-login?dest=/rerun%3Fprowjob%3Dfailing%26mode%3Dlatest").text
+        assert "golang:1.24" in page  # the preview is built from the definition
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        done = browser.post("/rerun?prowjob=failing&mode=latest", data={"csrf": token})
+        assert done.status_code == 200, done.text
+        deck.create(prowjob("orphan", "failure", None, "b", job="pull-gone"))
+        missing = browser.get("/rerun?prowjob=orphan&mode=latest")
+    (rerun,) = [
+        pj
+        for pj in deck.jobs()
+        if (pj["metadata"].get("annotations") or {}).get("bowsprit.dev/rerun-of") == "failing"
+    ]
+    assert rerun["spec"]["pod_spec"]["containers"][0]["image"] == "golang:1.24"
+    assert rerun["spec"]["refs"]["pulls"][0]["number"] == 7
+    assert rerun["spec"]["rerun_command"] == "/test pull-repo-unit"
+    assert missing.status_code == 400 and "no presubmit job named" in missing.text

@@ -19,6 +19,7 @@ from bowsprit.clients.oauth import OAuthError
 from bowsprit.deck.auth import SESSION_COOKIE, SESSION_SECONDS, Decision, may_trigger
 from bowsprit.deck.context import Deck
 from bowsprit.deck.jobs import FINAL
+from bowsprit.deck.latest import NoDefinition, latest_body
 from bowsprit.lib.clock import rfc3339
 
 CSRF_COOKIE = "bowsprit-deck-csrf"
@@ -149,12 +150,26 @@ class Actions:
             self.deck.bot,
         )
 
+    def _new_job(self, request: web.Request, pj: dict[str, Any], name: str) -> dict[str, Any]:
+        """The rerun's ProwJob: a copy, or with mode=latest built from the definition."""
+        if request.query.get("mode") != "latest":
+            return rerun_body(pj, name, self.deck.now())
+        definitions = {
+            plural: store.newest_first()[1] for plural, store in self.deck.definitions.items()
+        }
+        try:
+            return latest_body(pj, definitions, name)
+        except NoDefinition as error:
+            raise web.HTTPBadRequest(
+                text=f"cannot rerun with the latest definition: {error}"
+            ) from error
+
     async def _page(self, request: web.Request, action: str) -> web.Response:
         pj = self._job(request)
         login = current_user(self.deck, request)
         decision = await self._decision(pj, login)
         response = web.Response(content_type="text/html")
-        body = rerun_body(pj, "PREVIEW", self.deck.now()) if action == "rerun" else pj
+        body = self._new_job(request, pj, "PREVIEW") if action == "rerun" else pj
         response.text = self.deck.render(
             "action.html",
             title=f"{action.capitalize()} {pj['spec']['job']}",
@@ -166,6 +181,7 @@ class Actions:
             login_enabled=self.deck.oauth is not None,
             dest=str(request.rel_url),
             csrf=self._csrf(request, response),
+            mode=request.query.get("mode", ""),
             finished=(pj.get("status") or {}).get("state") in FINAL,
         )
         return response
@@ -193,7 +209,7 @@ class Actions:
                 "POST", ["GET"], text="rerun is read-only (--rerun-creates-job is off)"
             )
         pj, _ = await self._authorised(request)
-        body = rerun_body(pj, self.deck.new_name(), self.deck.now())
+        body = self._new_job(request, pj, self.deck.new_name())
         created = await asyncio.to_thread(
             self.deck.cluster.create_custom, pj["metadata"]["namespace"], "prowjobs", body
         )

@@ -18,6 +18,7 @@ from bowsprit.clients.artifacts import BrowsableStore
 from bowsprit.clients.oauth import GitHubOAuth
 from bowsprit.deck.auth import GitHubAsker, Signer
 from bowsprit.deck.jobs import Visibility
+from bowsprit.deck.latest import PLURALS
 from bowsprit.deck.store import ObjectStore
 from bowsprit.lib.clock import Clock, NewName
 
@@ -68,6 +69,10 @@ class Deck:
     hidden_only: bool = False
     rerun_creates_job: bool = True
     secure_cookies: bool = False
+    # Job definitions by plural, for rerun's mode=latest.
+    definitions: dict[str, ObjectStore] = field(
+        default_factory=lambda: {plural: ObjectStore() for plural in PLURALS}
+    )
     env: jinja2.Environment = field(init=False)
     _config: tuple[int, ProwConfigSpec] = field(init=False, default=(-1, ProwConfigSpec()))
 
