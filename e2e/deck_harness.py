@@ -248,6 +248,7 @@ def served_deck(
         Informer(kube.api, "prowjobs", deck.prowjobs, namespace).start(),
         Informer(kube.api, "prowconfigs", deck.prow_configs, namespace).start(),
         Informer(kube.api, "tidepools", deck.tidepools, namespace).start(),
+        Informer(kube.api, "pluginconfigs", deck.plugin_configs, namespace).start(),
         *(Informer(kube.api, p, store, namespace).start() for p, store in deck.definitions.items()),
     ]
     deck.config_name = "bowsprit"

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bowsprit.api.jobbase import RerunAuthConfig
-from bowsprit.api.pluginconfig import TriggerSettings
-from bowsprit.deck.auth import Signer, auth_config_for, may_trigger
+from bowsprit.api.pluginconfig import PluginConfigSpec, TriggerSettings
+from bowsprit.deck.auth import Signer, auth_config_for, may_trigger, trigger_settings
 
 
 @dataclass
@@ -105,3 +105,29 @@ def test_sessions_and_csrf_tokens() -> None:
     assert not signer.csrf_ok("seed", "") and not Signer(b"j" * 32).csrf_ok("seed", token)
     with pytest.raises(ValueError, match="32 bytes"):
         Signer(b"short")
+
+
+def test_trigger_settings_from_the_most_specific_plugin_config() -> None:
+    configs = [
+        PluginConfigSpec.model_validate({"repos": ["org"], "trigger": {"only_org_members": True}}),
+        PluginConfigSpec.model_validate(
+            {"repos": ["org/special"], "trigger": {"trusted_org": "friends"}}
+        ),
+        PluginConfigSpec.model_validate(
+            {"repos": ["org"], "excluded_repos": ["org/out"], "plugins": ["trigger"]}
+        ),
+    ]
+    assert trigger_settings(configs, "org", "repo").only_org_members is True
+    assert trigger_settings(configs, "org", "special").trusted_org == "friends"
+    assert trigger_settings(configs, "other", "repo") == TriggerSettings()
+
+
+async def test_only_org_members_is_honoured() -> None:
+    class Collaborator(GitHub):
+        async def is_collaborator(self, org: str, repo: str, user: str) -> bool:
+            return user == "collab"
+
+    strict = TriggerSettings(only_org_members=True)
+    loose = TriggerSettings()
+    assert (await may_trigger(job(), "collab", {}, Collaborator(), loose, "bot")).allowed
+    assert not (await may_trigger(job(), "collab", {}, Collaborator(), strict, "bot")).allowed

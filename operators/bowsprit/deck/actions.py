@@ -13,10 +13,17 @@ from typing import Any
 
 import yaml
 from aiohttp import web
+from pydantic import ValidationError
 
-from bowsprit.api.pluginconfig import TriggerSettings
+from bowsprit.api.pluginconfig import PluginConfigSpec
 from bowsprit.clients.oauth import OAuthError
-from bowsprit.deck.auth import SESSION_COOKIE, SESSION_SECONDS, Decision, may_trigger
+from bowsprit.deck.auth import (
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    Decision,
+    may_trigger,
+    trigger_settings,
+)
 from bowsprit.deck.context import Deck
 from bowsprit.deck.jobs import FINAL
 from bowsprit.deck.latest import NoDefinition, latest_body
@@ -141,14 +148,22 @@ class Actions:
             ).get("allow_anyone"):
                 return Decision(True, "anyone may rerun this job")
             return github_less
-        return await may_trigger(
-            pj,
-            login,
-            config.deck.rerun_auth_configs,
-            self.deck.github,
-            TriggerSettings(),
-            self.deck.bot,
+        refs = pj["spec"].get("refs") or {}
+        trigger = trigger_settings(
+            self._plugin_configs(), str(refs.get("org", "")), str(refs.get("repo", ""))
         )
+        return await may_trigger(
+            pj, login, config.deck.rerun_auth_configs, self.deck.github, trigger, self.deck.bot
+        )
+
+    def _plugin_configs(self) -> list[PluginConfigSpec]:
+        specs = []
+        for item in self.deck.plugin_configs.newest_first()[1]:
+            try:
+                specs.append(PluginConfigSpec.model_validate(item.get("spec") or {}))
+            except ValidationError:
+                continue  # admission should have refused it; hook ignores it too
+        return specs
 
     def _new_job(self, request: web.Request, pj: dict[str, Any], name: str) -> dict[str, Any]:
         """The rerun's ProwJob: a copy, or with mode=latest built from the definition."""

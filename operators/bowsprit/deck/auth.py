@@ -8,12 +8,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bowsprit.api.jobbase import RerunAuthConfig
-from bowsprit.api.pluginconfig import TriggerSettings
+from bowsprit.api.pluginconfig import PluginConfigSpec, TriggerSettings
 from bowsprit.jobpod.trust import Membership, trusted_user
 
 SESSION_COOKIE = "bowsprit-deck-session"
@@ -91,6 +91,21 @@ async def _allowed_by(config: RerunAuthConfig | None, login: str, github: GitHub
         if await github.is_team_member(slug.org, slug.slug, login):
             return True
     return False
+
+
+def trigger_settings(configs: Iterable[PluginConfigSpec], org: str, repo: str) -> TriggerSettings:
+    """The trigger settings hook uses for the repository: from the most specific
+    PluginConfig naming it (org/repo before org, Prow's TriggerFor), else the defaults."""
+    full = f"{org}/{repo}"
+    ranked: list[tuple[int, int, TriggerSettings]] = []
+    for index, spec in enumerate(configs):
+        if spec.trigger is None:
+            continue
+        if full in spec.repos:
+            ranked.append((2, index, spec.trigger))
+        elif org in spec.repos and full not in (spec.excluded_repos or []):
+            ranked.append((1, index, spec.trigger))
+    return min(ranked, key=lambda t: (-t[0], t[1]))[2] if ranked else TriggerSettings()
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,8 @@ class Deck:
     hidden_only: bool = False
     rerun_creates_job: bool = True
     secure_cookies: bool = False
+    # PluginConfigs: trigger's trust settings for rerun and abort.
+    plugin_configs: ObjectStore = field(default_factory=ObjectStore)
     # Job definitions by plural, for rerun's mode=latest.
     definitions: dict[str, ObjectStore] = field(
         default_factory=lambda: {plural: ObjectStore() for plural in PLURALS}

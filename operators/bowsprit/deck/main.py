@@ -142,6 +142,7 @@ def build(
         Informer(cluster.api, "prowjobs", deck.prowjobs, namespace),
         Informer(cluster.api, "prowconfigs", deck.prow_configs, args.config_namespace),
         Informer(cluster.api, "tidepools", deck.tidepools),
+        Informer(cluster.api, "pluginconfigs", deck.plugin_configs),
         *(Informer(cluster.api, plural, store) for plural, store in deck.definitions.items()),
     ]
     return deck, informers
