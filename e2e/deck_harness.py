@@ -236,6 +236,10 @@ def served_deck(
         github=client,
         bot=github.bot,
     )
+    extensions = tmp / "extensions"
+    extensions.mkdir(exist_ok=True)
+    (extensions / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    deck.extensions_dir = extensions
     server = ThreadedApp("deck")
     # The redirect URL needs deck's port: serve first, then configure login.
     server.start(lambda: app(deck))

@@ -261,3 +261,40 @@ def test_rerun_with_the_latest_definition(deck: Served, github: FakeGitHub) -> N
     assert rerun["spec"]["refs"]["pulls"][0]["number"] == 7
     assert rerun["spec"]["rerun_command"] == "/test pull-repo-unit"
     assert missing.status_code == 400 and "no presubmit job named" in missing.text
+
+
+def test_hidden_repos_are_hidden_in_the_bucket_too(deck: Served, runs: Runs) -> None:
+    raw = f"/spyglass/raw/s3/{runs.bucket}/{runs.failing.folder}/build-log.txt"
+    assert get(deck, raw).status_code == 200
+    deck.objects.patch_namespaced_custom_object(
+        "bowsprit.dev",
+        "v1",
+        deck.namespace,
+        "prowconfigs",
+        "bowsprit",
+        {"spec": {"deck": {"hidden_repos": ["org/repo"]}}},
+    )
+    wait_for(lambda: get(deck, raw).status_code == 404, what="the repository to be hidden")
+    for path in (
+        f"/view/s3/{runs.bucket}/{runs.failing.folder}",
+        "/pr-history?org=org&repo=repo&pr=7",
+        f"/spyglass/lines/s3/{runs.bucket}/{runs.failing.folder}?start=1&end=3",
+    ):
+        assert get(deck, path).status_code == 404, path
+    assert 'data-name="failing"' not in get(deck, "/").text
+
+
+def test_branding_from_the_prowconfig(deck: Served) -> None:
+    branding = {"logo": "/static/extensions/logo.svg", "header_color": "#00AEC7"}  # Falco's
+    deck.objects.patch_namespaced_custom_object(
+        "bowsprit.dev",
+        "v1",
+        deck.namespace,
+        "prowconfigs",
+        "bowsprit",
+        {"spec": {"deck": {"branding": branding}}},
+    )
+    wait_for(lambda: "logo.svg" in get(deck, "/").text, what="the branding")
+    assert 'data-header-color="#00AEC7"' in get(deck, "/").text
+    assert get(deck, "/static/extensions/logo.svg").text.startswith("<svg")
+    assert get(deck, "/static/deck.css").status_code == 200

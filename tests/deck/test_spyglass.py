@@ -88,3 +88,19 @@ def test_a_lens_with_a_broken_regex_is_left_out() -> None:
         {"lenses": [{"lens": {"name": "buildlog"}, "required_files": ["build-log.txt("]}]}
     )
     assert [lens.name for lens in spyglass.lenses(config, ["build-log.txt"])] == ["links"]
+
+
+@pytest.mark.parametrize(
+    ("folder", "owner"),
+    [
+        ("pr-logs/pull/org_repo/7/pull-unit/123", ("org/repo", "pull-unit")),
+        ("prefix/pr-logs/pull/org_re_po/7/pull-unit/123/artifacts/x", ("org/re_po", "pull-unit")),
+        ("pr-logs/pull/org_repo/7", ("org/repo", "")),
+        ("pr-logs/pull/batch/pull-unit/5", ("", "pull-unit")),
+        ("pr-logs/directory/pull-unit", ("", "pull-unit")),
+        ("logs/ci-nightly/99/build-log.txt", ("", "ci-nightly")),
+        ("elsewhere/x", ("", "")),
+    ],
+)
+def test_the_owner_of_a_folder(folder: str, owner: tuple[str, str]) -> None:
+    assert spyglass.path_owner(folder) == owner

@@ -69,6 +69,7 @@ class Deck:
     hidden_only: bool = False
     rerun_creates_job: bool = True
     secure_cookies: bool = False
+    extensions_dir: Path | None = None  # served at /static/extensions (branding files)
     # PluginConfigs: trigger's trust settings for rerun and abort.
     plugin_configs: ObjectStore = field(default_factory=ObjectStore)
     # Job definitions by plural, for rerun's mode=latest.

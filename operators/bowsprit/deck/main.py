@@ -73,6 +73,12 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         "--secure-cookies", action="store_true", help="cookies only over HTTPS (behind TLS)"
     )
     parser.add_argument(
+        "--extensions-dir",
+        type=Path,
+        default=None,
+        help="folder served at /static/extensions (branding logo and favicon, as Prow's)",
+    )
+    parser.add_argument(
         "--watch-namespace",
         default="",
         help="read ProwJobs from this namespace (default: the ProwConfig's prowjob_namespace)",
@@ -132,6 +138,7 @@ def build(
         hidden_only=args.hiddenonly,
         rerun_creates_job=args.rerun_creates_job,
         secure_cookies=args.secure_cookies,
+        extensions_dir=args.extensions_dir,
     )
     # ProwJobs live in the ProwConfig's prowjob_namespace (deck's Role is there).
     namespace = (

@@ -58,6 +58,10 @@ def app(deck: Deck) -> web.Application:
     application.router.add_get("/metrics", _metrics)
     views.add_routes(application, deck)
     actions.add_routes(application, deck)
+    if deck.extensions_dir is not None:
+        # Prow's /static/extensions: logos and favicons of the branding (Falco's config
+        # points there); registered first so it wins over the built-in files.
+        application.router.add_static("/static/extensions", deck.extensions_dir)
     application.router.add_static("/static", STATIC, show_index=False)
     return application
 

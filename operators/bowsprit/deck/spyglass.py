@@ -79,6 +79,27 @@ def safe_key(folder: str, name: str) -> str:
     return joined
 
 
+def path_owner(folder: str) -> tuple[str, str]:
+    """(org/repo or "", job name or "") a bucket folder belongs to, from Prow's layout:
+    `pr-logs/pull/<org>_<repo>/<pr>/<job>/...`, `pr-logs/pull/batch/<job>/...`,
+    `pr-logs/directory/<job>/...`, `logs/<job>/...` (under any path prefix)."""
+    parts = folder.split("/")
+    for index, part in enumerate(parts):
+        rest = parts[index + 1 :]
+        if part == "logs" and rest:
+            return "", rest[0]
+        if part != "pr-logs" or len(rest) < 2:
+            continue
+        if rest[0] == "directory":
+            return "", rest[1]
+        if rest[0] == "pull" and rest[1] == "batch":
+            return "", rest[2] if len(rest) > 2 else ""
+        if rest[0] == "pull":
+            org, _, repo = rest[1].partition("_")
+            return (f"{org}/{repo}" if repo else ""), rest[3] if len(rest) > 3 else ""
+    return "", ""
+
+
 @dataclass
 class Lens:
     name: str

@@ -88,8 +88,24 @@ class Pages:
             content_type="text/html",
         )
 
-    def _hidden(self, job: spyglass.JobPath, prowjob: dict[str, Any]) -> bool:
-        return bool(prowjob) and not self.deck.visibility().shows(prowjob)
+    def _hidden(self, job: spyglass.JobPath, prowjob: dict[str, Any] | None = None) -> bool:
+        """Whether the folder belongs to a job this deck does not show: by its
+        prowjob.json when read, else by the path's repository (hidden_repos) and job name
+        (hidden in the ProwJobs deck knows of)."""
+        visibility = self.deck.visibility()
+        if prowjob:
+            return not visibility.shows(prowjob)
+        repo, name = spyglass.path_owner(job.folder)
+        if repo:
+            org, _, name_of_repo = repo.partition("/")
+            probe = {"spec": {"refs": {"org": org, "repo": name_of_repo}}}
+            if not visibility.shows(probe):
+                return True
+        if not name:
+            return False
+        _, newest = self.deck.prowjobs.newest_first()
+        known = next((pj for pj in newest if (pj.get("spec") or {}).get("job") == name), None)
+        return known is not None and not visibility.shows(known)
 
     async def view(self, request: web.Request) -> web.Response:
         job = spyglass.parse_job_path(request.match_info["path"])
@@ -154,6 +170,8 @@ class Pages:
         job = spyglass.parse_job_path(request.match_info["path"])
         name = request.query.get("artifact", "build-log.txt")
         start, end = int(request.query.get("start", "1")), int(request.query.get("end", "1"))
+        if self._hidden(job):
+            raise web.HTTPNotFound(text="not found")
         text = (await self._get(job, name)).decode("utf-8", "replace")
         config = next(
             (
@@ -172,6 +190,8 @@ class Pages:
         the dashboard's origin."""
         target = spyglass.parse_job_path(request.match_info["path"])
         name = target.folder
+        if self._hidden(target):
+            raise web.HTTPNotFound(text="not found")
         bucket = self.deck.open_bucket(target.bucket)
         data = await asyncio.to_thread(bucket.get, name)
         headers = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
@@ -185,6 +205,8 @@ class Pages:
     async def job_history(self, request: web.Request) -> web.Response:
         job = spyglass.parse_job_path(request.match_info["path"])
         bucket = self.deck.open_bucket(job.bucket)
+        if self._hidden(job):
+            raise web.HTTPNotFound(text="not found")
         before = request.query.get("buildId") or None
         found = await asyncio.to_thread(history.job_history, bucket, job.folder, before)
         return web.Response(
