@@ -14,11 +14,7 @@ from pathlib import Path
 from bowsprit import __version__
 
 # Components and what each does; each becomes `bowsprit <name>` as it lands.
-COMPONENTS: dict[str, str] = {
-    "tide": "operator: merges pull requests of TidePools",
-    "status-reconciler": "operator: keeps contexts of open PRs in step with BlockingPresubmits",
-    "ghproxy": "service: caching proxy for the GitHub API",
-}
+COMPONENTS: dict[str, str] = {}
 
 
 # Components that exist, and the module whose add_flags/run implement their command.
@@ -37,6 +33,12 @@ BUILT: dict[str, tuple[str, str]] = {
     "hook": ("service: GitHub webhooks to plugins and ProwJobs", "bowsprit.hook.main"),
     "crier": ("operator: report ProwJob states to GitHub and Slack", "bowsprit.crier.main"),
     "deck": ("service: the dashboard (job list, Spyglass, histories, Tide)", "bowsprit.deck.main"),
+    "ghproxy": ("service: caching proxy for the GitHub API", "bowsprit.ghproxy.main"),
+    "status-reconciler": (
+        "operator: keeps contexts of open PRs in step with BlockingPresubmits",
+        "bowsprit.statusreconciler.main",
+    ),
+    "tide": ("operator: merge pull requests of TidePools", "bowsprit.tide.main"),
     "clonerefs": ("pod utility: clone the refs of a job", "bowsprit.podutils.clonerefs"),
     "initupload": ("pod utility: record the start of a job", "bowsprit.podutils.initupload"),
     "entrypoint": (

@@ -24,8 +24,8 @@ class GitHub:
     async def is_collaborator(self, org: str, repo: str, user: str) -> bool:
         return False
 
-    async def is_team_member(self, org: str, team_slug: str, user: str) -> bool:
-        return (org, team_slug, user) in self.teams
+    async def team_has_member(self, org: str, team: str, user: str) -> bool:
+        return (org, team, user) in self.teams
 
 
 def job(job_type: str = "presubmit", job_config: dict[str, Any] | None = None) -> dict[str, Any]:

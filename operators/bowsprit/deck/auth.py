@@ -59,7 +59,7 @@ class Signer:
 
 
 class Teams(Protocol):
-    async def is_team_member(self, org: str, team_slug: str, user: str) -> bool: ...
+    async def team_has_member(self, org: str, team: str, user: str) -> bool: ...
 
 
 class GitHubAsker(Membership, Teams, Protocol):
@@ -88,7 +88,7 @@ async def _allowed_by(config: RerunAuthConfig | None, login: str, github: GitHub
         if await github.is_member(org, login):
             return True
     for slug in config.github_team_slugs or []:
-        if await github.is_team_member(slug.org, slug.slug, login):
+        if await github.team_has_member(slug.org, slug.slug, login):
             return True
     return False
 

@@ -1,4 +1,4 @@
-"""The fake GitHub's OAuth app login and team memberships (for deck): GitHub's
+"""The fake GitHub's OAuth app login (for deck): GitHub's
 /login/oauth/authorize approves at once as `state.login` (the person at the browser),
 /login/oauth/access_token trades the code for a token, and /user answers with the
 token's owner."""
@@ -21,15 +21,11 @@ class OAuthState:
     login: str = "octocat"  # who approves the next login
     codes: dict[str, str] = field(default_factory=dict)  # code -> login
     tokens: dict[str, str] = field(default_factory=dict)  # token -> login
-    teams: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (org, slug) -> logins
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def user_for(self, authorization: str) -> str | None:
         token = authorization.split(" ", 1)[-1]
         return self.tokens.get(token)
-
-    def add_team_member(self, org: str, slug: str, login: str) -> None:
-        self.teams.setdefault((org, slug), set()).add(login)
 
 
 class OAuthRoutes:
@@ -39,7 +35,6 @@ class OAuthRoutes:
     def add_to(self, app: web.Application) -> None:
         app.router.add_get("/login/oauth/authorize", self.authorize)
         app.router.add_post("/login/oauth/access_token", self.access_token)
-        app.router.add_get("/orgs/{org}/teams/{slug}/memberships/{user}", self.team_membership)
 
     async def authorize(self, request: web.Request) -> web.Response:
         state = self.fake.oauth
@@ -56,9 +51,3 @@ class OAuthRoutes:
         token = f"gho_{login}_{next(self.fake.oauth._ids)}"
         self.fake.oauth.tokens[token] = login
         return web.json_response({"access_token": token, "token_type": "bearer", "scope": ""})
-
-    async def team_membership(self, request: web.Request) -> web.Response:
-        info = request.match_info
-        if info["user"] in self.fake.oauth.teams.get((info["org"], info["slug"]), set()):
-            return web.json_response({"state": "active", "role": "member"})
-        return web.json_response({"message": "Not Found"}, status=404)
