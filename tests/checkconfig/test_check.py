@@ -32,8 +32,9 @@ def test_falco_plugins_load_into_plugin_configs(falco_config: Path) -> None:
     report = check([falco_config / "prow" / "aws" / "plugins.yaml"])
     assert report.errors == []
     assert report.objects == {"PluginConfig": 48}
-    unconverted = [item.problem.message for item in report.problems]
-    assert len(unconverted) == 1 and "blunderbuss" in unconverted[0]
+    unconverted = sorted(item.problem.field for item in report.problems)
+    assert all(not item.problem.carried for item in report.problems)
+    assert "blunderbuss" in unconverted and "retitle" in unconverted
 
 
 def test_plugin_settings_follow_prows_matching(tmp_path: Path) -> None:
@@ -69,17 +70,22 @@ def test_falco_prow_config_loads(falco_config: Path) -> None:
     assert report.errors == []
     assert report.objects == {"ProwConfig": 1, "TidePool": 50}
     # Sections for tools Bowsprit does not have are reported, not silently dropped.
-    assert any("branch-protection" in item.problem.message for item in report.problems)
-    # Falco's job_url_template is Go's syntax: the user learns it needs rewriting.
-    (template,) = [item for item in report.problems if "Go template" in item.problem.message]
-    assert template.problem.warning and template.problem.field == "spec.plank.job_url_template"
-    # Decorated pods run Bowsprit's utilities, not Prow's images.
-    images = [item.problem for item in report.problems if "Prow's images" in item.problem.message]
-    assert [problem.field for problem in images] == [
-        f"spec.plank.default_decoration_configs.*.utility_images.{utility}"
-        for utility in ("clonerefs", "initupload", "entrypoint", "sidecar")
+    not_carried = sorted(item.problem.field for item in report.problems if not item.problem.carried)
+    assert not_carried == [
+        "branch-protection",
+        "log_level",
+        *(
+            f"plank.default_decoration_configs.*.utility_images.{utility}"
+            for utility in ("clonerefs", "entrypoint", "initupload", "sidecar")
+        ),
     ]
-    assert all(problem.warning for problem in images)
+    # Falco's templates are Go's syntax: the user learns that convert translates them.
+    templates = [item.problem for item in report.problems if "Go template" in item.problem.message]
+    assert [problem.field for problem in templates] == [
+        "plank.job_url_template",
+        "plank.report_templates.*",
+    ]
+    assert all(problem.warning for problem in templates)
 
 
 BAD_CR = """\
@@ -111,6 +117,7 @@ presubmits:
       containers:
       - image: golang
   - name: pull-lint
+    run_if_chaged: '^lint/'
     tekton_pipeline_run_spec: {}
     spec:
       containers:
@@ -130,7 +137,9 @@ def test_bad_inputs_name_file_object_and_field(
     expected = [
         f"{tmp_path / 'periodic.yaml'}: Periodic/nightly: spec.decorate: ",
         f"{tmp_path / 'jobs.yaml'}: presubmits of org/repo 'pull-lint': "
-        "spec.tekton_pipeline_run_spec: Extra inputs are not permitted",
+        "run_if_chaged: unknown field (Prow rejects it too)",
+        f"{tmp_path / 'jobs.yaml'}: not carried: presubmits of org/repo 'pull-lint': "
+        "tekton_pipeline_run_spec: not used",
         f"{tmp_path / 'notes.yml'}: document 1: neither a bowsprit.dev manifest nor a Prow",
         f"{tmp_path / 'broken.yaml'}: file: not valid YAML",
     ]
