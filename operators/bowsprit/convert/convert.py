@@ -1,0 +1,127 @@
+"""Prow's files in, Bowsprit objects and a report out (no file writing here).
+
+Each input document goes through the importers of `bowsprit.api` (the same ones
+`bowsprit check` uses); this module gathers what they produce, remembers which file
+each object came from, makes object names unique across files and sorts everything, so
+that the same input gives the same output.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bowsprit.api.base import Resource
+from bowsprit.api.prowcommon import Imported, Problem, kubernetes_name
+from bowsprit.api.prowimport import import_jobs, import_prow_config, is_job_config
+from bowsprit.api.prowplugins import import_plugin_config
+
+Role = Literal["config", "plugins", "jobs"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One YAML document of a Prow file, and what the user said the file is."""
+
+    path: str
+    role: Role
+    document: Any
+
+
+@dataclass(frozen=True)
+class Converted:
+    """An object and the Prow file it came from."""
+
+    obj: Resource
+    source: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem and the Prow file it was found in."""
+
+    source: str
+    problem: Problem
+
+
+@dataclass
+class Conversion:
+    objects: list[Converted] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [item for item in self.findings if not item.problem.warning]
+
+    @property
+    def not_carried(self) -> list[Finding]:
+        return [item for item in self.findings if not item.problem.carried]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [item for item in self.findings if item.problem.warning and item.problem.carried]
+
+
+def presets_of(sources: list[Source]) -> list[dict[str, Any]]:
+    """Every preset of every file: Prow applies them to the jobs of all files."""
+    found: list[dict[str, Any]] = []
+    for source in sources:
+        document = source.document
+        if isinstance(document, dict) and isinstance(document.get("presets"), list):
+            found += [item for item in document["presets"] if isinstance(item, dict)]
+    return found
+
+
+def convert(sources: list[Source], namespace: str | None = None) -> Conversion:
+    result = Conversion()
+    presets = presets_of(sources)
+    for source in sources:
+        for imported in _import(source, presets):
+            result.objects += [Converted(obj, source.path) for obj in imported.objects]
+            result.findings += [Finding(source.path, problem) for problem in imported.problems]
+    _unique_names(result.objects)
+    if namespace:
+        for item in result.objects:
+            item.obj.metadata.namespace = namespace
+    result.objects.sort(key=lambda item: (item.obj.kind, item.obj.metadata.name or ""))
+    return result
+
+
+def _import(source: Source, presets: list[dict[str, Any]]) -> list[Imported]:
+    document = source.document
+    if document is None:
+        return []
+    if not isinstance(document, dict):
+        return [Imported([], [Problem("file", "", "a Prow file holds a mapping")])]
+    if source.role == "plugins":
+        return [import_plugin_config(document)]
+    own = document.get("presets") or []
+    others = [preset for preset in presets if preset not in own]
+    if source.role == "jobs":
+        return [import_jobs(document, others)]
+    # config.yaml may hold jobs too (Prow's JobConfig is part of its Config).
+    settings = {key: value for key, value in document.items() if key not in _JOB_KEYS}
+    found = [import_prow_config(settings)]
+    if is_job_config(document):
+        found.append(import_jobs({k: v for k, v in document.items() if k in _JOB_KEYS}, others))
+    return found
+
+
+_JOB_KEYS = ("presubmits", "postsubmits", "periodics", "presets")
+
+
+def _unique_names(objects: list[Converted]) -> None:
+    """Qualify a job name that several files use (Prow allows one name in several repos)
+    with its org and repo, as import_jobs does within one file."""
+    counts = Counter((item.obj.kind, item.obj.metadata.name) for item in objects)
+    for item in objects:
+        obj = item.obj
+        if counts[(obj.kind, obj.metadata.name)] < 2:
+            continue
+        spec: Any = getattr(obj, "spec", None)
+        org, repo = getattr(spec, "org", None), getattr(spec, "repo", None)
+        if org and repo and spec is not None:
+            if not spec.name:
+                spec.name = obj.metadata.name
+            obj.metadata.name = kubernetes_name(f"{org}-{repo}-{spec.name}")

@@ -1,0 +1,164 @@
+"""`bowsprit convert`: layout, determinism, source comments, report, --strict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bowsprit.checkconfig.check import check
+from bowsprit.cli import main
+
+CONFIG = """\
+log_level: info
+plank:
+  max_concurrency: 5
+tide:
+  queries:
+  - repos: [acme/rocket]
+    labels: [lgtm]
+presubmits:
+  acme/rocket:
+  - name: inline
+    always_run: true
+    spec: {containers: [{image: busybox}]}
+"""
+JOBS_A = """\
+presets:
+- labels: {preset-go: "true"}
+  env: [{name: GOPROXY, value: direct}]
+presubmits:
+  acme/rocket:
+  - name: unit
+    run_if_changed: '^src/'
+    labels: {preset-go: "true"}
+    spec:
+      containers:
+      - image: golang
+        command: ["make", "test"]
+        args:
+        - |
+          line one
+          line two
+  - name: optional-lint
+    optional: true
+    spec: {containers: [{image: golang}]}
+postsubmits:
+  acme/rocket:
+  - name: publish
+    branches: ['^main$']
+    spec: {containers: [{image: busybox}]}
+"""
+JOBS_B = """\
+presubmits:
+  acme/engine:
+  - name: unit
+    always_run: true
+    labels: {preset-go: "true"}
+    spec: {containers: [{image: golang}]}
+periodics:
+- name: nightly
+  interval: 24h
+  hidden: true
+  spec: {containers: [{image: busybox}]}
+"""
+
+
+@pytest.fixture
+def prow(tmp_path: Path) -> Path:
+    root = tmp_path / "prow"
+    (root / "jobs" / "b").mkdir(parents=True)
+    (root / "config.yaml").write_text(CONFIG)
+    (root / "jobs" / "a.yaml").write_text(JOBS_A)
+    (root / "jobs" / "b" / "b.yaml").write_text(JOBS_B)
+    return root
+
+
+def run(prow: Path, out: Path, *extra: str) -> int:
+    args = ["convert", "--config", str(prow / "config.yaml"), "--jobs", str(prow / "jobs")]
+    return main([*args, "-o", str(out), *extra])
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_layout_comments_and_kustomization(prow: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run(prow, out, "--namespace", "ci") == 0
+    assert sorted(files_of(out)) == [
+        "CONVERSION.md",
+        "jobs/acme/engine/blockingpresubmits.yaml",
+        "jobs/acme/rocket/blockingpresubmits.yaml",
+        "jobs/acme/rocket/postsubmits.yaml",
+        "jobs/acme/rocket/presubmits.yaml",
+        "jobs/periodics.yaml",
+        "kustomization.yaml",
+        "prowconfig.yaml",
+        "tidepools.yaml",
+    ]
+    kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())
+    assert kustomization["resources"] == [
+        name
+        for name in sorted(files_of(out))
+        if name not in ("CONVERSION.md", "kustomization.yaml")
+    ]
+    blocking = (out / "jobs/acme/rocket/blockingpresubmits.yaml").read_text()
+    assert blocking.startswith(f"# From {prow / 'jobs' / 'a.yaml'}\n")
+    assert f"---\n# From {prow / 'config.yaml'}\n" in blocking
+    assert "  - |\n" in blocking  # multi-line strings stay readable
+    objects = [doc for doc in yaml.safe_load_all(blocking)]
+    by_name = {doc["metadata"]["name"]: doc for doc in objects}
+    # "unit" is in two repositories: both are qualified, the job name stays.
+    assert set(by_name) == {"inline", "acme-rocket-unit"}
+    unit = by_name["acme-rocket-unit"]
+    assert unit["metadata"]["namespace"] == "ci"
+    assert unit["spec"]["name"] == "unit"
+    # Presets from any file are expanded into the jobs carrying their labels.
+    assert unit["spec"]["pod_spec"]["containers"][0]["env"] == [
+        {"name": "GOPROXY", "value": "direct"}
+    ]
+    assert check([out]).errors == []
+
+
+def test_same_input_same_bytes(prow: Path, tmp_path: Path) -> None:
+    assert run(prow, tmp_path / "one") == 0
+    assert run(prow, tmp_path / "two") == 0
+    assert files_of(tmp_path / "one") == files_of(tmp_path / "two")
+
+
+def test_report_names_file_and_path_and_strict_fails(
+    prow: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert run(prow, out) == 0
+    printed = capsys.readouterr().out
+    report = (out / "CONVERSION.md").read_text()
+    assert printed == report
+    assert f"- {prow / 'config.yaml'}: config: `log_level`:" in report
+    assert run(prow, tmp_path / "strict", "--strict") == 1
+
+
+def test_errors_fail_and_are_reported(prow: Path, tmp_path: Path) -> None:
+    (prow / "jobs" / "a.yaml").write_text(JOBS_A.replace("run_if_changed", "run_if_chaged"))
+    out = tmp_path / "out"
+    assert run(prow, out) == 1
+    report = (out / "CONVERSION.md").read_text()
+    assert "`run_if_chaged`: unknown field (Prow rejects it too)" in report
+
+
+def test_a_removed_job_disappears_on_the_next_run(prow: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run(prow, out) == 0
+    (prow / "jobs" / "b" / "b.yaml").write_text("periodics: []\n")
+    assert run(prow, out) == 0
+    assert not (out / "jobs/acme/engine").exists()
+    assert not (out / "jobs/periodics.yaml").exists()
+    (prow / "config.yaml").write_text("plank: {max_concurrency: 5}\n")
+    assert run(prow, out) == 0
+    assert not (out / "tidepools.yaml").exists()
