@@ -19,6 +19,7 @@ from bowsprit.api.base import (
     cel,
     cel_rules,
 )
+from bowsprit.api.branchprotection import BranchProtectionMap
 from bowsprit.api.decoration import DecorationConfig
 from bowsprit.api.jobbase import RerunAuthConfig
 from bowsprit.api.states import ProwJobState, ProwJobType
@@ -238,6 +239,10 @@ class TideConfig(ApiModel):
     (permit where unset)."""
     context_options: TideContextPolicyOptions | None = None
     """Required contexts, with overrides per org, repository and branch."""
+    branch_protection: BranchProtectionMap | None = None
+    """Contexts Prow's branch-protection requires, by org, repo and branch (`*`: any
+    other), inheritance resolved; read where a context policy has from-branch-protection
+    (api/branchprotection.py)."""
 
 
 class GitHubConfig(ApiModel):

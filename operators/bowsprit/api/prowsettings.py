@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bowsprit.api import branchprotection
 from bowsprit.api.crdgen import crd_for
 from bowsprit.api.prowcommon import (
     Imported,
@@ -46,7 +47,9 @@ PLACES: dict[str, tuple[str, ...]] = {
 # Why a whole section is not used (README, "Coming from Prow"); any other section Prow
 # accepts gets the generic reason.
 NO_COMPONENT = {
-    "branch-protection": "Bowsprit has no branchprotector (GitHub's settings stay as they are)",
+    "branch-protection": "only its required status contexts are carried (into"
+    " tide.branch_protection, for from-branch-protection); the other settings are"
+    " branchprotector's, which Bowsprit does not have (GitHub's settings stay as they are)",
     "in_repo_config": "Bowsprit has no in-repo config (.prow.yaml): jobs are CRs",
     "log_level": "components log JSON lines at the level of their --log-level flag",
     "gerrit": "Bowsprit supports GitHub only",
@@ -85,6 +88,10 @@ def import_prow_config(document: dict[str, Any]) -> Imported:
             result.problems.append(not_carried("config", section, reason))
     tide = dict(document.get("tide") or {})
     queries = tide.pop("queries", None) or []
+    if "branch-protection" not in rejected and (
+        resolved := branchprotection.resolve(document.get("branch-protection"))
+    ):
+        tide["branch_protection"] = resolved
     document["tide"] = tide
     result.problems += _drop_prow_images(document.get("plank"))
     spec: dict[str, Any] = {}
