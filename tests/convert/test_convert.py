@@ -162,3 +162,63 @@ def test_a_removed_job_disappears_on_the_next_run(prow: Path, tmp_path: Path) ->
     (prow / "config.yaml").write_text("plank: {max_concurrency: 5}\n")
     assert run(prow, out) == 0
     assert not (out / "tidepools.yaml").exists()
+
+
+def test_falco_converts_with_only_the_documented_report(
+    falco_config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "convert",
+        "--config", str(falco_config / "prow/aws/config.yaml"),
+        "--plugins", str(falco_config / "prow/aws/plugins.yaml"),
+        "--jobs", str(falco_config / "jobs"),
+    ]  # fmt: skip
+    assert main([*args, "-o", str(tmp_path / "one")]) == 0
+    assert main([*args, "-o", str(tmp_path / "two")]) == 0
+    capsys.readouterr()
+    assert files_of(tmp_path / "one") == files_of(tmp_path / "two")
+    report = (tmp_path / "one" / "CONVERSION.md").read_text()
+    errors, rest = report.split("## Errors", 1)[1].split("## Not carried over", 1)
+    not_carried, notes = rest.split("## Notes", 1)
+    assert errors.strip().endswith("None.")
+    assert notes.strip() == "None."
+    fields = sorted(
+        line.split("`")[1] for line in not_carried.splitlines() if line.startswith("- ")
+    )
+    # The documented sections: branch-protection beyond its contexts, log_level, Prow's
+    # utility images, and the settings of plugins Bowsprit has no settings for yet.
+    assert fields == [
+        "blunderbuss",
+        "branch-protection",
+        "config_updater",
+        "dco",
+        "goose",
+        "log_level",
+        *(
+            f"plank.default_decoration_configs.*.utility_images.{utility}"
+            for utility in ("clonerefs", "entrypoint", "initupload", "sidecar")
+        ),
+        "repo_milestone",
+        "require_matching_label",
+        "retitle",
+    ]
+    config = yaml.safe_load((tmp_path / "one" / "prowconfig.yaml").read_text())
+    template = config["spec"]["plank"]["job_url_template"]
+    assert "{{ spec.job }}/{{ status.build_id }}/" in template and ".Spec" not in template
+    assert "{{" in config["spec"]["plank"]["report_templates"]["*"]
+    assert ".Spec" not in config["spec"]["plank"]["report_templates"]["*"]
+    assert check([tmp_path / "one"]).errors == []
+
+
+def test_untranslatable_templates_are_reported_by_construct(prow: Path, tmp_path: Path) -> None:
+    (prow / "config.yaml").write_text(
+        "plank:\n  job_url_template: '{{template \"x\"}}'\n"
+        "  report_templates:\n    '*': 'Job {{.Spec.Job}}'\n"
+    )
+    out = tmp_path / "out"
+    assert run(prow, out) == 0
+    report = (out / "CONVERSION.md").read_text()
+    assert "`plank.job_url_template`: Go template not translated: {{template}}" in report
+    config = yaml.safe_load((out / "prowconfig.yaml").read_text())
+    assert "job_url_template" not in config["spec"]["plank"]
+    assert config["spec"]["plank"]["report_templates"]["*"] == "Job {{ spec.job }}"

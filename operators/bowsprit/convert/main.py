@@ -10,6 +10,7 @@ import yaml
 
 from bowsprit.convert.convert import Role, Source, convert
 from bowsprit.convert.output import render
+from bowsprit.convert.templates import translate_templates
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"bowsprit convert: {error}", file=sys.stderr)
         return 1
     conversion = convert(sources, args.namespace)
+    translate_templates(conversion)
     files = render(conversion)
     write(args.out, files)
     sys.stdout.write(files["CONVERSION.md"])
