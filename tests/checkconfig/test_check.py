@@ -235,5 +235,5 @@ def test_presets_from_another_file_apply(tmp_path: Path) -> None:
     )
     report = check([tmp_path])
     assert [item.problem.message for item in report.errors] == [
-        "a preset sets env 'AWS_REGION' the job already has"
+        "env var duplicated in pod spec: AWS_REGION"
     ]

@@ -93,40 +93,41 @@ class PresetConflict(ValueError):
 
 
 def apply_presets(job: dict[str, Any], presets: list[dict[str, Any]]) -> dict[str, Any]:
-    """Merge every preset whose labels the job carries into its pod, as Prow's mergePreset:
-    env and volumeMounts go into every container, volumes and tolerations into the pod."""
+    """Merge the presets into the job's pod as Prow's mergePreset (pkg/config/jobs.go): a
+    preset applies when the job carries all its labels (one without labels applies to
+    every job); env and volumeMounts go into every container, volumes and tolerations
+    into the pod; a name the pod already has (an equal toleration) is a conflict."""
     labels = job.get("labels") or {}
     matching = [
         preset
         for preset in presets
-        if preset.get("labels") and all(labels.get(k) == v for k, v in preset["labels"].items())
+        if all(labels.get(k) == v for k, v in (preset.get("labels") or {}).items())
     ]
     if not matching or not isinstance(job.get("spec"), dict):
         return job
     pod = copy.deepcopy(job["spec"])
     for preset in matching:
-        _merge_named(pod, "volumes", preset.get("volumes"), "name")
-        pod["tolerations"] = [*(pod.get("tolerations") or []), *(preset.get("tolerations") or [])]
-        if not pod["tolerations"]:
-            del pod["tolerations"]
-        for container in [*pod.get("containers", []), *pod.get("initContainers", [])]:
-            _merge_named(container, "env", preset.get("env"), "name")
-            _merge_named(container, "volumeMounts", preset.get("volumeMounts"), "mountPath")
+        containers = pod.get("containers") or []
+        for env in preset.get("env") or []:
+            for container in containers:
+                _add_named(container, "env", env, "env var")
+        for volume in preset.get("volumes") or []:
+            _add_named(pod, "volumes", volume, "volume")
+        for mount in preset.get("volumeMounts") or []:
+            for container in containers:
+                _add_named(container, "volumeMounts", mount, "volume mount")
+        for toleration in preset.get("tolerations") or []:
+            if toleration in (pod.get("tolerations") or []):
+                raise PresetConflict(f"toleration duplicated in pod spec: {toleration}")
+            pod["tolerations"] = [*(pod.get("tolerations") or []), toleration]
     return {**job, "spec": pod}
 
 
-def _merge_named(target: dict[str, Any], field: str, additions: Any, key: str) -> None:
-    if not additions:
-        return
-    merged = list(target.get(field) or [])
-    existing = {item.get(key): item for item in merged}
-    for item in additions:
-        if item.get(key) in existing:
-            if existing[item.get(key)] != item:
-                raise PresetConflict(f"a preset sets {field} {item.get(key)!r} the job already has")
-            continue
-        merged.append(item)
-    target[field] = merged
+def _add_named(target: dict[str, Any], field: str, item: dict[str, Any], what: str) -> None:
+    existing = target.get(field) or []
+    if any(other.get("name") == item.get("name") for other in existing):
+        raise PresetConflict(f"{what} duplicated in pod spec: {item.get('name')}")
+    target[field] = [*existing, item]
 
 
 def _raw_jobs(
