@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
+from bowsprit.api import validation
 from bowsprit.api.base import Resource
+from bowsprit.api.crdgen import crd_for
 from bowsprit.api.prowcommon import Imported, Problem, kubernetes_name
 from bowsprit.api.prowimport import import_jobs, import_prow_config, is_job_config
 from bowsprit.api.prowplugins import import_plugin_config
@@ -81,6 +84,10 @@ def convert(sources: list[Source], namespace: str | None = None) -> Conversion:
             result.objects += [Converted(obj, source.path) for obj in imported.objects]
             result.findings += [Finding(source.path, problem) for problem in imported.problems]
     _unique_names(result.objects)
+    for item in result.objects:
+        result.findings += [
+            Finding(item.source, problem) for problem in admission_problems(item.obj)
+        ]
     if namespace:
         for item in result.objects:
             item.obj.metadata.namespace = namespace
@@ -109,6 +116,21 @@ def _import(source: Source, presets: list[dict[str, Any]]) -> list[Imported]:
 
 
 _JOB_KEYS = ("presubmits", "postsubmits", "periodics", "presets")
+
+
+@cache
+def _schema(model: type[Resource]) -> dict[str, Any]:
+    schema: dict[str, Any] = crd_for(model)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    return schema
+
+
+def admission_problems(obj: Resource) -> list[Problem]:
+    """What the API server would reject (the CRD's schema and CEL rules), as
+    `bowsprit check` reports it, so the written manifests apply."""
+    outcome = validation.check(_schema(type(obj)), obj.to_manifest(), None)
+    label = f"{obj.kind}/{obj.metadata.name or '?'}"
+    problems = [Problem(label, path, "unknown field") for path in outcome.unknown_fields]
+    return problems + [Problem(label, cause.field, cause.message) for cause in outcome.causes]
 
 
 def _unique_names(objects: list[Converted]) -> None:
