@@ -222,3 +222,30 @@ def test_untranslatable_templates_are_reported_by_construct(prow: Path, tmp_path
     config = yaml.safe_load((out / "prowconfig.yaml").read_text())
     assert "job_url_template" not in config["spec"]["plank"]
     assert config["spec"]["plank"]["report_templates"]["*"] == "Job {{ spec.job }}"
+
+
+def test_colliding_object_names_get_a_counter_and_keep_the_job_name(
+    prow: Path, tmp_path: Path
+) -> None:
+    (prow / "jobs" / "c.yaml").write_text(
+        "periodics:\n"
+        "- {name: nightly_build, interval: 1h, spec: {containers: [{image: a}]}}\n"
+        "- {name: nightly-build, interval: 1h, spec: {containers: [{image: a}]}}\n"
+    )
+    out = tmp_path / "out"
+    assert run(prow, out) == 0
+    periodics = list(yaml.safe_load_all((out / "jobs/periodics.yaml").read_text()))
+    names = {doc["metadata"]["name"]: doc["spec"].get("name") for doc in periodics}
+    assert names["nightly-build"] in (None, "nightly-build", "nightly_build")
+    assert {"nightly-build", "nightly-build-2"} <= set(names)
+    assert {names["nightly-build"] or "nightly-build", names["nightly-build-2"]} == {
+        "nightly_build",
+        "nightly-build",
+    }
+
+
+def test_unknown_top_level_keys_of_job_files_are_errors(prow: Path, tmp_path: Path) -> None:
+    (prow / "jobs" / "c.yaml").write_text("presubmit: {}\n")
+    out = tmp_path / "out"
+    assert run(prow, out) == 1
+    assert "`presubmit`: unknown field (Prow rejects it too)" in (out / "CONVERSION.md").read_text()

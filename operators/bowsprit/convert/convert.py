@@ -16,7 +16,7 @@ from typing import Any, Literal
 from bowsprit.api import validation
 from bowsprit.api.base import Resource
 from bowsprit.api.crdgen import crd_for
-from bowsprit.api.prowcommon import Imported, Problem, kubernetes_name
+from bowsprit.api.prowcommon import Imported, Problem, kubernetes_name, unique
 from bowsprit.api.prowimport import import_jobs, import_prow_config, is_job_config
 from bowsprit.api.prowplugins import import_plugin_config
 
@@ -106,7 +106,12 @@ def _import(source: Source, presets: list[dict[str, Any]]) -> list[Imported]:
     own = document.get("presets") or []
     others = [preset for preset in presets if preset not in own]
     if source.role == "jobs":
-        return [import_jobs(document, others)]
+        unknown = [
+            Problem("jobs", str(key), "unknown field (Prow rejects it too)")
+            for key in document
+            if key not in _JOB_KEYS
+        ]
+        return [Imported([], unknown), import_jobs(document, others)]
     # config.yaml may hold jobs too (Prow's JobConfig is part of its Config).
     settings = {key: value for key, value in document.items() if key not in _JOB_KEYS}
     found = [import_prow_config(settings)]
@@ -147,3 +152,15 @@ def _unique_names(objects: list[Converted]) -> None:
             if not spec.name:
                 spec.name = obj.metadata.name
             obj.metadata.name = kubernetes_name(f"{org}-{repo}-{spec.name}")
+    # Names that still collide (`pull_a` and `pull-a` make the same object name) get a
+    # counter, in input order; the job's own name stays in spec.name.
+    taken: dict[str, set[str]] = {}
+    for item in objects:
+        obj = item.obj
+        name = obj.metadata.name or ""
+        chosen = unique(name, taken.setdefault(obj.kind, set()))
+        if chosen != name:
+            spec = getattr(obj, "spec", None)
+            if spec is not None and hasattr(spec, "name") and not spec.name:
+                spec.name = name
+            obj.metadata.name = chosen
