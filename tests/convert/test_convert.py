@@ -249,3 +249,34 @@ def test_unknown_top_level_keys_of_job_files_are_errors(prow: Path, tmp_path: Pa
     out = tmp_path / "out"
     assert run(prow, out) == 1
     assert "`presubmit`: unknown field (Prow rejects it too)" in (out / "CONVERSION.md").read_text()
+
+
+def test_prow_job_config_loading_rules(prow: Path, tmp_path: Path) -> None:
+    # .prowignore (gitignore syntax, any folder), prow_ignored, decorate_all_jobs, and
+    # scalars read into Go string fields as strings (sigs.k8s.io/yaml).
+    (prow / "jobs" / "b" / ".prowignore").write_text("data.yaml\n")
+    (prow / "jobs" / "b" / "data.yaml").write_text("someRegistry: example.com\n")
+    (prow / "jobs" / "d.yaml").write_text(
+        "decorate_all_jobs: true\nprow_ignored: {anything: [1]}\n"
+        "periodics:\n- name: p\n  interval: 1h\n  labels: {tier: 1}\n"
+        "  spec: {containers: [{image: a, args: [--count, 3], env: [{name: N, value: 0},"
+        " {name: B, value: true}, {name: F, value: 99.5}]}]}\n"
+        "- name: q\n  interval: 1h\n  decorate: false\n  spec: {containers: [{image: a}]}\n"
+    )
+    out = tmp_path / "out"
+    assert run(prow, out) == 0
+    report = (out / "CONVERSION.md").read_text()
+    assert "someRegistry" not in report and "prow_ignored" not in report
+    periodics = {
+        doc["metadata"]["name"]: doc["spec"]
+        for doc in yaml.safe_load_all((out / "jobs/periodics.yaml").read_text())
+    }
+    p = periodics["p"]
+    assert p["decorate"] is True and periodics["q"]["decorate"] is False
+    assert p["labels"] == {"tier": "1"}
+    container = p["pod_spec"]["containers"][0]
+    assert container["args"] == ["--count", "3"]
+    assert [e["value"] for e in container["env"]] == ["0", "true", "99.5"]
+    # decorate_all_jobs applies to the jobs of every file, as Prow's JobConfig does.
+    blocking = yaml.safe_load_all((out / "jobs/acme/rocket/blockingpresubmits.yaml").read_text())
+    assert all(doc["spec"].get("decorate") is True for doc in blocking)

@@ -35,6 +35,7 @@ from bowsprit.api.prowformat import JOB_KEYS, prune
 from bowsprit.api.prowsettings import import_prow_config, is_prow_config
 
 __all__ = [
+    "JOB_CONFIG_KEYS",
     "JOB_SECTIONS",
     "Imported",
     "PresetConflict",
@@ -49,21 +50,34 @@ __all__ = [
 ]
 
 JOB_SECTIONS = ("presubmits", "postsubmits", "periodics", "presets")
+# Prow's JobConfig keys besides the jobs: decorate_all_jobs is applied to the jobs,
+# prow_ignored is a place for non-Prow data that Prow itself skips.
+JOB_CONFIG_KEYS = (*JOB_SECTIONS, "decorate_all_jobs", "prow_ignored")
+_KUBERNETES = (None, "", "kubernetes")
 
 
 def is_job_config(document: Any) -> bool:
     return isinstance(document, dict) and any(key in document for key in JOB_SECTIONS)
 
 
-def import_jobs(document: dict[str, Any], presets: list[dict[str, Any]] | None = None) -> Imported:
+def import_jobs(
+    document: dict[str, Any],
+    presets: list[dict[str, Any]] | None = None,
+    decorate_all: bool = False,
+) -> Imported:
     """Convert the jobs of one Prow job config document.
 
     `presets` are Prow presets from other files (Prow's presets are global); the
     document's own `presets` apply too. A job name used in several repositories of the
     document is qualified with its org and repo, since object names must be unique.
+    `decorate_all` is Prow's `decorate_all_jobs` (from any file): kubernetes jobs that do
+    not set `decorate` are decorated.
     """
     result = Imported([], [])
-    all_presets = [*(presets or []), *(document.get("presets") or [])]
+    decorate_all = decorate_all or bool(document.get("decorate_all_jobs"))
+    all_presets = [
+        go_strings(preset) for preset in [*(presets or []), *(document.get("presets") or [])]
+    ]
     raw_jobs = list(_raw_jobs(document, result.problems))
     counts = Counter(str(raw.get("name", "")) for raw, kind, _ in raw_jobs if kind is not Periodic)
     for raw, kind, where in raw_jobs:
@@ -73,6 +87,12 @@ def import_jobs(document: dict[str, Any], presets: list[dict[str, Any]] | None =
         result.problems += [
             Problem(label, key, "unknown field (Prow rejects it too)") for key in rejected
         ]
+        if raw.get("agent") not in _KUBERNETES:
+            message = "only the kubernetes agent runs in Bowsprit: no component runs this job"
+            result.problems.append(Problem(label, "agent", message, warning=True))
+        raw = go_strings(raw)
+        if decorate_all and raw.get("decorate") is None and raw.get("agent") in _KUBERNETES:
+            raw = {**raw, "decorate": True}
         try:
             job = apply_presets(raw, all_presets)
             qualify = kind is not Periodic and counts[str(raw.get("name", ""))] > 1
@@ -86,6 +106,64 @@ def import_jobs(document: dict[str, Any], presets: list[dict[str, Any]] | None =
         except ValidationError as error:
             result.problems.extend(problems_of(label, error))
     return result
+
+
+def _go_string(value: Any) -> Any:
+    """A YAML scalar as Prow reads it into a Go string field (sigs.k8s.io/yaml converts
+    with the target's type): `0` -> "0", `true` -> "true", `99.5` -> "99.5"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return value
+
+
+def _string_map(value: Any) -> Any:
+    return {k: _go_string(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def _container_strings(container: Any) -> Any:
+    if not isinstance(container, dict):
+        return container
+    fixed = dict(container)
+    for field in ("command", "args"):
+        if isinstance(fixed.get(field), list):
+            fixed[field] = [_go_string(item) for item in fixed[field]]
+    if isinstance(fixed.get("env"), list):
+        fixed["env"] = [_env_string(item) for item in fixed["env"]]
+    return fixed
+
+
+def _env_string(item: Any) -> Any:
+    if isinstance(item, dict) and "value" in item:
+        return {**item, "value": _go_string(item["value"])}
+    return item
+
+
+def go_strings(job: dict[str, Any]) -> dict[str, Any]:
+    """The string fields Prow users often write as numbers or booleans (labels,
+    annotations, env values, command and args), as the strings Prow reads them as."""
+    fixed = dict(job)
+    for field in ("labels", "annotations"):
+        fixed[field] = _string_map(job.get(field)) if field in job else None
+        if fixed[field] is None:
+            del fixed[field]
+    if isinstance(job.get("env"), list):  # a preset
+        fixed["env"] = [_env_string(item) for item in job["env"]]
+    pod = job.get("spec")
+    if isinstance(pod, dict):
+        fixed["spec"] = {
+            **pod,
+            **{
+                field: [_container_strings(c) for c in pod[field]]
+                for field in ("containers", "initContainers")
+                if isinstance(pod.get(field), list)
+            },
+        }
+    return fixed
 
 
 class PresetConflict(ValueError):

@@ -31,7 +31,10 @@ from bowsprit.api.prowconfig import ProwConfig
 from bowsprit.api.prowformat import config_shape, prune, unknown_keys
 from bowsprit.api.tidepool import TidePool
 
-JOB_SECTIONS = ("presubmits", "postsubmits", "periodics", "presets")
+# Prow's JobConfig, inline in its Config: the converter's job import reads these.
+JOB_SECTIONS = (
+    "presubmits", "postsubmits", "periodics", "presets", "decorate_all_jobs", "prow_ignored",
+)  # fmt: skip
 # Prow section -> where ProwConfig's spec keeps it.
 PLACES: dict[str, tuple[str, ...]] = {
     "plank": ("plank",),

@@ -17,7 +17,12 @@ from bowsprit.api import validation
 from bowsprit.api.base import Resource
 from bowsprit.api.crdgen import crd_for
 from bowsprit.api.prowcommon import Imported, Problem, kubernetes_name, unique
-from bowsprit.api.prowimport import import_jobs, import_prow_config, is_job_config
+from bowsprit.api.prowimport import (
+    JOB_CONFIG_KEYS,
+    import_jobs,
+    import_prow_config,
+    is_job_config,
+)
 from bowsprit.api.prowplugins import import_plugin_config
 
 Role = Literal["config", "plugins", "jobs"]
@@ -79,8 +84,12 @@ def presets_of(sources: list[Source]) -> list[dict[str, Any]]:
 def convert(sources: list[Source], namespace: str | None = None) -> Conversion:
     result = Conversion()
     presets = presets_of(sources)
+    decorate_all = any(
+        isinstance(source.document, dict) and source.document.get("decorate_all_jobs") is True
+        for source in sources
+    )
     for source in sources:
-        for imported in _import(source, presets):
+        for imported in _import(source, presets, decorate_all):
             result.objects += [Converted(obj, source.path) for obj in imported.objects]
             result.findings += [Finding(source.path, problem) for problem in imported.problems]
     _unique_names(result.objects)
@@ -95,7 +104,7 @@ def convert(sources: list[Source], namespace: str | None = None) -> Conversion:
     return result
 
 
-def _import(source: Source, presets: list[dict[str, Any]]) -> list[Imported]:
+def _import(source: Source, presets: list[dict[str, Any]], decorate_all: bool) -> list[Imported]:
     document = source.document
     if document is None:
         return []
@@ -111,16 +120,17 @@ def _import(source: Source, presets: list[dict[str, Any]]) -> list[Imported]:
             for key in document
             if key not in _JOB_KEYS
         ]
-        return [Imported([], unknown), import_jobs(document, others)]
+        return [Imported([], unknown), import_jobs(document, others, decorate_all)]
     # config.yaml may hold jobs too (Prow's JobConfig is part of its Config).
     settings = {key: value for key, value in document.items() if key not in _JOB_KEYS}
     found = [import_prow_config(settings)]
     if is_job_config(document):
-        found.append(import_jobs({k: v for k, v in document.items() if k in _JOB_KEYS}, others))
+        jobs = {key: value for key, value in document.items() if key in _JOB_KEYS}
+        found.append(import_jobs(jobs, others, decorate_all))
     return found
 
 
-_JOB_KEYS = ("presubmits", "postsubmits", "periodics", "presets")
+_JOB_KEYS = JOB_CONFIG_KEYS
 
 
 @cache
