@@ -260,7 +260,7 @@ def test_prow_job_config_loading_rules(prow: Path, tmp_path: Path) -> None:
         "decorate_all_jobs: true\nprow_ignored: {anything: [1]}\n"
         "periodics:\n- name: p\n  interval: 1h\n  labels: {tier: 1}\n"
         "  spec: {containers: [{image: a, args: [--count, 3], env: [{name: N, value: 0},"
-        " {name: B, value: true}, {name: F, value: 99.5}]}]}\n"
+        " {name: B, value: true}, {NAME: F, value: 99.5}]}]}\n"
         "- name: q\n  interval: 1h\n  decorate: false\n  spec: {containers: [{image: a}]}\n"
     )
     out = tmp_path / "out"
@@ -276,7 +276,11 @@ def test_prow_job_config_loading_rules(prow: Path, tmp_path: Path) -> None:
     assert p["labels"] == {"tier": "1"}
     container = p["pod_spec"]["containers"][0]
     assert container["args"] == ["--count", "3"]
-    assert [e["value"] for e in container["env"]] == ["0", "true", "99.5"]
+    assert [(e["name"], e["value"]) for e in container["env"]] == [
+        ("N", "0"),
+        ("B", "true"),
+        ("F", "99.5"),
+    ]
     # decorate_all_jobs applies to the jobs of every file, as Prow's JobConfig does.
     blocking = yaml.safe_load_all((out / "jobs/acme/rocket/blockingpresubmits.yaml").read_text())
     assert all(doc["spec"].get("decorate") is True for doc in blocking)

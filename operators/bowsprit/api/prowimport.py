@@ -137,9 +137,16 @@ def _container_strings(container: Any) -> Any:
     return fixed
 
 
+_ENV_KEYS = {key.lower(): key for key in ("name", "value", "valueFrom")}
+
+
 def _env_string(item: Any) -> Any:
-    if isinstance(item, dict) and "value" in item:
-        return {**item, "value": _go_string(item["value"])}
+    if not isinstance(item, dict):
+        return item
+    # Go's encoding/json matches field names case-insensitively (`NAME:` is `name`).
+    item = {_ENV_KEYS.get(str(key).lower(), key): value for key, value in item.items()}
+    if "value" in item:
+        item["value"] = _go_string(item["value"])
     return item
 
 
