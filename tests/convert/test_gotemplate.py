@@ -185,3 +185,41 @@ def test_untranslatable_constructs_are_named(go: str, construct: str) -> None:
 )
 def test_go_field_names_map_to_prows_json_names(go: str, json: str) -> None:
     assert json_name(go) == json
+
+
+# prow.k8s.io's job_url_template (kubernetes/test-infra config/prow/config.yaml), whose
+# output is the well-known GCS layout of Kubernetes' CI logs; expected values by hand.
+K8S_JOB_URL = (
+    "https://prow.k8s.io/view/gs/kubernetes-ci-logs/"
+    '{{if eq .Spec.Type "presubmit"}}pr-logs/pull{{else if eq .Spec.Type "batch"}}pr-logs/pull'
+    '{{else}}logs{{end}}{{if .Spec.Refs}}{{if ne .Spec.Refs.Org ""}}{{if ne .Spec.Refs.Org '
+    '"kubernetes"}}/{{if eq .Spec.Refs.Org "kubernetes-sigs"}}sigs.k8s.io{{else}}'
+    "{{.Spec.Refs.Org}}{{end}}_{{.Spec.Refs.Repo}}{{else if ne .Spec.Refs.Repo "
+    '"kubernetes"}}/{{.Spec.Refs.Repo}}{{end}}{{end}}{{end}}{{if eq .Spec.Type "presubmit"}}'
+    "/{{with index .Spec.Refs.Pulls 0}}{{.Number}}{{end}}{{else if eq .Spec.Type "
+    '"batch"}}/batch{{end}}/{{.Spec.Job}}/{{.Status.BuildID}}/'
+)
+
+
+@pytest.mark.parametrize(
+    ("job_type", "org", "repo", "expected"),
+    [
+        ("presubmit", "kubernetes", "kubernetes", "pr-logs/pull/12/presubmit-job/123/"),
+        ("presubmit", "kubernetes", "test-infra", "pr-logs/pull/test-infra/12/presubmit-job/123/"),
+        (
+            "presubmit",
+            "kubernetes-sigs",
+            "kind",
+            "pr-logs/pull/sigs.k8s.io_kind/12/presubmit-job/123/",
+        ),
+        ("batch", "etcd-io", "etcd", "pr-logs/pull/etcd-io_etcd/batch/batch-job/123/"),
+        ("postsubmit", "kubernetes", "kubernetes", "logs/postsubmit-job/123/"),
+        ("periodic", "", "", "logs/periodic-job/123/"),
+    ],
+)
+def test_prow_k8s_io_job_url(job_type: str, org: str, repo: str, expected: str) -> None:
+    job = prowjob(job_type)
+    if org:
+        job["spec"]["refs"] = {**job["spec"]["refs"], "org": org, "repo": repo}
+    rendered = render(translate(K8S_JOB_URL), job)
+    assert rendered == "https://prow.k8s.io/view/gs/kubernetes-ci-logs/" + expected
