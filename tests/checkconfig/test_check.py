@@ -237,3 +237,14 @@ def test_presets_from_another_file_apply(tmp_path: Path) -> None:
     assert [item.problem.message for item in report.errors] == [
         "env var duplicated in pod spec: AWS_REGION"
     ]
+
+
+def test_config_yaml_with_inline_jobs_checks_both(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        "plank: {max_concurrency: 2}\n"
+        "presubmits:\n  o/r:\n  - name: unit\n    always_run: true\n"
+        "    spec: {containers: [{image: golang}]}\n"
+    )
+    report = check([tmp_path])
+    assert report.errors == []
+    assert report.objects == {"ProwConfig": 1, "BlockingPresubmit": 1}
