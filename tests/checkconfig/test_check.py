@@ -248,3 +248,42 @@ def test_config_yaml_with_inline_jobs_checks_both(tmp_path: Path) -> None:
     report = check([tmp_path])
     assert report.errors == []
     assert report.objects == {"ProwConfig": 1, "BlockingPresubmit": 1}
+
+
+def test_falco_dco_and_require_matching_label_settings(falco_config: Path) -> None:
+    """Prow's `dco` (by `*`, org or org/repo) and `require_matching_label` (rules by org
+    and repo) reach the PluginConfigs whose entries enable those plugins."""
+    import yaml
+
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    document = yaml.safe_load((falco_config / "prow" / "aws" / "plugins.yaml").read_text())
+    imported = import_plugin_config(document)
+    specs = {obj.metadata.name: obj.to_manifest()["spec"] for obj in imported.objects}
+    github = specs["falcosecurity-github"]
+    assert github["dco"] == {
+        "contributing_repo": "falcosecurity/.github",
+        "contributing_branch": "main",
+    }
+    (rule,) = github["require_matching_label"]
+    assert (rule["repo"], rule["missing_label"], rule["regexp"]) == (
+        ".github",
+        "needs-kind",
+        "^kind/",
+    )
+    assert "require_matching_label" not in specs["falcosecurity-advocacy"]  # no rule for it
+
+
+def test_dco_settings_follow_prows_dco_for() -> None:
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    imported = import_plugin_config(
+        {
+            "plugins": {"o": ["dco"], "o/r": ["dco"], "p": ["dco"], "q": ["hold"]},
+            "dco": {"*": {"contributing_branch": "main"}, "o/r": {"trusted_org": "o"}},
+        }
+    )
+    specs = {obj.metadata.name: obj.to_manifest()["spec"] for obj in imported.objects}
+    assert specs["o-r"]["dco"] == {"trusted_org": "o"}
+    assert specs["o"]["dco"] == specs["p"]["dco"] == {"contributing_branch": "main"}
+    assert "dco" not in specs["q"]

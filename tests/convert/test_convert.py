@@ -191,7 +191,6 @@ def test_falco_converts_with_only_the_documented_report(
         "blunderbuss",
         "branch-protection",
         "config_updater",
-        "dco",
         "goose",
         "log_level",
         *(
@@ -199,7 +198,6 @@ def test_falco_converts_with_only_the_documented_report(
             for utility in ("clonerefs", "entrypoint", "initupload", "sidecar")
         ),
         "repo_milestone",
-        "require_matching_label",
         "retitle",
     ]
     config = yaml.safe_load((tmp_path / "one" / "prowconfig.yaml").read_text())

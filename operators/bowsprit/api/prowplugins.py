@@ -27,6 +27,7 @@ _MATCHED_SECTIONS = {
 # Global sections that apply to every entry that enables the plugin.
 _GLOBAL_SECTIONS = {"size": "size", "label": "label"}
 _KNOWN = {"plugins", "external_plugins", *_MATCHED_SECTIONS, *_GLOBAL_SECTIONS}
+_KNOWN |= {"dco", "require_matching_label"}
 
 
 def is_plugin_config(document: Any) -> bool:
@@ -108,7 +109,42 @@ def _spec_for(key: str, value: Any, document: dict[str, Any]) -> dict[str, Any]:
     for section, plugin in _GLOBAL_SECTIONS.items():
         if document.get(section) and plugin in enabled:
             spec[plugin] = document[section]
+    spec.update(_merge_rule_settings(document, key, enabled))
     return spec
+
+
+def _merge_rule_settings(document: dict[str, Any], key: str, enabled: set[str]) -> dict[str, Any]:
+    """The dco and require-matching-label settings of an entry that enables them."""
+    found: dict[str, Any] = {}
+    dco = _dco_for(document.get("dco") or {}, key) if "dco" in enabled else None
+    if dco is not None:
+        found["dco"] = dco
+    if "require-matching-label" in enabled:
+        rules = _rules_for(document.get("require_matching_label") or [], key)
+        if rules:
+            found["require_matching_label"] = rules
+    return found
+
+
+def _dco_for(by_scope: dict[str, Any], key: str) -> Any:
+    """Prow's DcoFor: the org/repo entry, else the org's, else `*`."""
+    for candidate in (key, key.split("/", 1)[0], "*"):
+        if candidate in by_scope:
+            return by_scope[candidate]
+    return None
+
+
+def _rules_for(rules: list[Any], key: str) -> list[Any]:
+    """The require_matching_label rules of an org or org/repo entry (each rule keeps its
+    org and repo, which still choose at run time)."""
+    org, _, repo = key.partition("/")
+    return [
+        rule
+        for rule in rules
+        if isinstance(rule, dict)
+        and rule.get("org") == org
+        and (not repo or not rule.get("repo") or rule.get("repo") == repo)
+    ]
 
 
 def _first_match(entries: list[dict[str, Any]], key: str) -> dict[str, Any] | None:

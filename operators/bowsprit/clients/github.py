@@ -529,6 +529,43 @@ class GitHubClient:
         found = await self._json("GET", f"{_repo(org, repo)}/branches/{_q(branch)}", org)
         return str(found["commit"]["sha"])
 
+    # Calls of the hold, wip, dco, label, needs-rebase and require-matching-label plugins.
+
+    async def list_repo_labels(self, org: str, repo: str) -> list[str]:
+        labels = await self._pages(f"{_repo(org, repo)}/labels", org)
+        return [str(item["name"]) for item in labels]
+
+    async def list_pull_commits(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        """The pull request's commits (GitHub lists at most 250), oldest first."""
+        return await self._pages(f"{_repo(org, repo)}/pulls/{number}/commits", org)
+
+    async def team_has_member(self, org: str, team: str, user: str) -> bool:
+        """An active member of the team with this slug (Prow's TeamBySlugHasMember)."""
+        url = f"/orgs/{_q(org)}/teams/{_q(team)}/memberships/{_q(user)}"
+        try:
+            found = await self._json("GET", url, org)
+        except GitHubError as error:
+            if error.status == 404:
+                return False
+            raise
+        return bool(found.get("state") == "active")
+
+    async def assign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None:
+        url = f"{_repo(org, repo)}/issues/{number}/assignees"
+        await self._send("POST", url, org, json={"assignees": logins})
+
+    async def search_issues(self, query: str, org: str) -> list[dict[str, Any]]:
+        """Every issue or pull request the search finds (GitHub stops at 1000)."""
+        items: list[Any] = []
+        params: dict[str, Any] | None = {"q": query, "per_page": PER_PAGE}
+        next_url: str | None = "/search/issues"
+        while next_url is not None:
+            response = await self._send("GET", next_url, org, params=params)
+            items.extend(response.json()["items"])
+            next_url = next_link(response.headers.get("link", ""))
+            params = None  # the next link carries its own query
+        return items
+
 
 def _q(part: str) -> str:
     return quote(part, safe="")

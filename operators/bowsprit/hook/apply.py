@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bowsprit.clients.github import GitHubError
+from bowsprit.hook.apply_github import GitHubCommentsAndStatuses, apply_github
 from bowsprit.hook.effects import (
     AbortPresubmits,
     AddLabel,
+    AssignIssue,
     Comment,
     CreateProwJob,
     Effect,
+    PruneComments,
+    SetStatus,
+    UpsertComment,
 )
 from bowsprit.jobpod import labels
 
@@ -24,7 +29,7 @@ INCOMPLETE = ("scheduling", "triggered", "pending")
 CONFLICT_RETRIES = 3
 
 
-class GitHubWriter(Protocol):
+class GitHubWriter(GitHubCommentsAndStatuses, Protocol):
     async def create_comment(
         self, org: str, repo: str, number: int, body: str
     ) -> dict[str, Any]: ...
@@ -80,6 +85,8 @@ class Applier:
             await asyncio.to_thread(self._abort, effect)
         elif isinstance(effect, Comment):
             await self.github.create_comment(effect.org, effect.repo, effect.number, effect.body)
+        elif isinstance(effect, SetStatus | UpsertComment | PruneComments | AssignIssue):
+            await apply_github(self.github, effect)
         elif isinstance(effect, AddLabel):
             await self.github.add_label(effect.org, effect.repo, effect.number, effect.label)
         else:

@@ -26,7 +26,8 @@ logger = logging.getLogger("bowsprit.hook")
 
 T = TypeVar("T")
 Key = tuple[str, str]
-SETTINGS = ("trigger", "lgtm", "approve", "size", "label", "welcome")
+SETTINGS: tuple[str, ...] = ("trigger", "lgtm", "approve", "size", "label", "welcome")
+SETTINGS += ("dco", "require_matching_label")  # h/label-plugins
 
 
 def _key(item: dict[str, Any]) -> Key:

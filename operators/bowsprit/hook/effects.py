@@ -50,4 +50,54 @@ class RemoveLabel:
     label: str
 
 
-Effect = CreateProwJob | AbortPresubmits | Comment | AddLabel | RemoveLabel
+# Effects of the label, dco, needs-rebase and require-matching-label plugins ----------------
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    """A commit status (the dco context)."""
+
+    org: str
+    repo: str
+    sha: str
+    context: str
+    state: str  # error, failure, pending, success
+    description: str
+    target_url: str = ""
+
+
+@dataclass(frozen=True)
+class UpsertComment:
+    """The bot's one comment containing `marker`: edited when there is one (extra copies
+    deleted), created otherwise; never a duplicate."""
+
+    org: str
+    repo: str
+    number: int
+    bot: str
+    marker: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PruneComments:
+    """Delete the bot's comments containing `marker` (Prow's comment pruner)."""
+
+    org: str
+    repo: str
+    number: int
+    bot: str
+    marker: str
+
+
+@dataclass(frozen=True)
+class AssignIssue:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+GitHubEffect = SetStatus | UpsertComment | PruneComments | AssignIssue
+
+Effect = CreateProwJob | AbortPresubmits | Comment | AddLabel | RemoveLabel | GitHubEffect

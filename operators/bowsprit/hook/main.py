@@ -55,6 +55,13 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         "--max-body-bytes", type=int, default=MAX_BODY_BYTES, help="larger webhooks get 413"
     )
     parser.add_argument(
+        "--resync-period",
+        type=float,
+        default=3600.0,
+        help="seconds between plugins' periodic re-checks of open pull requests "
+        "(needs-rebase); 0 turns them off",
+    )
+    parser.add_argument(
         "--grace-period",
         type=float,
         default=30.0,
@@ -110,6 +117,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             queue_size=args.queue_size,
             max_body=args.max_body_bytes,
             grace_period=args.grace_period,
+            resync_period=args.resync_period,
         )
         await _serve_until_stopped(hook, args.port, args.grace_period)
         return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -22,6 +23,12 @@ class GitHub(Protocol):
     async def list_pull_files(self, org: str, repo: str, number: int) -> list[str]: ...
     async def list_statuses(self, org: str, repo: str, ref: str) -> list[dict[str, Any]]: ...
     async def get_branch_sha(self, org: str, repo: str, branch: str) -> str: ...
+    # hold, wip, dco, label, needs-rebase, require-matching-label
+    async def list_labels(self, org: str, repo: str, number: int) -> list[str]: ...
+    async def list_repo_labels(self, org: str, repo: str) -> list[str]: ...
+    async def list_pull_commits(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
+    async def team_has_member(self, org: str, team: str, user: str) -> bool: ...
+    async def search_issues(self, query: str, org: str) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class Context:
     bot: str
     namespace: str
     new_name: NewName
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # waits plugins make (tests: none)
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,8 @@ class Command:
 PullRequestHandler = Callable[[Context, PullRequestEvent], Awaitable[list[Effect]]]
 CommentHandler = Callable[[Context, GenericCommentEvent], Awaitable[list[Effect]]]
 PushHandler = Callable[[Context, PushEvent], Awaitable[list[Effect]]]
+# A periodic look at one org or org/repo the plugin is on (needs-rebase's re-check).
+ResyncHandler = Callable[[Context, str], Awaitable[list[Effect]]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class Plugin:
     on_generic_comment: CommentHandler | None = None
     on_push: PushHandler | None = None
     events: tuple[str, ...] = field(default=())
+    on_resync: ResyncHandler | None = None
 
     def help_json(self) -> dict[str, Any]:
         """Prow's pluginhelp.PluginHelp, which deck renders."""

@@ -82,6 +82,7 @@ class FakeGitHub:
         self.clock = clock
         self.repos: dict[str, Repo] = {}
         self.members: dict[str, set[str]] = {}
+        self.teams: dict[tuple[str, str], set[str]] = {}  # (org, team slug) -> logins
         self.actions: list[Action] = []
         self.requests: list[Request] = []
         self.faults: list[Fault] = []

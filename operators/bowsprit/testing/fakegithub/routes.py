@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bowsprit.lib.clock import rfc3339
-from bowsprit.testing.fakegithub import payloads
+from bowsprit.testing.fakegithub import payloads, plugin_routes
 from bowsprit.testing.fakegithub.search import matches
 from bowsprit.testing.fakegithub.state import (
     Comment,
@@ -83,6 +83,8 @@ class Routes:
         ]
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
+        for method, path, extra in plugin_routes.routes(self.fake):
+            app.router.add_route(method, path, extra)
 
     # Lookups ---------------------------------------------------------------------------
 
@@ -177,7 +179,7 @@ class Routes:
     async def pull_commits(self, request: web.Request) -> web.Response:
         _, item = self._pull(request)
         commits = item.commits or [item.head_sha]
-        return reply([{"sha": sha, "commit": {"message": f"commit {sha[:7]}"}} for sha in commits])
+        return reply([payloads.pull_commit(self.fake.url, item, sha) for sha in commits])
 
     async def pull_reviews(self, request: web.Request) -> web.Response:
         _, item = self._pull(request)
