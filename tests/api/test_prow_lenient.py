@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bowsprit.api.prowcommon import Problem
@@ -136,3 +137,17 @@ def test_prowconfig_crs_stay_strict(tmp_path: Path) -> None:
     assert [str(item.problem) for item in report.errors] == [
         "ProwConfig/bowsprit: spec.deck.google_analytics: Extra inputs are not permitted"
     ]
+
+
+def test_require_matching_label_regexp_is_go_syntax() -> None:
+    from bowsprit.api.pluginconfig import RequireMatchingLabelSettings
+
+    # A flag group after an alternation: Go accepts it, Python's re does not.
+    rule = RequireMatchingLabelSettings.model_validate(
+        {"prs": True, "regexp": "^kind/|(?i)^AREA/", "missing_label": "needs-kind"}
+    )
+    assert rule.regexp.endswith("AREA/")
+    with pytest.raises(ValueError, match="invalid regular expression"):
+        RequireMatchingLabelSettings.model_validate(
+            {"prs": True, "regexp": "(a)\\1", "missing_label": "needs-kind"}
+        )
