@@ -287,3 +287,14 @@ def test_dco_settings_follow_prows_dco_for() -> None:
     assert specs["o-r"]["dco"] == {"trusted_org": "o"}
     assert specs["o"]["dco"] == specs["p"]["dco"] == {"contributing_branch": "main"}
     assert "dco" not in specs["q"]
+
+
+def test_prowignore_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".prowignore").write_text("data.yaml\n")
+    (tmp_path / "sub" / "data.yaml").write_text("someRegistry: example.com\n")
+    (tmp_path / "sub" / "jobs.yaml").write_text(
+        "periodics:\n- {name: p, interval: 1h, spec: {containers: [{image: a}]}}\n"
+    )
+    report = check([tmp_path])
+    assert report.errors == [] and report.files == 1

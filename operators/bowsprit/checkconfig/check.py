@@ -32,6 +32,7 @@ from bowsprit.api.prowimport import (
 )
 from bowsprit.api.prowplugins import import_plugin_config, is_plugin_config
 from bowsprit.api.registry import BY_KIND
+from bowsprit.lib.prowignore import read_files
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -70,12 +71,11 @@ class Report:
 
 
 def input_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The files named, and the YAML/JSON files under the folders named, sorted."""
+    """The files named, and the YAML/JSON files under the folders named, sorted (less
+    those a `.prowignore` ignores, as Prow's job config loader does)."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                child for child in path.rglob("*") if child.suffix in SUFFIXES and child.is_file()
-            )
+            yield from read_files(path, SUFFIXES)
         else:
             yield path
 

@@ -6,15 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-import pathspec
 import yaml
 
 from bowsprit.convert.convert import Role, Source, convert
 from bowsprit.convert.output import render
 from bowsprit.convert.templates import translate_templates
+from bowsprit.lib.prowignore import read_files
 
 SUFFIXES = (".yaml", ".yml")
-PROW_IGNORE = ".prowignore"  # Prow's ProwIgnoreFileName
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
@@ -65,37 +64,10 @@ def run(args: argparse.Namespace) -> int:
     return 1 if args.strict and conversion.not_carried else 0
 
 
-def job_files(folder: Path) -> list[Path]:
-    """The YAML files under `folder` that Prow's job config loader reads: not under a
-    `..`-prefixed name (Kubernetes volume internals) and not ignored by a `.prowignore`
-    (gitignore syntax) in the folder or any folder between it and the file."""
-    ignores = {
-        found.parent: pathspec.GitIgnoreSpec.from_lines(
-            found.read_text(encoding="utf-8").splitlines()
-        )
-        for found in folder.rglob(PROW_IGNORE)
-    }
-    kept = []
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if path.suffix not in SUFFIXES or not path.is_file():
-            continue
-        if any(part.startswith("..") for part in relative.parts):
-            continue
-        if any(
-            spec.match_file(path.relative_to(base).as_posix())
-            for base, spec in ignores.items()
-            if base in path.parents
-        ):
-            continue
-        kept.append(path)
-    return kept
-
-
 def read_sources(inputs: list[tuple[Path, Role]]) -> list[Source]:
     sources = []
     for path, role in inputs:
-        files = job_files(path) if path.is_dir() else [path]
+        files = read_files(path, SUFFIXES) if path.is_dir() else [path]
         for file in files:
             text = file.read_text(encoding="utf-8")
             for document in yaml.safe_load_all(text):
