@@ -282,3 +282,30 @@ def test_prow_job_config_loading_rules(prow: Path, tmp_path: Path) -> None:
     # decorate_all_jobs applies to the jobs of every file, as Prow's JobConfig does.
     blocking = yaml.safe_load_all((out / "jobs/acme/rocket/blockingpresubmits.yaml").read_text())
     assert all(doc["spec"].get("decorate") is True for doc in blocking)
+
+
+def test_slack_job_and_tide_templates_are_translated(prow: Path, tmp_path: Path) -> None:
+    (prow / "config.yaml").write_text(
+        "slack_reporter_configs:\n  '*':\n    channel: ci\n"
+        "    report_template: 'Job {{.Spec.Job}} ended with {{.Status.State}}'\n"
+        "tide:\n  merge_commit_template:\n    acme/rocket:\n"
+        "      title: '{{ .Title }} (#{{ .Number }})'\n      body: '{{ .Body }}'\n"
+    )
+    (prow / "jobs" / "c.yaml").write_text(
+        "periodics:\n- name: p\n  interval: 1h\n  spec: {containers: [{image: a}]}\n"
+        "  reporter_config:\n    slack:\n      channel: x\n"
+        "      report_template: '{{if eq .Status.State \"failure\"}}broken{{end}}'\n"
+    )
+    out = tmp_path / "out"
+    assert run(prow, out) == 0
+    spec = yaml.safe_load((out / "prowconfig.yaml").read_text())["spec"]
+    slack = spec["crier"]["slack_reporter_configs"]["*"]["report_template"]
+    assert slack == "Job {{ spec.job }} ended with {{ status.state }}"
+    assert spec["tide"]["merge_commit_template"]["acme/rocket"] == {
+        "title": "{{ title }} (#{{ number }})",
+        "body": "{{ body }}",
+    }
+    periodics = list(yaml.safe_load_all((out / "jobs/periodics.yaml").read_text()))
+    (p,) = [doc for doc in periodics if doc["metadata"]["name"] == "p"]
+    template = p["spec"]["reporter_config"]["slack"]["report_template"]
+    assert template == '{% if (status.state == "failure") %}broken{% endif %}'
