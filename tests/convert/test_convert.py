@@ -226,6 +226,9 @@ def test_colliding_object_names_get_a_counter_and_keep_the_job_name(
     prow: Path, tmp_path: Path
 ) -> None:
     (prow / "jobs" / "c.yaml").write_text(
+        "presubmits:\n  acme/rocket:\n"
+        "  - {name: pull_x, always_run: true, spec: {containers: [{image: a}]}}\n"
+        "  - {name: pull-x, always_run: true, spec: {containers: [{image: a}]}}\n"
         "periodics:\n"
         "- {name: nightly_build, interval: 1h, spec: {containers: [{image: a}]}}\n"
         "- {name: nightly-build, interval: 1h, spec: {containers: [{image: a}]}}\n"
@@ -240,6 +243,17 @@ def test_colliding_object_names_get_a_counter_and_keep_the_job_name(
         "nightly_build",
         "nightly-build",
     }
+
+
+def test_what_prows_loader_rejects_across_files(prow: Path, tmp_path: Path) -> None:
+    (prow / "jobs" / "b" / "a.yaml").write_text(
+        "periodics:\n- {name: nightly, interval: 1h, spec: {containers: [{image: a}]}}\n"
+    )
+    out = tmp_path / "out"
+    assert run(prow, out) == 1
+    report = (out / "CONVERSION.md").read_text()
+    assert "duplicated basename is not allowed" in report
+    assert "Periodic/nightly: `name`: duplicated periodic job" in report
 
 
 def test_unknown_top_level_keys_of_job_files_are_errors(prow: Path, tmp_path: Path) -> None:

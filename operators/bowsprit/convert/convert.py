@@ -92,6 +92,7 @@ def convert(sources: list[Source], namespace: str | None = None) -> Conversion:
         for imported in _import(source, presets, decorate_all):
             result.objects += [Converted(obj, source.path) for obj in imported.objects]
             result.findings += [Finding(source.path, problem) for problem in imported.problems]
+    result.findings += _prow_uniqueness(sources, result.objects)
     _unique_names(result.objects)
     for item in result.objects:
         result.findings += [
@@ -102,6 +103,32 @@ def convert(sources: list[Source], namespace: str | None = None) -> Conversion:
             item.obj.metadata.namespace = namespace
     result.objects.sort(key=lambda item: (item.obj.kind, item.obj.metadata.name or ""))
     return result
+
+
+def _prow_uniqueness(sources: list[Source], objects: list[Converted]) -> list[Finding]:
+    """What Prow's loader rejects across files: two job files with one basename (the
+    config-updater keys its ConfigMap by basename) and two periodics with one name."""
+    findings: list[Finding] = []
+    seen: dict[str, str] = {}
+    for path in dict.fromkeys(source.path for source in sources if source.role == "jobs"):
+        base = path.rsplit("/", 1)[-1]
+        if base in seen:
+            message = f"duplicated basename is not allowed (also {seen[base]})"
+            findings.append(Finding(path, Problem("file", "", message)))
+        seen.setdefault(base, path)
+    periodics: dict[str, str] = {}
+    for item in objects:
+        if item.obj.kind != "Periodic":
+            continue
+        spec = getattr(item.obj, "spec", None)
+        name = getattr(spec, "name", None) or item.obj.metadata.name or ""
+        if name in periodics:
+            problem = Problem(
+                f"Periodic/{name}", "name", f"duplicated periodic job (also {periodics[name]})"
+            )
+            findings.append(Finding(item.source, problem))
+        periodics.setdefault(name, item.source)
+    return findings
 
 
 def _import(source: Source, presets: list[dict[str, Any]], decorate_all: bool) -> list[Imported]:
