@@ -102,6 +102,13 @@ class Job:
         patterns = self.spec.skip_branches or []
         return goregex.compile("|".join(patterns)) if patterns else None
 
+    @cached_property
+    def _changes(self) -> GoRegex | None:
+        # Compiled once per job: an installation can have more patterns than the
+        # module-wide compile cache holds.
+        pattern = self.spec.run_if_changed or self.spec.skip_if_only_changed
+        return goregex.compile(pattern) if pattern else None
+
     def runs_on_branch(self, branch: str) -> bool:
         """Prow's Brancher.ShouldRun: skip_branches win, no branches means all."""
         if self._skip_branches is not None and self._skip_branches.search(branch):
@@ -111,13 +118,12 @@ class Job:
     def changes_match(self, changed: Iterable[str]) -> bool | None:
         """Prow's RegexpChangeMatcher.ShouldRun: None when the job has no file filter;
         run_if_changed runs when any file matches, skip_if_only_changed when any does not."""
+        pattern = self._changes
+        if pattern is None:
+            return None
         if self.spec.run_if_changed:
-            pattern = goregex.compile(self.spec.run_if_changed)
             return any(pattern.search(path) for path in changed)
-        if self.spec.skip_if_only_changed:
-            pattern = goregex.compile(self.spec.skip_if_only_changed)
-            return any(not pattern.search(path) for path in changed)
-        return None
+        return any(not pattern.search(path) for path in changed)
 
     def triggered_by(self, comment: str) -> bool:
         return bool(self.trigger_re.search(comment))
