@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bowsprit.api.base import (
     AGE_COLUMN,
@@ -18,6 +18,7 @@ from bowsprit.api.base import (
     cel_rules,
 )
 from bowsprit.api.types import Timestamp
+from bowsprit.lib import goregex
 
 REPO_PATTERN = r"^[^/\s]+/[^/\s]+$"
 MergeMethod = Literal["merge", "squash", "rebase"]
@@ -42,7 +43,15 @@ class TideContextPolicy(ApiModel):
     optional_contexts: list[str] | None = Field(default=None, alias="optional-contexts")
     """Contexts that never block."""
     optional_regex_contexts: list[str] | None = Field(default=None, alias="optional-regex-contexts")
-    """Regular expressions of contexts that never block."""
+    """Regular expressions (Go RE2 syntax) of contexts that never block."""
+
+    @field_validator("optional_regex_contexts")
+    @classmethod
+    def _go_regexes(cls, value: list[str] | None) -> list[str] | None:
+        for pattern in value or []:
+            goregex.compile(pattern)  # GoRegexError (a ValueError) names the pattern
+        return value
+
     from_branch_protection: bool | None = Field(default=None, alias="from-branch-protection")
     """Also require the required checks of the branch's protection on GitHub."""
     overwrite_pending_contexts: bool | None = Field(
@@ -155,6 +164,27 @@ class PoolStatus(ApiModel):
     """Error of the last action."""
 
 
+class PoolAction(ApiModel):
+    """One action Tide took for a sub-pool (its history, newest last)."""
+
+    time: Timestamp
+    """When."""
+    org: str
+    """Organisation."""
+    repo: str
+    """Repository."""
+    branch: str
+    """Base branch."""
+    action: Literal["TRIGGER", "TRIGGER_BATCH", "MERGE", "MERGE_BATCH"]
+    """What was done."""
+    base_sha: str
+    """The base branch's head it was done against."""
+    target: list[int] | None = None
+    """Pull requests it was about."""
+    error: str | None = None
+    """What went wrong, if anything."""
+
+
 class TidePoolStatus(ApiModel):
     """The pool as Tide last synced it."""
 
@@ -164,6 +194,12 @@ class TidePoolStatus(ApiModel):
     """When Tide last synced the pool."""
     pools: list[PoolStatus] | None = None
     """Sub-pools per org/repo/branch."""
+    prsInPool: int | None = None
+    """Pull requests in the pool's sub-pools."""
+    lastAction: str | None = None
+    """The newest action taken (ACTION org/repo:branch #numbers)."""
+    history: list[PoolAction] | None = Field(default=None, max_length=100)
+    """The newest actions taken, oldest first (bounded)."""
     conditions: list[Condition] | None = Field(default=None, json_schema_extra=CONDITIONS_LIST)
     """Standard conditions."""
 
@@ -180,6 +216,8 @@ class TidePool(Resource):
             PrinterColumn("Orgs", ".spec.orgs"),
             PrinterColumn("Repos", ".spec.repos"),
             PrinterColumn("Labels", ".spec.labels", priority=1),
+            PrinterColumn("In-Pool", ".status.prsInPool", "integer"),
+            PrinterColumn("Last-Action", ".status.lastAction"),
             PrinterColumn("Last-Sync", ".status.lastSyncTime", "date"),
             AGE_COLUMN,
         ),

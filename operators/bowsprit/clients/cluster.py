@@ -37,6 +37,13 @@ class Cluster:
         items: list[dict[str, Any]] = listed["items"]
         return items
 
+    def list_custom_everywhere(self, plural: str) -> list[dict[str, Any]]:
+        """Objects of a kind in every namespace."""
+        objects = kubernetes.client.CustomObjectsApi(self.api)
+        listed: Any = objects.list_cluster_custom_object(GROUP, VERSION, plural)
+        items: list[dict[str, Any]] = listed["items"]
+        return items
+
     def get_custom(self, namespace: str, plural: str, name: str) -> dict[str, Any] | None:
         objects = kubernetes.client.CustomObjectsApi(self.api)
         try:
@@ -122,6 +129,22 @@ class Cluster:
         kubernetes.client.CoreV1Api(self.api).delete_namespaced_pod(
             name, namespace, body=_preconditioned(uid) if uid else None, _preload_content=False
         )
+
+    def patch_custom(
+        self, namespace: str, plural: str, name: str, patch: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Merge-patch an object (its metadata, spec); a `metadata.resourceVersion` in the
+        patch makes it apply only at that version (409 Conflict otherwise)."""
+        patched: Any = kubernetes.client.CustomObjectsApi(self.api).patch_namespaced_custom_object(
+            GROUP,
+            VERSION,
+            namespace,
+            plural,
+            name,
+            patch,
+            _content_type="application/merge-patch+json",
+        )
+        return dict(patched)
 
 
 def event_body(

@@ -28,6 +28,7 @@ import httpx
 import jwt
 from githubkit import GitHub, UnauthAuthStrategy
 from githubkit.exception import RequestError, RequestFailed
+from githubkit.response import Response
 
 from bowsprit.lib.clock import Clock, jitter, utc_now
 
@@ -75,6 +76,8 @@ class GitHubSettings:
     max_rate_limit_wait: float = 3600.0
     """Longest wait for a rate limit to reset before giving up with GitHubError."""
     timeout: float = 30.0
+    fallback_urls: tuple[str, ...] = ()
+    """Further endpoints, tried in order when one cannot be reached or answers 5xx."""
 
 
 def add_github_flags(parser: argparse.ArgumentParser) -> None:
@@ -83,8 +86,8 @@ def add_github_flags(parser: argparse.ArgumentParser) -> None:
         "--github-endpoint",
         action="append",
         default=None,
-        help="GitHub API base URL (repeatable, as in Prow; the first is used). "
-        "Default https://api.github.com",
+        help="GitHub API base URL (repeatable, as in Prow: the first is used, the next "
+        "when it fails, e.g. ghproxy then GitHub). Default https://api.github.com",
     )
     parser.add_argument("--github-token-path", type=Path, default=None, help="file of a token")
     parser.add_argument("--github-app-id", default=None, help="GitHub App ID (App auth)")
@@ -107,6 +110,7 @@ def settings_from_args(args: argparse.Namespace) -> GitHubSettings:
         token_path=args.github_token_path,
         app_id=args.github_app_id,
         app_private_key_path=args.github_app_private_key_path,
+        fallback_urls=tuple(endpoints[1:]),
     )
 
 
@@ -308,11 +312,25 @@ class GitHubClient:
             auto_retry=False,
             http_cache=False,
         )
+        # Further --github-endpoints, tried in order when one fails (ghproxy, then GitHub).
+        self._fallbacks = [
+            _GitHub(
+                UnauthAuthStrategy(),
+                base_url=url,
+                user_agent="bowsprit",
+                timeout=settings.timeout,
+                auto_retry=False,
+                http_cache=False,
+            )
+            for url in settings.fallback_urls
+        ]
         self._limits: dict[str, float] = {}  # credential key -> epoch when its budget resets
         self._bot: str | None = None
 
     async def aclose(self) -> None:
         await self._github.close_shared()
+        for fallback in self._fallbacks:
+            await fallback.close_shared()
 
     # Requests ---------------------------------------------------------------------------
 
@@ -366,7 +384,7 @@ class GitHubClient:
             if cached is not None:
                 headers["If-None-Match"] = cached.headers["etag"]
             try:
-                response = await self._github.arequest(
+                response = await self._arequest_any(
                     method, url, json=json, params=params, headers=headers
                 )
                 raw = response.raw_response
@@ -529,6 +547,31 @@ class GitHubClient:
         found = await self._json("GET", f"{_repo(org, repo)}/branches/{_q(branch)}", org)
         return str(found["commit"]["sha"])
 
+    async def list_pulls(self, org: str, repo: str) -> list[dict[str, Any]]:
+        """The repository's open pull requests, every page."""
+        return await self._pages(f"{_repo(org, repo)}/pulls", org)  # state=open by default
+
+    async def _arequest_any(self, method: str, url: str, **kwargs: Any) -> Response[Any]:
+        """One try against each endpoint in turn until one answers below 500 (Prow's
+        clients do the same with several --github-endpoints); the first one's failure is
+        raised when none does."""
+        first: Exception | None = None
+        for github in (self._github, *self._fallbacks):
+            try:
+                return await github.arequest(method, url, **kwargs)
+            except RequestFailed as failed:
+                if failed.response.status_code < 500:
+                    raise
+                first = first or failed
+            except RequestError as error:
+                first = first or error
+            if self._fallbacks:
+                logger.warning(
+                    "GitHub endpoint %s failed for %s %s", github.config.base_url, method, url
+                )
+        assert first is not None
+        raise first
+
     # Calls of the hold, wip, dco, label, needs-rebase and require-matching-label plugins.
 
     async def list_repo_labels(self, org: str, repo: str) -> list[str]:
@@ -565,6 +608,39 @@ class GitHubClient:
             next_url = next_link(response.headers.get("link", ""))
             params = None  # the next link carries its own query
         return items
+
+    async def merge_pull(
+        self,
+        org: str,
+        repo: str,
+        number: int,
+        *,
+        sha: str,
+        method: str,
+        title: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Merge a pull request if its head is still `sha`. GitHub's refusals come back as
+        GitHubError: 405 (not mergeable, base modified, not allowed), 409 (head moved)."""
+        body: dict[str, Any] = {"sha": sha, "merge_method": method}
+        if title is not None:
+            body["commit_title"] = title
+        if message is not None:
+            body["commit_message"] = message
+        await self._send("PUT", f"{_repo(org, repo)}/pulls/{number}/merge", org, json=body)
+
+    async def graphql(
+        self, query: str, variables: dict[str, Any], org: str | None = None
+    ) -> dict[str, Any]:
+        """One GraphQL query (`org` picks the App installation); GitHub's `errors` raise
+        GitHubError naming the first."""
+        body = await self._json(
+            "POST", "/graphql", org, json={"query": query, "variables": variables}
+        )
+        if body.get("errors"):
+            raise GitHubError(f"GraphQL: {body['errors'][0].get('message', body['errors'][0])}")
+        data: dict[str, Any] = body["data"]
+        return data
 
 
 def _q(part: str) -> str:

@@ -80,3 +80,14 @@ class WorkQueue:
         """Drop what is known of a key that is gone: its failures and its wake-up."""
         self._failures.pop(key, None)
         self.timers.cancel(key)
+
+    def take_ready(self) -> list[str]:
+        """Every key queued right now, without waiting (the caller calls `done` with
+        each), so a worker can serve several keys from one read of the cluster."""
+        taken = []
+        while not self._queue.empty():
+            key = self._queue.get_nowait()
+            self._queued.discard(key)
+            self._running.add(key)
+            taken.append(key)
+        return taken

@@ -24,6 +24,7 @@ from bowsprit.testing.fakegithub.routes import NOT_FOUND, NotFound, Routes, repl
 from bowsprit.testing.fakegithub.state import (
     Action,
     Comment,
+    CommitStatus,
     Fault,
     InstallationToken,
     Label,
@@ -134,6 +135,23 @@ class FakeGitHub:
             self.repos[repo].pulls[number] = item
             return item
 
+    def push(self, repo: str, number: int, head_sha: str) -> Pull:
+        """A new commit on a pull request's branch: its head moves."""
+        with self._lock:
+            item = self.repos[repo].pulls[number]
+            item.commits.append(item.head_sha)
+            item.head_sha = head_sha
+            return item
+
+    def merged_into(self, repo: Repo, merged: Pull) -> None:
+        """GitHub recomputes mergeability after a merge moves the base: here, an open pull
+        request into the same branch that changes a file the merged one changed conflicts."""
+        touched = set(merged.files)
+        for other in repo.pulls.values():
+            same_base = other.state == "open" and other.base_ref == merged.base_ref
+            if same_base and other is not merged and touched & set(other.files):
+                other.mergeable = False
+
     def add_member(self, org: str, login: str) -> None:
         with self._lock:
             self.members.setdefault(org, set()).add(login)
@@ -167,6 +185,14 @@ class FakeGitHub:
             )
             self.installation_tokens.append(issued)
             return issued
+
+    def add_status(
+        self, repo: str, sha: str, context: str, state: str, description: str = ""
+    ) -> None:
+        """A commit status as some reporter left it, without recording an action."""
+        with self._lock:
+            item = CommitStatus(context, state, description, None, "someone", self.now())
+            self.repos[repo].statuses.setdefault(sha, []).append(item)
 
     def hold(self, method: str, path_prefix: str) -> Hold:
         """Carry out the next matching request but keep its answer back until released, so

@@ -62,6 +62,7 @@ class Pull:
     commit_messages: dict[str, str] = field(default_factory=dict)  # sha -> message
     commit_authors: dict[str, str] = field(default_factory=dict)  # sha -> login (default author)
     assignees: list[str] = field(default_factory=list)
+    merge_state: str | None = None  # mergeStateStatus when set (e.g. BLOCKED), else derived
 
 
 @dataclass
