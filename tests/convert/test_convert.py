@@ -316,8 +316,8 @@ def test_slack_job_and_tide_templates_are_translated(prow: Path, tmp_path: Path)
     slack = spec["crier"]["slack_reporter_configs"]["*"]["report_template"]
     assert slack == "Job {{ spec.job }} ended with {{ status.state }}"
     assert spec["tide"]["merge_commit_template"]["acme/rocket"] == {
-        "title": "{{ title }} (#{{ number }})",
-        "body": "{{ body }}",
+        "title": "{{ Title }} (#{{ Number }})",
+        "body": "{{ Body }}",
     }
     periodics = list(yaml.safe_load_all((out / "jobs/periodics.yaml").read_text()))
     (p,) = [doc for doc in periodics if doc["metadata"]["name"] == "p"]

@@ -140,12 +140,8 @@ def test_renders_like_go(go: str, job: dict[str, Any], expected: str) -> None:
 
 def test_tide_commit_templates() -> None:
     # Prow pkg/tide/github_test.go TestPrepareMergeDetails "Commit template uses PullRequest fields"
-    pull = {
-        "number": 1,
-        "title": "my commit title",
-        "head_ref_oid": "SHA",
-        "body": "my commit body",
-    }
+    # tide renders commit templates over Prow's Go field names (tide/apply.py).
+    pull = {"Number": 1, "Title": "my commit title", "HeadRefOID": "SHA", "Body": "my commit body"}
     assert render(translate("{{ .Number }}: {{ .Title }}", "plain"), pull) == "1: my commit title"
     assert (
         render(translate("{{ .HeadRefOID }} - {{ .Body }}", "plain"), pull)

@@ -83,7 +83,9 @@ class _Translator:
             if first is None:
                 raise Untranslatable(f"field .{parts[0]} (a ProwJob has no such field)")
             return ".".join([first, *(_part(json_name(p)) for p in parts[1:])])
-        mapped = [_part(json_name(p)) for p in parts]
+        # Tide renders commit templates over Prow's Go field names (tide/apply.py
+        # template_values), so a "plain" template keeps them.
+        mapped = [_part(json_name(p) if self.root == "prowjob" else p) for p in parts]
         if not base:
             if not mapped:
                 raise Untranslatable("`.` (the whole object) outside with/range")
@@ -276,8 +278,9 @@ def translate(source: str, root: Root = "prowjob") -> str:
     """The Jinja template that renders what the Go template `source` renders.
 
     `root` is what the template is executed on: "prowjob" (job URL, report and Slack
-    templates: Prow passes the ProwJob) or "plain" (tide's commit templates: fields map
-    to snake_case names at the top level). Raises Untranslatable naming the construct.
+    templates: Prow passes the ProwJob; fields become its JSON names) or "plain" (tide's
+    commit templates: fields keep Prow's Go names, `.Number` -> `Number`, as tide renders
+    them). Raises Untranslatable naming the construct.
     """
     translator = _Translator(root)
     scope = _Scope("")
