@@ -298,3 +298,39 @@ def test_prowignore_is_followed(tmp_path: Path) -> None:
     )
     report = check([tmp_path])
     assert report.errors == [] and report.files == 1
+
+
+def test_owners_section_reaches_the_owners_plugins() -> None:
+    """Prow's global `owners` section (skip_collaborators by org or repo, labels_denylist,
+    filenames by org/repo then org) reaches entries that enable an OWNERS plugin;
+    mdyamlrepos is reported as not converted."""
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    imported = import_plugin_config(
+        {
+            "plugins": {"o": ["approve"], "o/r": ["lgtm"], "p": ["owners-label"], "q": ["hold"]},
+            "owners": {
+                "skip_collaborators": ["o/r", "p"],
+                "labels_denylist": ["approved", "lgtm"],
+                "filenames": {"o": {"owners": "OWNERS.md", "owners_aliases": "ALIASES"}},
+                "mdyamlrepos": ["o/r"],
+            },
+        }
+    )
+    specs = {obj.metadata.name: obj.to_manifest()["spec"] for obj in imported.objects}
+    assert specs["o-r"]["owners"] == {
+        "skip_collaborators": True,
+        "labels_denylist": ["approved", "lgtm"],
+        "owners_filename": "OWNERS.md",
+        "owners_aliases_filename": "ALIASES",
+    }
+    assert "skip_collaborators" not in specs["o"]["owners"]
+    assert specs["p"]["owners"] == {
+        "skip_collaborators": True,
+        "labels_denylist": ["approved", "lgtm"],
+    }
+    assert "owners" not in specs["q"]
+    assert any(
+        problem.field == "owners.mdyamlrepos" and not problem.carried
+        for problem in imported.problems
+    )

@@ -27,7 +27,9 @@ _MATCHED_SECTIONS = {
 # Global sections that apply to every entry that enables the plugin.
 _GLOBAL_SECTIONS = {"size": "size", "label": "label"}
 _KNOWN = {"plugins", "external_plugins", *_MATCHED_SECTIONS, *_GLOBAL_SECTIONS}
-_KNOWN |= {"dco", "require_matching_label"}
+_KNOWN |= {"dco", "require_matching_label", "owners"}
+# The plugins that read OWNERS files, for which the `owners` section matters.
+_OWNERS_PLUGINS = {"lgtm", "approve", "verify-owners", "owners-label", "blunderbuss"}
 
 
 def is_plugin_config(document: Any) -> bool:
@@ -45,6 +47,12 @@ def import_plugin_config(document: dict[str, Any]) -> Imported:
             not_carried("plugins", section, "Bowsprit has no settings for this plugin yet")
         )
     result.problems += _pruned_settings(document, rejected)
+    if (document.get("owners") or {}).get("mdyamlrepos"):
+        result.problems.append(
+            not_carried(
+                "plugins", "owners.mdyamlrepos", "OWNERS headers in .md files are not read yet"
+            )
+        )
     entries = dict(document.get("plugins") or {})
     for key in document.get("external_plugins") or {}:
         entries.setdefault(key, {})
@@ -110,7 +118,29 @@ def _spec_for(key: str, value: Any, document: dict[str, Any]) -> dict[str, Any]:
         if document.get(section) and plugin in enabled:
             spec[plugin] = document[section]
     spec.update(_merge_rule_settings(document, key, enabled))
+    owners = _owners_for(document.get("owners") or {}, key) if enabled & _OWNERS_PLUGINS else None
+    if owners:
+        spec["owners"] = owners
     return spec
+
+
+def _owners_for(section: dict[str, Any], key: str) -> dict[str, Any]:
+    """Prow's global `owners` section as it applies to an org or org/repo entry:
+    `skip_collaborators` (listed org or repo), `labels_denylist`, and the `filenames`
+    of the entry, else of its org."""
+    org = key.split("/", 1)[0]
+    found: dict[str, Any] = {}
+    if {key, org} & set(section.get("skip_collaborators") or []):
+        found["skip_collaborators"] = True
+    if section.get("labels_denylist"):
+        found["labels_denylist"] = section["labels_denylist"]
+    names = section.get("filenames") or {}
+    chosen = names.get(key) or names.get(org) or {}
+    if chosen.get("owners"):
+        found["owners_filename"] = chosen["owners"]
+    if chosen.get("owners_aliases"):
+        found["owners_aliases_filename"] = chosen["owners_aliases"]
+    return found
 
 
 def _merge_rule_settings(document: dict[str, Any], key: str, enabled: set[str]) -> dict[str, Any]:

@@ -98,6 +98,56 @@ class AssignIssue:
     logins: tuple[str, ...]
 
 
-GitHubEffect = SetStatus | UpsertComment | PruneComments | AssignIssue
+# Effects of the lgtm, approve and verify-owners plugins ----------------------------------
 
-Effect = CreateProwJob | AbortPresubmits | Comment | AddLabel | RemoveLabel | GitHubEffect
+
+@dataclass(frozen=True)
+class EditComment:
+    """Replace the body of one of the bot's comments (found by the plugin)."""
+
+    org: str
+    repo: str
+    comment_id: int
+    body: str
+
+
+@dataclass(frozen=True)
+class DeleteComment:
+    org: str
+    repo: str
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class RequestReview:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    path: str
+    position: int
+    body: str
+
+
+@dataclass(frozen=True)
+class CreateReview:
+    """A COMMENT review with line comments (verify-owners points at bad OWNERS lines)."""
+
+    org: str
+    repo: str
+    number: int
+    body: str
+    commit_sha: str
+    comments: tuple[ReviewComment, ...] = ()
+
+
+GitHubEffect = SetStatus | UpsertComment | PruneComments | AssignIssue
+OwnersEffect = EditComment | DeleteComment | RequestReview | CreateReview
+
+Effect = (
+    CreateProwJob | AbortPresubmits | Comment | AddLabel | RemoveLabel | GitHubEffect | OwnersEffect
+)
