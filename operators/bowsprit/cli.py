@@ -46,6 +46,10 @@ BUILT: dict[str, tuple[str, str]] = {
         "bowsprit.podutils.entrypoint",
     ),
     "sidecar": ("pod utility: upload logs and artifacts", "bowsprit.podutils.sidecar"),
+    "convert": (
+        "convert Prow's config, plugins and job files into Bowsprit manifests",
+        "bowsprit.convert.main",
+    ),
 }
 
 

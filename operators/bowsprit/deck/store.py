@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any
 
 Key = tuple[str, str]
@@ -37,7 +38,7 @@ class ObjectStore:
         self._sorted_version = -1
         self.changed = threading.Condition(self._lock)
 
-    def replace(self, items: list[dict[str, Any]]) -> None:
+    def replace(self, items: Iterable[dict[str, Any]]) -> None:
         with self._lock:
             self._items = {_key(item): item for item in items}
             self._bump()
