@@ -13,6 +13,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from bowsprit.lib import goregex
+
 # Prow's defaultErrRE.
 DEFAULT_HIGHLIGHT = r"timed out|ERROR:|(FAIL|Failure \[)\b|panic\b|^E\d{4} \d\d:\d\d:\d\d\.\d\d\d]"
 NEIGHBOUR_LINES = 5  # Prow's neighborLines: context kept around each highlighted line
@@ -40,12 +42,12 @@ class Highlighter:
     regex that does not compile is left out (and named in `errors`), never a failed page."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self.patterns: list[re.Pattern[str]] = []
+        self.patterns: list[goregex.GoRegex] = []
         self.errors: list[str] = []
         for pattern in config.get("highlight_regexes") or [DEFAULT_HIGHLIGHT]:
             try:
-                self.patterns.append(re.compile(str(pattern)))
-            except re.error as error:
+                self.patterns.append(goregex.compile(str(pattern)))
+            except goregex.GoRegexError as error:
                 self.errors.append(f"highlight_regexes {pattern!r}: {error}")
 
     def search(self, line: str) -> bool:

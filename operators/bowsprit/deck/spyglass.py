@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bowsprit.api.prowconfig import SpyglassConfig, SpyglassLens
+from bowsprit.lib import goregex
 
 logger = logging.getLogger("bowsprit.deck")
 
@@ -120,9 +121,9 @@ def lenses(config: SpyglassConfig, artifacts: list[str]) -> list[Lens]:
         files: list[str] = []
         try:
             patterns = [
-                re.compile(p) for p in [*entry.required_files, *(entry.optional_files or [])]
+                goregex.compile(p) for p in [*entry.required_files, *(entry.optional_files or [])]
             ]
-        except re.error as error:
+        except goregex.GoRegexError as error:
             logger.error("lens %s left out: %s", entry.lens.name, error)
             continue
         required, optional = (
