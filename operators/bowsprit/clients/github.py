@@ -529,6 +529,12 @@ class GitHubClient:
         found = await self._json("GET", f"{_repo(org, repo)}/branches/{_q(branch)}", org)
         return str(found["commit"]["sha"])
 
+    async def installation_token(self, org: str) -> str:
+        """The GitHub App's installation token for `org` (clonerefs clones with it)."""
+        if not self._creds.is_app:
+            raise GitHubError("installation tokens need GitHub App credentials")
+        return await self._installation_token(org)
+
 
 def _q(part: str) -> str:
     return quote(part, safe="")

@@ -116,8 +116,8 @@ class Waiter:
 
 def censor_outputs(options: SidecarOptions, logs: list[Path], artifacts: list[Path]) -> None:
     settings = options.censoring_options
-    if settings is None:
-        return
+    if settings is None or not settings.secret_directories:
+        return  # Prow always sends the options; only mounted secrets turn censoring on
     secrets = censor.load_secrets(settings.secret_directories, settings.minimum_secret_length or 0)
     size = settings.censoring_buffer_size or censor.DEFAULT_BUFFER
     roots = [Path(item) for item in options.gcs_options.items]
