@@ -88,13 +88,21 @@ def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
         )
         assert status == first["metadata"]["name"]
 
-    # Restarted while the run is going: no second run.
+    # Restarted while the run is going: no second run. The spec changes while horologium
+    # is down, so the new generation in the status is a sign the new process evaluated.
+    changed = objects.patch_namespaced_custom_object(
+        GROUP, VERSION, namespace, "periodics", "tick", {"spec": {"labels": {"team": "infra"}}}
+    )
+    generation = changed["metadata"]["generation"]
     with running(kube, "horologium", namespace):
         wait_for(
-            lambda: objects.get_namespaced_custom_object(
-                GROUP, VERSION, namespace, "periodics", "tick"
-            )["status"].get("conditions"),
-            what="a fresh evaluation",
+            lambda: (
+                objects.get_namespaced_custom_object(
+                    GROUP, VERSION, namespace, "periodics", "tick"
+                )["status"].get("observedGeneration")
+                == generation
+            ),
+            what="the restarted horologium's first evaluation",
         )
         assert len(runs()) == 1
         succeed(objects, namespace, first["metadata"]["name"])
@@ -128,3 +136,37 @@ def test_after_an_outage_one_catch_up_run_and_no_burst(kube: Kube, namespace: st
         mark = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         wait_for(lambda: fired_since(mark), what="a later firing to be handled")
         assert len(runs()) == 2
+
+
+def test_namesakes_in_two_namespaces_both_run(kube: Kube, namespace: str) -> None:
+    """Two `nightly` Periodics, one per namespace, runs in one ProwJob namespace: each gets
+    its own run, named and labelled apart."""
+    core = kubernetes.client.CoreV1Api(kube.api)
+    other = f"{namespace}-b"
+    core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": other}})
+    try:
+        objects, runs = start_periodic(kube, namespace, "nightly", interval="1h")
+        objects.create_namespaced_custom_object(
+            GROUP, VERSION, other, "periodics", periodic("nightly", interval="1h")
+        )
+        with running(kube, "horologium", namespace):
+            both = wait_for(lambda: len(runs()) == 2 and runs(), what="a run of each")
+            for source in (namespace, other):
+                status = wait_for(
+                    lambda source=source: (
+                        objects.get_namespaced_custom_object(
+                            GROUP, VERSION, source, "periodics", "nightly"
+                        ).get("status")
+                        or {}
+                    ).get("lastProwJobName"),
+                    what=f"the status of {source}/nightly",
+                )
+                (mine,) = [
+                    run
+                    for run in both
+                    if run["metadata"]["labels"]["bowsprit.dev/periodic-namespace"] == source
+                ]
+                assert status == mine["metadata"]["name"]
+        assert len(runs()) == 2
+    finally:
+        core.delete_namespace(other)

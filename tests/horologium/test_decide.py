@@ -146,7 +146,8 @@ def test_retry(
 
 
 def test_names_are_deterministic_and_valid() -> None:
-    assert prowjob_name("echo-hi", t(9), 0) == prowjob_name("echo-hi", t(9), 0)
-    assert prowjob_name("echo-hi", t(9), 0) != prowjob_name("echo-hi", t(9), 1)
-    long = prowjob_name("x" * 300, t(9), 2)
+    assert prowjob_name("echo-hi", "ns", t(9), 0) == prowjob_name("echo-hi", "ns", t(9), 0)
+    assert prowjob_name("echo-hi", "ns", t(9), 0) != prowjob_name("echo-hi", "ns", t(9), 1)
+    assert prowjob_name("echo-hi", "a", t(9), 0) != prowjob_name("echo-hi", "b", t(9), 0)
+    long = prowjob_name("x" * 300, "ns", t(9), 2)
     assert len(long) <= 253 and long.endswith("-r2")

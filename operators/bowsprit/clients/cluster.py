@@ -37,6 +37,15 @@ class Cluster:
         items: list[dict[str, Any]] = listed["items"]
         return items
 
+    def list_custom_all(self, plural: str, label_selector: str = "") -> list[dict[str, Any]]:
+        """Objects of `plural` in every namespace."""
+        objects = kubernetes.client.CustomObjectsApi(self.api)
+        listed: Any = objects.list_cluster_custom_object(
+            GROUP, VERSION, plural, label_selector=label_selector
+        )
+        items: list[dict[str, Any]] = listed["items"]
+        return items
+
     def get_custom(self, namespace: str, plural: str, name: str) -> dict[str, Any] | None:
         objects = kubernetes.client.CustomObjectsApi(self.api)
         try:

@@ -10,6 +10,7 @@ when added; failed runs are retried as `retry` says.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -140,8 +141,11 @@ def _retry(spec: PeriodicSpec, last_run: LastRun, now: datetime) -> Decision | N
     return Decision(run=Run(now, last_run.attempt + 1), wake_at=None)
 
 
-def prowjob_name(periodic: str, scheduled_at: datetime, attempt: int) -> str:
+def prowjob_name(periodic: str, namespace: str, scheduled_at: datetime, attempt: int) -> str:
     """A name that is the same for the same run, so a restarted horologium cannot create
-    a run twice: the create of the second one fails with AlreadyExists."""
-    suffix = f"-{int(scheduled_at.timestamp()):x}" + (f"-r{attempt}" if attempt else "")
+    a run twice: the create of the second one fails with AlreadyExists. A short hash of the
+    Periodic's namespace keeps namesakes in two namespaces apart (their runs share the
+    ProwJob namespace)."""
+    place = hashlib.sha256(namespace.encode()).hexdigest()[:6]
+    suffix = f"-{place}-{int(scheduled_at.timestamp()):x}" + (f"-r{attempt}" if attempt else "")
     return periodic[: 253 - len(suffix)].rstrip("-.") + suffix
