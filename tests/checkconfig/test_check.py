@@ -228,3 +228,20 @@ def test_presets_from_another_file_apply(tmp_path: Path) -> None:
     assert [item.problem.message for item in report.errors] == [
         "a preset sets env 'AWS_REGION' the job already has"
     ]
+
+
+def test_unknown_plugins_are_errors_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = {
+        "apiVersion": "bowsprit.dev/v1",
+        "kind": "PluginConfig",
+        "metadata": {"name": "acme"},
+        "spec": {"repos": ["acme"], "plugins": ["trigger", "tirgger"]},
+    }
+    (tmp_path / "plugins.yaml").write_text(yaml.safe_dump(manifest))
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "PluginConfig/acme: spec.plugins[1]: unknown plugin 'tirgger'" in out
+    # Without hook's registry (a library caller), names are not checked.
+    assert check([tmp_path]).errors == []

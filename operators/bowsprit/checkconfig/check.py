@@ -8,7 +8,7 @@ user can check a configuration before moving it over.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from bowsprit.api import validation
 from bowsprit.api.base import API_VERSION, Resource
 from bowsprit.api.crdgen import crd_for
+from bowsprit.api.pluginconfig import PluginConfig
 from bowsprit.api.prowimport import (
     Imported,
     Problem,
@@ -79,14 +80,16 @@ def input_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def check(paths: Iterable[Path]) -> Report:
+def check(paths: Iterable[Path], known_plugins: Collection[str] | None = None) -> Report:
+    """Problems of every file under `paths`; with `known_plugins` (hook's plugin names), a
+    PluginConfig naming another plugin is an error, as hook refuses it."""
     report = Report()
     seen: dict[tuple[str, str, str], Path] = {}
     files = list(input_files(paths))
     presets = _presets(files)  # Prow's presets apply to the jobs of every file
     for path in files:
         report.files += 1
-        for problem in _check_file(path, report, seen, presets):
+        for problem in _check_file(path, report, seen, presets, known_plugins):
             report.problems.append(FileProblem(path, problem))
     return report
 
@@ -109,6 +112,7 @@ def _check_file(
     report: Report,
     seen: dict[tuple[str, str, str], Path],
     presets: list[dict[str, Any]],
+    known_plugins: Collection[str] | None = None,
 ) -> Iterator[Problem]:
     try:
         documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
@@ -127,6 +131,8 @@ def _check_file(
             continue
         yield from imported.problems
         for obj in imported.objects:
+            if known_plugins is not None:
+                yield from _plugin_problems(obj, known_plugins)
             report.objects[obj.kind] = report.objects.get(obj.kind, 0) + 1
             key = (obj.kind, obj.metadata.namespace or "", obj.metadata.name or "")
             if key in seen and obj.metadata.name:
@@ -191,6 +197,19 @@ def _rule_problems(obj: Resource, manifest: dict[str, Any]) -> list[Problem]:
 def _schema(model: type[Resource]) -> dict[str, Any]:
     schema: dict[str, Any] = crd_for(model)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
     return schema
+
+
+def _plugin_problems(obj: Resource, known: Collection[str]) -> Iterator[Problem]:
+    if not isinstance(obj, PluginConfig):
+        return
+    for index, name in enumerate(obj.spec.plugins or []):
+        if name not in known:
+            yield Problem(
+                _label(obj),
+                f"spec.plugins[{index}]",
+                f"unknown plugin {name!r} (hook refuses the PluginConfig); "
+                f"known: {', '.join(sorted(known))}",
+            )
 
 
 def _label(obj: Resource) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
@@ -76,8 +76,25 @@ class Store(Generic[T]):
             return sorted(self._items.items(), key=lambda pair: pair[0])
 
 
-def plugin_config_store() -> Store[PluginConfigSpec]:
-    return Store("PluginConfig", lambda item: PluginConfigSpec.model_validate(item["spec"]))
+def unknown_plugins(spec: PluginConfigSpec, known: Collection[str]) -> list[str]:
+    return [name for name in spec.plugins or [] if name not in known]
+
+
+def plugin_config_store(known: Collection[str] | None = None) -> Store[PluginConfigSpec]:
+    """PluginConfigs; with `known` (hook's plugin registry), one naming another plugin is
+    refused whole (logged with the field), as Prow refuses a plugins.yaml naming one."""
+
+    def parse(item: dict[str, Any]) -> PluginConfigSpec:
+        spec = PluginConfigSpec.model_validate(item["spec"])
+        unknown = unknown_plugins(spec, known) if known is not None else []
+        if unknown:
+            raise ValueError(
+                f"spec.plugins: unknown plugin(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(known or ()))}"
+            )
+        return spec
+
+    return Store("PluginConfig", parse)
 
 
 def _job_parser(kind: JobKind) -> Callable[[dict[str, Any]], Job]:
@@ -135,12 +152,14 @@ def merged_config(configs: list[PluginConfigSpec], org: str, repo: str) -> Plugi
 class Caches:
     """Everything hook reads from the cluster, by repository."""
 
-    def __init__(self, config_name: str = "bowsprit") -> None:
+    def __init__(
+        self, config_name: str = "bowsprit", known_plugins: Collection[str] | None = None
+    ) -> None:
         self.config_name = config_name
         self.prow_configs: Store[ProwConfigSpec] = Store(
             "ProwConfig", lambda item: ProwConfigSpec.model_validate(item.get("spec") or {})
         )
-        self.plugin_configs = plugin_config_store()
+        self.plugin_configs = plugin_config_store(known_plugins)
         self.jobs: dict[JobKind, Store[Job]] = {
             kind: job_store(kind) for kind in ("BlockingPresubmit", "Presubmit", "Postsubmit")
         }

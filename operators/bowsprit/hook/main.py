@@ -19,6 +19,7 @@ from bowsprit.clients.informer import Informer
 from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
+from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.server import MAX_BODY_BYTES, Hook
 from bowsprit.hook.tokens import TokenFile, TokenFileError
 from bowsprit.jobpod.jobs import PLURALS
@@ -87,7 +88,8 @@ def _informers(args: argparse.Namespace, cluster: Cluster, caches: Caches) -> li
 
 async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
     cluster = Cluster(api_client(args.kubeconfig))
-    caches = Caches(args.config_name)
+    # PluginConfigs naming a plugin hook does not have are refused (logged), as in Prow.
+    caches = Caches(args.config_name, known_plugins=frozenset(PLUGINS))
     informers = [informer.start() for informer in _informers(args, cluster, caches)]
     github = GitHubClient(settings_from_args(args))
     try:
