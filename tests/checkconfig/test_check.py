@@ -70,9 +70,14 @@ def test_falco_prow_config_loads(falco_config: Path) -> None:
     assert report.objects == {"ProwConfig": 1, "TidePool": 50}
     # Sections for tools Bowsprit does not have are reported, not silently dropped.
     assert any("branch-protection" in item.problem.message for item in report.problems)
-    # Falco's job_url_template is Go's syntax: the user learns it needs rewriting.
-    (template,) = [item for item in report.problems if "Go template" in item.problem.message]
-    assert template.problem.warning and template.problem.field == "spec.plank.job_url_template"
+    # Falco's job_url_template and report template are Go's syntax: the user learns they
+    # need rewriting.
+    templates = [item for item in report.problems if "Go template" in item.problem.message]
+    assert all(item.problem.warning for item in templates)
+    assert [item.problem.field for item in templates] == [
+        "spec.plank.job_url_template",
+        "spec.plank.report_templates[*]",
+    ]
     # Decorated pods run Bowsprit's utilities, not Prow's images.
     images = [item.problem for item in report.problems if "Prow's images" in item.problem.message]
     assert [problem.field for problem in images] == [
@@ -245,3 +250,12 @@ def test_unknown_plugins_are_errors_naming_the_field(
     assert "PluginConfig/acme: spec.plugins[1]: unknown plugin 'tirgger'" in out
     # Without hook's registry (a library caller), names are not checked.
     assert check([tmp_path]).errors == []
+
+
+def test_go_report_templates_are_warned_about(falco_config: Path) -> None:
+    report = check([falco_config / "prow" / "aws" / "config.yaml"])
+    warnings = [str(item.problem) for item in report.problems if item.problem.warning]
+    assert any(
+        "spec.plank.report_templates[*]: is a Go template" in warning for warning in warnings
+    ), warnings
+    assert report.errors == []

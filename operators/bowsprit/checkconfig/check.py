@@ -21,7 +21,9 @@ from bowsprit.api import validation
 from bowsprit.api.base import API_VERSION, Resource
 from bowsprit.api.crdgen import crd_for
 from bowsprit.api.pluginconfig import PluginConfig
+from bowsprit.api.prowconfig import ProwConfig
 from bowsprit.api.prowimport import (
+    GO_TEMPLATE,
     Imported,
     Problem,
     field_path,
@@ -133,6 +135,7 @@ def _check_file(
         for obj in imported.objects:
             if known_plugins is not None:
                 yield from _plugin_problems(obj, known_plugins)
+            yield from _go_template_warnings(obj)
             report.objects[obj.kind] = report.objects.get(obj.kind, 0) + 1
             key = (obj.kind, obj.metadata.namespace or "", obj.metadata.name or "")
             if key in seen and obj.metadata.name:
@@ -209,6 +212,30 @@ def _plugin_problems(obj: Resource, known: Collection[str]) -> Iterator[Problem]
                 f"spec.plugins[{index}]",
                 f"unknown plugin {name!r} (hook refuses the PluginConfig); "
                 f"known: {', '.join(sorted(known))}",
+            )
+
+
+def _go_template_warnings(obj: Resource) -> Iterator[Problem]:
+    """Report templates left in Prow's Go syntax: crier cannot render them and uses its
+    default instead (a warning, not an error: the config is still valid)."""
+    if not isinstance(obj, ProwConfig):
+        return
+    fields = {
+        f"spec.plank.report_templates[{key}]": value
+        for key, value in (obj.spec.plank.report_templates or {}).items()
+    }
+    for key, slack in (obj.spec.crier.slack_reporter_configs or {}).items():
+        fields[f"spec.crier.slack_reporter_configs[{key}].report_template"] = (
+            slack.report_template or ""
+        )
+    for path, template in fields.items():
+        if GO_TEMPLATE.search(template):
+            yield Problem(
+                _label(obj),
+                path,
+                "is a Go template; Bowsprit's are Jinja ({{ spec.job }}): crier cannot"
+                " render it and uses its default instead",
+                True,
             )
 
 
