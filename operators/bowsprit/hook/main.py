@@ -23,6 +23,7 @@ from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.server import MAX_BODY_BYTES, Hook
 from bowsprit.hook.tokens import TokenFile, TokenFileError
 from bowsprit.jobpod.jobs import PLURALS
+from bowsprit.lib import logs
 
 logger = logging.getLogger("bowsprit.hook")
 SYNC_TIMEOUT = 60.0
@@ -48,6 +49,18 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         help="read PluginConfigs and job definitions from this namespace only "
         "(default: every namespace)",
     )
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        default=None,
+        help="also answer /healthz on this port (default: --port only)",
+    )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="also answer /metrics on this port (default: --port only; 0: no other port)",
+    )
     parser.add_argument("--plugin-workers", type=int, default=16, help="events handled at once")
     parser.add_argument(
         "--queue-size", type=int, default=1000, help="accepted events waiting for a worker, at most"
@@ -55,6 +68,7 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-body-bytes", type=int, default=MAX_BODY_BYTES, help="larger webhooks get 413"
     )
+    logs.add_log_flags(parser)
     parser.add_argument(
         "--grace-period",
         type=float,
@@ -64,7 +78,7 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.setup("hook", args.log_format)
     try:
         tokens = TokenFile(args.hmac_secret_file).load()
     except (OSError, UnicodeDecodeError, TokenFileError) as error:
@@ -113,7 +127,8 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             max_body=args.max_body_bytes,
             grace_period=args.grace_period,
         )
-        await _serve_until_stopped(hook, args.port, args.grace_period)
+        extra = extra_ports(args.port, args.health_port, args.metrics_port)
+        await _serve_until_stopped(hook, args.port, args.grace_period, extra)
         return 0
     finally:
         for informer in informers:
@@ -122,10 +137,35 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
         cluster.api.close()  # type: ignore[no-untyped-call]
 
 
-async def _serve_until_stopped(hook: Hook, port: int, grace_period: float) -> None:
+def extra_ports(port: int, health: int | None, metrics: int | None) -> dict[int, set[str]]:
+    """Ports other than --port and what each answers (/healthz, /metrics)."""
+    found: dict[int, set[str]] = {}
+    for other, path in ((health, "/healthz"), (metrics, "/metrics")):
+        if other and other != port:
+            found.setdefault(other, set()).add(path)
+    return found
+
+
+def ops_app(hook: Hook, paths: set[str]) -> web.Application:
+    """/healthz and/or /metrics alone, for a port of their own (Kubernetes probes, scrapes)."""
+    app = web.Application()
+    if "/healthz" in paths:
+        app.router.add_get("/healthz", hook.healthz)
+    if "/metrics" in paths:
+        app.router.add_get("/metrics", hook.metrics)
+    return app
+
+
+async def _serve_until_stopped(
+    hook: Hook, port: int, grace_period: float, extra: dict[int, set[str]] | None = None
+) -> None:
     runner = web.AppRunner(hook.app(), shutdown_timeout=grace_period, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "0.0.0.0", port).start()
+    ops = [web.AppRunner(ops_app(hook, paths), access_log=None) for paths in (extra or {}).values()]
+    for other, ops_runner in zip(extra or {}, ops, strict=True):
+        await ops_runner.setup()
+        await web.TCPSite(ops_runner, "0.0.0.0", other).start()
     logger.info("hook serving on port %d as %s", port, hook.bot)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -136,3 +176,5 @@ async def _serve_until_stopped(hook: Hook, port: int, grace_period: float) -> No
     # Stops listening, lets requests in flight finish, then drains the queue (on_shutdown,
     # bounded by the same grace period).
     await runner.cleanup()
+    for ops_runner in ops:
+        await ops_runner.cleanup()

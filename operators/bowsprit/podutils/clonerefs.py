@@ -21,6 +21,7 @@ from pathlib import Path
 from bowsprit.api.refs import Refs
 from bowsprit.jobpod.decorate import clone_path
 from bowsprit.jobpod.options import CloneRefsOptions
+from bowsprit.lib import logs
 from bowsprit.podutils import apptoken, sshkeys
 from bowsprit.podutils.jobenv import UsageError, read_options
 
@@ -234,10 +235,13 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cookiefile", default=None, help="git http.cookiefile (overrides cookie_path)"
     )
+    logs.add_log_flags(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    logs.setup(
+        "clonerefs", getattr(args, "log_format", "text"), text_format="%(name)s: %(message)s"
+    )
     try:
         options = read_options("CLONEREFS_OPTIONS", CloneRefsOptions)
         if getattr(args, "cookiefile", None):

@@ -23,6 +23,7 @@ from typing import Any
 
 from bowsprit.clients.artifacts import StorageError
 from bowsprit.jobpod.options import SidecarOptions, WrapperOptions
+from bowsprit.lib import logs
 from bowsprit.lib.clock import utc_now
 from bowsprit.podutils import censor, upload
 from bowsprit.podutils.initupload import main_sha, read_records
@@ -203,10 +204,11 @@ def report(
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
     parser.description = "Wait for the test containers, then upload logs and artifacts."
+    logs.add_log_flags(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    logs.setup("sidecar", getattr(args, "log_format", "text"), text_format=logs.UTILITY_TEXT)
     recorder = Recorder()
     logger.addHandler(recorder)
     try:
