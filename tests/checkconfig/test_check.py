@@ -259,3 +259,24 @@ def test_go_report_templates_are_warned_about(falco_config: Path) -> None:
         "spec.plank.report_templates[*]: is a Go template" in warning for warning in warnings
     ), warnings
     assert report.errors == []
+
+
+def test_prowconfig_fields_without_effect_are_warned_about(tmp_path: Path) -> None:
+    manifest = {
+        "apiVersion": "bowsprit.dev/v1",
+        "kind": "ProwConfig",
+        "metadata": {"name": "bowsprit"},
+        "spec": {
+            "sinker": {"exclude_clusters": ["default", "gpu"]},
+            "crier": {"slack_reporter_configs": {"*": {"host": "other.slack.com"}}},
+            "github": {"link_url": "https://github.example.com"},
+        },
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(manifest))
+    report = check([tmp_path])
+    assert report.errors == []
+    assert sorted(item.problem.field for item in report.problems if item.problem.warning) == [
+        "spec.crier.slack_reporter_configs[*].host",
+        "spec.github.link_url",
+        "spec.sinker.exclude_clusters[1]",
+    ]

@@ -100,3 +100,16 @@ def test_terminated_pod_ttl_defaults_to_max_pod_age() -> None:
 def test_deletions_carry_the_uid() -> None:
     (deletion,) = decide([job("x", 8 * DAY, 8 * DAY)], [], set(), SinkerConfig(), NOW)
     assert deletion.uid == "uid-x"
+
+
+def test_an_excluded_build_cluster_keeps_its_pods() -> None:
+    """Prow's exclude_clusters: pods of an excluded build cluster are left alone (ProwJobs
+    are still cleaned); Bowsprit's one build cluster is `default`."""
+    jobs = [job("old-done", 8 * DAY, 8 * DAY)]
+    pods = [pod("old-done", 8 * DAY), pod("orphan", DAY, "gone")]
+    excluded = SinkerConfig.model_validate({"exclude_clusters": ["default"]})
+    assert names(decide(jobs, pods, set(), excluded, NOW)) == [
+        ("ProwJob", "old-done", "max_prowjob_age")
+    ]
+    other = SinkerConfig.model_validate({"exclude_clusters": ["gpu"]})
+    assert len(decide(jobs, pods, set(), other, NOW)) == 3

@@ -136,6 +136,7 @@ def _check_file(
             if known_plugins is not None:
                 yield from _plugin_problems(obj, known_plugins)
             yield from _go_template_warnings(obj)
+            yield from _no_effect_warnings(obj)
             report.objects[obj.kind] = report.objects.get(obj.kind, 0) + 1
             key = (obj.kind, obj.metadata.namespace or "", obj.metadata.name or "")
             if key in seen and obj.metadata.name:
@@ -237,6 +238,38 @@ def _go_template_warnings(obj: Resource) -> Iterator[Problem]:
                 " render it and uses its default instead",
                 True,
             )
+
+
+def _no_effect_warnings(obj: Resource) -> Iterator[Problem]:
+    """ProwConfig fields Prow acts on that have no effect in Bowsprit (the audit of issue
+    13): a warning each, so nothing set is silently ignored."""
+    if not isinstance(obj, ProwConfig):
+        return
+    spec, label = obj.spec, _label(obj)
+    for index, cluster in enumerate(spec.sinker.exclude_clusters or []):
+        if cluster != "default":
+            yield Problem(
+                label,
+                f"spec.sinker.exclude_clusters[{index}]",
+                f"has no effect: Bowsprit runs every job pod in its own cluster ('default'),"
+                f" not in {cluster!r}",
+                True,
+            )
+    for key, slack in (spec.crier.slack_reporter_configs or {}).items():
+        if slack.host:
+            yield Problem(
+                label,
+                f"spec.crier.slack_reporter_configs[{key}].host",
+                "has no effect: crier posts to the one webhook of --slack-webhook-url-file",
+                True,
+            )
+    if spec.github.link_url != "https://github.com":
+        yield Problem(
+            label,
+            "spec.github.link_url",
+            "has no effect yet: links to GitHub come from the webhooks' own URLs",
+            True,
+        )
 
 
 def _label(obj: Resource) -> str:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bowsprit.api.prowconfig import SinkerConfig
 
 ORPHAN_GRACE = timedelta(seconds=30)
+BUILD_CLUSTER = "default"  # Bowsprit runs every job pod in its own cluster, Prow's "default"
 PERIODIC_LABEL = "bowsprit.dev/periodic"
 PERIODIC_NAMESPACE_LABEL = "bowsprit.dev/periodic-namespace"
 
@@ -70,6 +71,8 @@ def decide(
     config: SinkerConfig,
     now: datetime,
 ) -> list[Deletion]:
+    if BUILD_CLUSTER in (config.exclude_clusters or []):
+        pods = []  # Prow's exclude_clusters: the build cluster's pods are not sinker's
     return _old_jobs(jobs, periodics, config, now) + _pods(jobs, pods, config, now)
 
 
