@@ -50,8 +50,9 @@ async def test_effects_on_github_in_order(client: GitHubClient, github: FakeGitH
 
 
 async def test_other_github_errors_are_raised(client: GitHubClient) -> None:
-    with pytest.raises(GitHubError):
+    with pytest.raises(GitHubError) as raised:
         await Applier(client, cast(Any, None)).apply([Comment("acme", "rocket", 404, "x")])
+    assert raised.value.status == 404
 
 
 async def test_dry_run_changes_nothing(client: GitHubClient, github: FakeGitHub) -> None:
