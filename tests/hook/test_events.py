@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +147,11 @@ def _set(payload: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     ids=lambda value: str(value) if not isinstance(value, list | dict) else type(value).__name__,
 )
 def test_wrong_shapes_are_bad_payloads(event: str, name: str, path: str, value: Any) -> None:
-    with pytest.raises(events.BadPayload):
+    # The message names the field at fault (top-level ones as payload.<key>).
+    field = path if "." in path else f"payload.{path}"
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        field = f"{path}[].name"  # a label's name inside the list
+    with pytest.raises(events.BadPayload, match=f"^{re.escape(field)}: expected "):
         events.parse(event, "g", _set(sample(event, name), path, value))
 
 
