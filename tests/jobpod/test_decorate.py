@@ -163,6 +163,37 @@ def test_the_working_directory_is_the_ref_marked_workdir() -> None:
     assert pod["containers"][0]["workingDir"] == "/home/prow/go/src/falco.org/libs"
 
 
+def test_the_working_directory_is_the_clone_whatever_the_job_said() -> None:
+    """Prow sets workingDir on every test container of a job that clones (decorate's
+    DetermineWorkDir overrides the job's own); without a clone the job's stays."""
+    own = {"image": "golang", "command": ["make"], "workingDir": "/elsewhere"}
+    pod = pod_of(spec(pod_spec={"containers": [own]}))
+    assert pod["containers"][0]["workingDir"] == "/home/prow/go/src/github.com/falcosecurity/falco"
+    skipped = {**DECORATION, "skip_cloning": True}
+    pod = pod_of(spec(pod_spec={"containers": [own]}, decoration_config=skipped))
+    assert pod["containers"][0]["workingDir"] == "/elsewhere"
+
+
+def test_clone_secrets_are_mounted_as_prow_mounts_them() -> None:
+    decoration = {
+        **DECORATION,
+        "ssh_key_secrets": ["deploy-key"],
+        "cookiefile_secret": "cookies/.gitcookies",
+    }
+    pod = pod_of(spec(decoration_config=decoration))
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    assert volumes["ssh-keys-deploy-key"]["secret"] == {
+        "secretName": "deploy-key",
+        "defaultMode": 0o400,  # ssh refuses a key others can read
+    }
+    assert volumes["cookiefile"]["secret"] == {"secretName": "cookies", "defaultMode": 0o400}
+    clonerefs = pod["initContainers"][0]
+    assert clonerefs["args"] == ["--cookiefile=/secrets/cookiefile/.gitcookies"]
+    options = json.loads(env(clonerefs)["CLONEREFS_OPTIONS"])
+    assert options["cookie_path"] == "/secrets/cookiefile/.gitcookies"
+    assert options["key_files"] == ["/secrets/ssh/deploy-key"]
+
+
 def test_censoring_mounts_the_test_secrets_into_sidecar() -> None:
     pod_spec = {
         "containers": [
