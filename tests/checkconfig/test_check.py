@@ -270,6 +270,7 @@ def test_prowconfig_fields_without_effect_are_warned_about(tmp_path: Path) -> No
             "sinker": {"exclude_clusters": ["default", "gpu"]},
             "crier": {"slack_reporter_configs": {"*": {"host": "other.slack.com"}}},
             "github": {"link_url": "https://github.example.com"},
+            "plank": {"default_decoration_configs": {"*": {"gcs_credentials_secret": "gcs"}}},
         },
     }
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(manifest))
@@ -278,5 +279,6 @@ def test_prowconfig_fields_without_effect_are_warned_about(tmp_path: Path) -> No
     assert sorted(item.problem.field for item in report.problems if item.problem.warning) == [
         "spec.crier.slack_reporter_configs[*].host",
         "spec.github.link_url",
+        "spec.plank.default_decoration_configs[*].gcs_credentials_secret",
         "spec.sinker.exclude_clusters[1]",
     ]

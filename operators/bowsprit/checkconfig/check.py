@@ -20,10 +20,7 @@ from pydantic import ValidationError
 from bowsprit.api import validation
 from bowsprit.api.base import API_VERSION, Resource
 from bowsprit.api.crdgen import crd_for
-from bowsprit.api.pluginconfig import PluginConfig
-from bowsprit.api.prowconfig import ProwConfig
 from bowsprit.api.prowimport import (
-    GO_TEMPLATE,
     Imported,
     Problem,
     field_path,
@@ -34,6 +31,7 @@ from bowsprit.api.prowimport import (
 )
 from bowsprit.api.prowplugins import import_plugin_config, is_plugin_config
 from bowsprit.api.registry import BY_KIND
+from bowsprit.checkconfig import audit
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -133,10 +131,7 @@ def _check_file(
             continue
         yield from imported.problems
         for obj in imported.objects:
-            if known_plugins is not None:
-                yield from _plugin_problems(obj, known_plugins)
-            yield from _go_template_warnings(obj)
-            yield from _no_effect_warnings(obj)
+            yield from audit.problems(obj, _label(obj), known_plugins)
             report.objects[obj.kind] = report.objects.get(obj.kind, 0) + 1
             key = (obj.kind, obj.metadata.namespace or "", obj.metadata.name or "")
             if key in seen and obj.metadata.name:
@@ -201,75 +196,6 @@ def _rule_problems(obj: Resource, manifest: dict[str, Any]) -> list[Problem]:
 def _schema(model: type[Resource]) -> dict[str, Any]:
     schema: dict[str, Any] = crd_for(model)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
     return schema
-
-
-def _plugin_problems(obj: Resource, known: Collection[str]) -> Iterator[Problem]:
-    if not isinstance(obj, PluginConfig):
-        return
-    for index, name in enumerate(obj.spec.plugins or []):
-        if name not in known:
-            yield Problem(
-                _label(obj),
-                f"spec.plugins[{index}]",
-                f"unknown plugin {name!r} (hook refuses the PluginConfig); "
-                f"known: {', '.join(sorted(known))}",
-            )
-
-
-def _go_template_warnings(obj: Resource) -> Iterator[Problem]:
-    """Report templates left in Prow's Go syntax: crier cannot render them and uses its
-    default instead (a warning, not an error: the config is still valid)."""
-    if not isinstance(obj, ProwConfig):
-        return
-    fields = {
-        f"spec.plank.report_templates[{key}]": value
-        for key, value in (obj.spec.plank.report_templates or {}).items()
-    }
-    for key, slack in (obj.spec.crier.slack_reporter_configs or {}).items():
-        fields[f"spec.crier.slack_reporter_configs[{key}].report_template"] = (
-            slack.report_template or ""
-        )
-    for path, template in fields.items():
-        if GO_TEMPLATE.search(template):
-            yield Problem(
-                _label(obj),
-                path,
-                "is a Go template; Bowsprit's are Jinja ({{ spec.job }}): crier cannot"
-                " render it and uses its default instead",
-                True,
-            )
-
-
-def _no_effect_warnings(obj: Resource) -> Iterator[Problem]:
-    """ProwConfig fields Prow acts on that have no effect in Bowsprit (the audit of issue
-    13): a warning each, so nothing set is silently ignored."""
-    if not isinstance(obj, ProwConfig):
-        return
-    spec, label = obj.spec, _label(obj)
-    for index, cluster in enumerate(spec.sinker.exclude_clusters or []):
-        if cluster != "default":
-            yield Problem(
-                label,
-                f"spec.sinker.exclude_clusters[{index}]",
-                f"has no effect: Bowsprit runs every job pod in its own cluster ('default'),"
-                f" not in {cluster!r}",
-                True,
-            )
-    for key, slack in (spec.crier.slack_reporter_configs or {}).items():
-        if slack.host:
-            yield Problem(
-                label,
-                f"spec.crier.slack_reporter_configs[{key}].host",
-                "has no effect: crier posts to the one webhook of --slack-webhook-url-file",
-                True,
-            )
-    if spec.github.link_url != "https://github.com":
-        yield Problem(
-            label,
-            "spec.github.link_url",
-            "has no effect yet: links to GitHub come from the webhooks' own URLs",
-            True,
-        )
 
 
 def _label(obj: Resource) -> str:
