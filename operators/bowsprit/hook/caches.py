@@ -37,9 +37,16 @@ def _key(item: dict[str, Any]) -> Key:
 class Store(Generic[T]):
     """Objects of one kind, parsed; safe to update from an informer's thread."""
 
-    def __init__(self, kind: str, parse: Callable[[dict[str, Any]], T]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        parse: Callable[[dict[str, Any]], T],
+        on_refused: Callable[[dict[str, Any], str], None] | None = None,
+    ) -> None:
         self.kind = kind
         self._parse = parse
+        self.on_refused = on_refused
+        """Told of each object left out, with why (hook posts a Warning Event on it)."""
         self._items: dict[Key, T] = {}
         self._lock = threading.Lock()
         self.version = 0  # bumped on every change, for derived lookups
@@ -48,7 +55,11 @@ class Store(Generic[T]):
         try:
             return self._parse(item)
         except (ValidationError, ValueError, KeyError, TypeError) as error:
-            logger.error("%s %s/%s ignored: %s", self.kind, *_key(item), error)
+            # The user's object is at fault, not hook: a warning (and, for PluginConfigs, an
+            # Event on the object), so hook's own errors stay meaningful.
+            logger.warning("%s %s/%s ignored: %s", self.kind, *_key(item), error)
+            if self.on_refused is not None:
+                self.on_refused(item, str(error))
             return None
 
     def replace(self, items: list[dict[str, Any]]) -> None:

@@ -10,10 +10,12 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
-from bowsprit.clients.cluster import Cluster
+from bowsprit.api import GROUP, VERSION
+from bowsprit.clients.cluster import Cluster, event_body
 from bowsprit.clients.github import GitHubClient, GitHubError, add_github_flags, settings_from_args
 from bowsprit.clients.informer import Informer
 from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
@@ -24,6 +26,7 @@ from bowsprit.hook.server import MAX_BODY_BYTES, Hook
 from bowsprit.hook.tokens import TokenFile, TokenFileError
 from bowsprit.jobpod.jobs import PLURALS
 from bowsprit.lib import logs
+from bowsprit.lib.clock import rfc3339, utc_now
 
 logger = logging.getLogger("bowsprit.hook")
 SYNC_TIMEOUT = 60.0
@@ -104,6 +107,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
     cluster = Cluster(api_client(args.kubeconfig))
     # PluginConfigs naming a plugin hook does not have are refused (logged), as in Prow.
     caches = Caches(args.config_name, known_plugins=frozenset(PLUGINS))
+    caches.plugin_configs.on_refused = RefusalEvents(cluster).post
     informers = [informer.start() for informer in _informers(args, cluster, caches)]
     github = GitHubClient(settings_from_args(args))
     try:
@@ -135,6 +139,34 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             informer.stop()
         await github.aclose()
         cluster.api.close()  # type: ignore[no-untyped-call]
+
+
+class RefusalEvents:
+    """A Warning Event on each version of a PluginConfig hook refuses, so `kubectl describe`
+    shows why its plugins do not run (once per resourceVersion: re-lists repeat nothing)."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.posted: set[tuple[str, str]] = set()
+
+    def post(self, item: dict[str, Any], why: str) -> None:
+        metadata = item.get("metadata") or {}
+        seen = (str(metadata.get("uid")), str(metadata.get("resourceVersion")))
+        if seen in self.posted or not metadata.get("uid"):
+            return
+        self.posted.add(seen)
+        body = event_body(
+            {"apiVersion": f"{GROUP}/{VERSION}", "kind": "PluginConfig", "metadata": metadata},
+            "Warning",
+            "Refused",
+            f"hook ignores this PluginConfig: {why}",
+            "hook",
+            rfc3339(utc_now()),
+        )
+        try:
+            self.cluster.post_event(body)
+        except Exception:  # noqa: BLE001 - the log already says it; an Event is a courtesy
+            logger.warning("could not post an Event on PluginConfig %s", metadata.get("name"))
 
 
 def extra_ports(port: int, health: int | None, metrics: int | None) -> dict[int, set[str]]:
