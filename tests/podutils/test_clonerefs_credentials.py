@@ -116,6 +116,8 @@ def test_a_github_app_token_is_minted_per_org_and_clones(tmp_path: Path) -> None
     )
     remote = Remote(tmp_path / "git")
     remote.commit({"README": "with an app token\n"})
+    tools = Remote(tmp_path / "tools", name="tools")
+    tools.commit({"tool.txt": "t\n"})
     with FakeGitHub() as github:
         installation = github.add_installation("org")
         home = tmp_path / "home"
@@ -125,20 +127,26 @@ def test_a_github_app_token_is_minted_per_org_and_clones(tmp_path: Path) -> None
         (home / ".gitconfig").write_text(
             f'[url "{remote.bare}"]\n'
             f"\tinsteadOf = https://x-access-token:{token}@github.com/org/repo.git\n"
+            f'[url "{tools.bare}"]\n'
+            f"\tinsteadOf = https://x-access-token:{token}@github.com/org/tools.git\n"
         )
         options = CloneRefsOptions(
             src_root=str(tmp_path / "go"),
-            refs=[Refs(org="org", repo="repo", base_ref="main")],
+            refs=[
+                Refs(org="org", repo="repo", base_ref="main"),
+                Refs(org="org", repo="tools", base_ref="main"),
+            ],
             github_app_id="4242",
             github_app_private_key_file=str(pem),
             github_api_endpoints=[github.url],
         )
-        (record,) = clone_all(options, str(home))
+        records = clone_all(options, str(home))
         paths = [(request.method, request.path) for request in github.requests]
-    assert not record.failed, record.commands
+    assert [record.failed for record in records] == [False, False], records
     assert (tmp_path / "go/src/github.com/org/repo/README").exists()
-    assert paths == [
+    assert (tmp_path / "go/src/github.com/org/tools/tool.txt").exists()
+    assert paths == [  # one token for the org, used for both
         ("GET", "/orgs/org/installation"),
         ("POST", f"/app/installations/{installation}/access_tokens"),
     ]
-    assert token not in str(record.commands)  # censored in the records
+    assert token not in str(records)  # censored in the records

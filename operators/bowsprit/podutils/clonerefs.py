@@ -181,6 +181,7 @@ def clone_all(options: CloneRefsOptions, home: str) -> list[Record]:
     token = Path(options.oauth_token_file).read_text().strip() if options.oauth_token_file else ""
     env = git_env(options, home)
     records: list[Record] = []
+    app_tokens: dict[str, str] = {}  # GitHub App installation tokens by org, minted once
     agent: sshkeys.Agent | None = None
     if options.key_files:
         setup = Record(refs={})
@@ -197,7 +198,7 @@ def clone_all(options: CloneRefsOptions, home: str) -> list[Record]:
         env.update(agent.env)
     try:
         for refs in options.refs:
-            records.append(clone_one(refs, options, env, token))
+            records.append(clone_one(refs, options, env, token, app_tokens))
     finally:
         if agent is not None:
             agent.stop()
@@ -206,12 +207,20 @@ def clone_all(options: CloneRefsOptions, home: str) -> list[Record]:
     return records
 
 
-def clone_one(refs: Refs, options: CloneRefsOptions, env: dict[str, str], token: str) -> Record:
+def clone_one(
+    refs: Refs,
+    options: CloneRefsOptions,
+    env: dict[str, str],
+    token: str,
+    app_tokens: dict[str, str],
+) -> Record:
     record = Record(refs=refs.model_dump(mode="json", exclude_none=True))
     folder = Path(clone_path(refs, options.src_root))
     try:
         if not token and options.github_app_id and options.github_app_private_key_file:
-            token = apptoken.installation_token(options, refs.org)
+            if refs.org not in app_tokens:
+                app_tokens[refs.org] = apptoken.installation_token(options, refs.org)
+            token = app_tokens[refs.org]
         secrets = [token] if token else []
         Cloner(folder, env, secrets, record).clone(refs, options, remote_url(refs, token))
     except (CommandFailed, OSError, apptoken.AppTokenError) as error:
