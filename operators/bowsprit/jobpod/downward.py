@@ -54,8 +54,9 @@ def env_for(spec: ProwJobSpec, name: str, build_id: str) -> dict[str, str]:
         "JOB_TYPE": spec.type,
         "PROW_JOB_ID": name,
         "BUILD_ID": build_id,
-        "BUILD_NUMBER": build_id,  # deprecated in Prow, still set for the kubernetes agent
     }
+    if spec.agent in (None, "kubernetes"):  # unset means kubernetes in Bowsprit
+        env["BUILD_NUMBER"] = build_id  # deprecated in Prow, still set for this agent
     if spec.type == "periodic" or spec.refs is None:
         return env
     refs = spec.refs
