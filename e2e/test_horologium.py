@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -139,15 +140,16 @@ def test_after_an_outage_one_catch_up_run_and_no_burst(kube: Kube, namespace: st
 
 
 def test_namesakes_in_two_namespaces_both_run(kube: Kube, namespace: str) -> None:
-    """Two `nightly` Periodics, one per namespace, runs in one ProwJob namespace: each gets
+    """Two `namesake` Periodics, one per namespace, runs in one ProwJob namespace: each gets
     its own run, named and labelled apart."""
     core = kubernetes.client.CoreV1Api(kube.api)
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
     other = f"{namespace}-b"
     core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": other}})
     try:
-        objects, runs = start_periodic(kube, namespace, "nightly", interval="1h")
+        _, runs = start_periodic(kube, namespace, "namesake", interval="1h")
         objects.create_namespaced_custom_object(
-            GROUP, VERSION, other, "periodics", periodic("nightly", interval="1h")
+            GROUP, VERSION, other, "periodics", periodic("namesake", interval="1h")
         )
         with running(kube, "horologium", namespace):
             both = wait_for(lambda: len(runs()) == 2 and runs(), what="a run of each")
@@ -155,11 +157,11 @@ def test_namesakes_in_two_namespaces_both_run(kube: Kube, namespace: str) -> Non
                 status = wait_for(
                     lambda source=source: (
                         objects.get_namespaced_custom_object(
-                            GROUP, VERSION, source, "periodics", "nightly"
+                            GROUP, VERSION, source, "periodics", "namesake"
                         ).get("status")
                         or {}
                     ).get("lastProwJobName"),
-                    what=f"the status of {source}/nightly",
+                    what=f"the status of {source}/namesake",
                 )
                 (mine,) = [
                     run
@@ -169,4 +171,11 @@ def test_namesakes_in_two_namespaces_both_run(kube: Kube, namespace: str) -> Non
                 assert status == mine["metadata"]["name"]
         assert len(runs()) == 2
     finally:
+        # envtest has no namespace controller: delete the Periodics themselves, or a
+        # cluster-wide horologium of a later test would go on starting their runs.
+        for source in (namespace, other):
+            with contextlib.suppress(kubernetes.client.ApiException):
+                objects.delete_namespaced_custom_object(
+                    GROUP, VERSION, source, "periodics", "namesake"
+                )
         core.delete_namespace(other)

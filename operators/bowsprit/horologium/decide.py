@@ -71,16 +71,22 @@ def decide(
             return _cron_while_running(spec, created, last_firing, now)
         return Decision(skipped=None, wake_at=None)
     if spec.interval is not None:
-        return _after(last_run.start if last_run else None, spec.interval, now)
+        return _after(last_run.start if last_run else None, spec.interval, now, created)
     if spec.minimum_interval is not None:
         completion = last_run.completion if last_run else None
-        return _after(completion, spec.minimum_interval, now)
+        return _after(completion, spec.minimum_interval, now, created)
     return _cron(spec, created, last_firing, now)
 
 
-def _after(since: datetime | None, period: timedelta, now: datetime) -> Decision:
-    if since is None or now >= since + period:
-        return Decision(run=Run(now), wake_at=now + period)
+def _after(since: datetime | None, period: timedelta, now: datetime, created: datetime) -> Decision:
+    """A run once `period` has passed `since` (at once without one). Its scheduled time is
+    when it fell due (the Periodic's creation for the first), not `now`: the run's name
+    comes from it, so two evaluations on a stale list of runs name the same run and the
+    second create fails instead of starting it twice."""
+    if since is None:
+        return Decision(run=Run(created), wake_at=now + period)
+    if now >= since + period:
+        return Decision(run=Run(since + period), wake_at=now + period)
     return Decision(wake_at=since + period)
 
 
