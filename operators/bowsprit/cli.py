@@ -15,10 +15,7 @@ from bowsprit import __version__
 
 # Components and what each does; each becomes `bowsprit <name>` as it lands.
 COMPONENTS: dict[str, str] = {
-    "tide": "operator: merges pull requests of TidePools",
-    "status-reconciler": "operator: keeps contexts of open PRs in step with BlockingPresubmits",
     "deck": "service: the dashboard",
-    "ghproxy": "service: caching proxy for the GitHub API",
 }
 
 
@@ -37,6 +34,12 @@ BUILT: dict[str, tuple[str, str]] = {
     "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),
     "hook": ("service: GitHub webhooks to plugins and ProwJobs", "bowsprit.hook.main"),
     "crier": ("operator: report ProwJob states to GitHub and Slack", "bowsprit.crier.main"),
+    "ghproxy": ("service: caching proxy for the GitHub API", "bowsprit.ghproxy.main"),
+    "status-reconciler": (
+        "operator: keeps contexts of open PRs in step with BlockingPresubmits",
+        "bowsprit.statusreconciler.main",
+    ),
+    "tide": ("operator: merge pull requests of TidePools", "bowsprit.tide.main"),
     "clonerefs": ("pod utility: clone the refs of a job", "bowsprit.podutils.clonerefs"),
     "initupload": ("pod utility: record the start of a job", "bowsprit.podutils.initupload"),
     "entrypoint": (

@@ -91,7 +91,16 @@ def _without_random(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_default_render_runs_what_exists_and_nothing_else(render: Render) -> None:
-    assert set(deployments(render())) == {"plank", "horologium", "sinker", "crier", "hook"}
+    assert set(deployments(render())) == {
+        "plank",
+        "horologium",
+        "sinker",
+        "crier",
+        "hook",
+        "status-reconciler",
+        "ghproxy",
+        "tide",
+    }
     assert set(deployments(render("v4", (ALL,)))) == set(OPERATORS) | set(SERVICES)
 
 
@@ -250,6 +259,13 @@ def test_rbac_is_least_privilege(render: Render) -> None:
     assert _grants(sinker[("Role", "test-pods")], "pods", "delete")
     assert not any(_grants(rules, "pods", "create") for rules in sinker.values())
     assert _rules(objects, "ghproxy") == {}
+    reconciler = _rules(objects, "status-reconciler")
+    assert _grants(reconciler[("Role", "prowjobs")], "prowjobs", "create")
+    assert not _grants(reconciler[("Role", "prowjobs")], "prowjobs", "list")
+    assert _grants(reconciler[("ClusterRole", "")], "blockingpresubmits", "patch")
+    assert _grants(reconciler[("ClusterRole", "")], "presubmits", "watch")
+    assert not _grants(reconciler[("ClusterRole", "")], "pluginconfigs", "patch")
+    assert not any(_grants(rules, "pods", "get") for rules in reconciler.values())
     ghproxy = named(objects, "ServiceAccount", "rel-bowsprit-ghproxy")
     assert ghproxy["automountServiceAccountToken"] is False
 
@@ -427,3 +443,57 @@ def test_hook_reading_one_namespace_gets_a_role_there_not_a_cluster_role(render:
     assert _grants(hook[("Role", "ci-jobs")], "blockingpresubmits", "watch")
     args = deployments(objects)["hook"]["spec"]["template"]["spec"]["containers"][0]["args"]
     assert "--watch-namespace=ci-jobs" in args
+
+
+def test_status_reconciler_flags_and_one_namespace(render: Render) -> None:
+    objects = render(
+        "v4",
+        (),
+        (
+            "statusReconciler.watchNamespace=ci-jobs",
+            "statusReconciler.dryRun=true",
+            "statusReconciler.denylist={org-a,org-b/repo}",
+            "statusReconciler.denylistAll={org-c}",
+        ),
+    )
+    rules = _rules(objects, "status-reconciler")
+    assert not _grants(rules[("ClusterRole", "")], "blockingpresubmits", "watch")
+    assert _grants(rules[("Role", "ci-jobs")], "blockingpresubmits", "patch")
+    args = deployments(objects)["status-reconciler"]["spec"]["template"]["spec"]["containers"][0]
+    assert {
+        "--watch-namespace=ci-jobs",
+        "--dry-run",
+        "--denylist=org-a",
+        "--denylist=org-b/repo",
+        "--denylist-all=org-c",
+    } <= set(args["args"])
+
+
+def test_components_call_ghproxy_first_and_github_when_it_fails(render: Render) -> None:
+    objects = render()
+    for component in ("crier", "hook", "status-reconciler"):
+        args = deployments(objects)[component]["spec"]["template"]["spec"]["containers"][0]["args"]
+        endpoints = [a for a in args if a.startswith("--github-endpoint=")]
+        assert endpoints == [
+            "--github-endpoint=http://rel-bowsprit-ghproxy.bowsprit.svc:8888",
+            "--github-endpoint=https://api.github.com",
+        ], component
+    ghproxy = deployments(objects)["ghproxy"]
+    assert ghproxy["spec"]["strategy"] == {"type": "Recreate"}  # a ReadWriteOnce volume
+    volumes = {v["name"]: v for v in ghproxy["spec"]["template"]["spec"]["volumes"]}
+    volume = volumes["cache"]
+    claim = named(objects, "PersistentVolumeClaim", "rel-bowsprit-ghproxy")
+    assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
+    assert claim["spec"]["resources"]["requests"]["storage"] == "2Gi"
+    args = ghproxy["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--cache-sizeGB=1" in args and "--cache-dir=/cache" in args
+    without = render("v4", (), ("ghproxy.persistence.enabled=false",))
+    assert not of_kind(without, "PersistentVolumeClaim")
+    spec = deployments(without)["ghproxy"]["spec"]["template"]["spec"]
+    volume = {v["name"]: v for v in spec["volumes"]}["cache"]
+    assert volume["emptyDir"] == {"sizeLimit": "2Gi"}
+    off = render("v4", (), ("ghproxy.enabled=false",))
+    args = deployments(off)["crier"]["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert [a for a in args if a.startswith("--github-endpoint=")] == [
+        "--github-endpoint=https://api.github.com"
+    ]

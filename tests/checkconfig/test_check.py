@@ -282,3 +282,75 @@ def test_prowconfig_fields_without_effect_are_warned_about(tmp_path: Path) -> No
         "spec.plank.default_decoration_configs[*].gcs_credentials_secret",
         "spec.sinker.exclude_clusters[1]",
     ]
+
+
+def test_falco_dco_and_require_matching_label_settings(falco_config: Path) -> None:
+    """Prow's `dco` (by `*`, org or org/repo) and `require_matching_label` (rules by org
+    and repo) reach the PluginConfigs whose entries enable those plugins."""
+    import yaml
+
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    document = yaml.safe_load((falco_config / "prow" / "aws" / "plugins.yaml").read_text())
+    imported = import_plugin_config(document)
+    specs = {obj.metadata.name: obj.to_manifest()["spec"] for obj in imported.objects}
+    github = specs["falcosecurity-github"]
+    assert github["dco"] == {
+        "contributing_repo": "falcosecurity/.github",
+        "contributing_branch": "main",
+    }
+    (rule,) = github["require_matching_label"]
+    assert (rule["repo"], rule["missing_label"], rule["regexp"]) == (
+        ".github",
+        "needs-kind",
+        "^kind/",
+    )
+    assert "require_matching_label" not in specs["falcosecurity-advocacy"]  # no rule for it
+
+
+def test_dco_settings_follow_prows_dco_for() -> None:
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    imported = import_plugin_config(
+        {
+            "plugins": {"o": ["dco"], "o/r": ["dco"], "p": ["dco"], "q": ["hold"]},
+            "dco": {"*": {"contributing_branch": "main"}, "o/r": {"trusted_org": "o"}},
+        }
+    )
+    specs = {obj.metadata.name: obj.to_manifest()["spec"] for obj in imported.objects}
+    assert specs["o-r"]["dco"] == {"trusted_org": "o"}
+    assert specs["o"]["dco"] == specs["p"]["dco"] == {"contributing_branch": "main"}
+    assert "dco" not in specs["q"]
+
+
+def test_owners_section_reaches_the_owners_plugins() -> None:
+    """Prow's global `owners` section (skip_collaborators by org or repo, labels_denylist,
+    filenames by org/repo then org) reaches entries that enable an OWNERS plugin;
+    mdyamlrepos is reported as not converted."""
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    imported = import_plugin_config(
+        {
+            "plugins": {"o": ["approve"], "o/r": ["lgtm"], "p": ["owners-label"], "q": ["hold"]},
+            "owners": {
+                "skip_collaborators": ["o/r", "p"],
+                "labels_denylist": ["approved", "lgtm"],
+                "filenames": {"o": {"owners": "OWNERS.md", "owners_aliases": "ALIASES"}},
+                "mdyamlrepos": ["o/r"],
+            },
+        }
+    )
+    specs = {obj.metadata.name: obj.to_manifest()["spec"] for obj in imported.objects}
+    assert specs["o-r"]["owners"] == {
+        "skip_collaborators": True,
+        "labels_denylist": ["approved", "lgtm"],
+        "owners_filename": "OWNERS.md",
+        "owners_aliases_filename": "ALIASES",
+    }
+    assert "skip_collaborators" not in specs["o"]["owners"]
+    assert specs["p"]["owners"] == {
+        "skip_collaborators": True,
+        "labels_denylist": ["approved", "lgtm"],
+    }
+    assert "owners" not in specs["q"]
+    assert any("owners.mdyamlrepos" in problem.message for problem in imported.problems)

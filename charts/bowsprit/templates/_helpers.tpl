@@ -132,6 +132,10 @@ the endpoint, then the App (id + private key) when github.app.id is set, else th
 */}}
 {{- define "bowsprit.githubAccess" -}}
 {{- $args := list (printf "--github-endpoint=%s" (include "bowsprit.githubEndpoint" .)) }}
+{{- /* Through ghproxy, GitHub itself is the next endpoint, used when ghproxy fails. */}}
+{{- if and .Values.ghproxy.enabled (not .Values.github.endpoint) }}
+{{- $args = append $args (printf "--github-endpoint=%s" .Values.ghproxy.upstream) }}
+{{- end }}
 {{- $volumes := list }}
 {{- $mounts := list }}
 {{- $app := include "bowsprit.githubAppSecret" . }}

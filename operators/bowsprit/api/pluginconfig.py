@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from bowsprit.api.base import AGE_COLUMN, ApiModel, KindInfo, PrinterColumn, Resource
+from bowsprit.api.types import Duration
 
 ORG_OR_REPO_PATTERN = r"^[^/\s]+(/[^/\s]+)?$"
 OrgOrRepo = Annotated[str, Field(pattern=ORG_OR_REPO_PATTERN)]
@@ -84,11 +87,33 @@ class SizeSettings(ApiModel):
     """Smallest size/XXL."""
 
 
+class AssignOnLabel(ApiModel):
+    """A label whose addition assigns a restricted label's allowed users."""
+
+    label: str = Field(min_length=1)
+    """When this label is added, the allowed users are assigned."""
+
+
+class RestrictedLabel(ApiModel):
+    """A label only some teams or users may add or remove."""
+
+    label: str = Field(min_length=1)
+    """The restricted label."""
+    allowed_teams: list[str] | None = None
+    """Slugs of the org's teams whose members may set it."""
+    allowed_users: list[str] | None = None
+    """Logins that may set it."""
+    assign_on: list[AssignOnLabel] | None = None
+    """Labels whose addition assigns the allowed users."""
+
+
 class LabelSettings(ApiModel):
     """Settings of the label plugin."""
 
     additional_labels: list[str] | None = None
     """Labels besides the prefixed families that /label may add."""
+    restricted_labels: dict[str, list[RestrictedLabel]] | None = None
+    """Restricted labels by scope: `*`, an org, or org/repo."""
 
 
 class WelcomeSettings(ApiModel):
@@ -98,6 +123,85 @@ class WelcomeSettings(ApiModel):
     """Message posted on a first-time contributor's pull request."""
     always_post: bool | None = None
     """Post the message on every pull request, not only a contributor's first."""
+
+
+class OwnersSettings(ApiModel):
+    """How OWNERS files are read, for the lgtm, approve, verify-owners and owners-label
+    plugins (Prow's `owners` section, for the repositories of this PluginConfig)."""
+
+    skip_collaborators: bool | None = None
+    """Use only OWNERS files for access control: approvers and reviewers need not be
+    collaborators, and lgtm checks OWNERS reviewers instead of collaborators."""
+    labels_denylist: list[str] | None = None
+    """Labels OWNERS files may not list (verify-owners flags them)."""
+    owners_filename: str | None = Field(default=None, pattern=r"^[^/]+$")
+    """Name of the OWNERS files (default OWNERS)."""
+    owners_aliases_filename: str | None = Field(default=None, pattern=r"^[^/]+$")
+    """Name of the aliases file at the repository root (default OWNERS_ALIASES)."""
+    dir_denylist: list[str] | None = None
+    """Regular expressions of folders whose OWNERS files are ignored (Prow's
+    owners_dir_denylist)."""
+
+
+class DcoSettings(ApiModel):
+    """Settings of the dco plugin."""
+
+    skip_dco_check_for_members: bool | None = None
+    """Commits by members of trusted_org (default the PR's org) need no sign-off."""
+    trusted_apps: list[str] | None = None
+    """GitHub Apps (without the [bot] suffix) whose commits need no sign-off."""
+    trusted_org: str | None = None
+    """The org whose members are trusted when skip_dco_check_for_members is set."""
+    skip_dco_check_for_collaborators: bool | None = None
+    """Commits by repository collaborators need no sign-off."""
+    contributing_repo: str | None = Field(default=None, pattern=r"^[^/\s]+/[^/\s]+$")
+    """org/repo holding the CONTRIBUTING.md linked from the comment (default the PR's)."""
+    contributing_branch: str | None = None
+    """Branch of the linked CONTRIBUTING.md (default master)."""
+    contributing_path: str | None = None
+    """Path of the linked CONTRIBUTING.md (default CONTRIBUTING.md)."""
+
+
+class RequireMatchingLabelSettings(ApiModel):
+    """One rule of the require-matching-label plugin: items with no label matching
+    `regexp` get `missing_label`."""
+
+    org: str | None = None
+    """Org the rule applies to (default: every org of this PluginConfig)."""
+    repo: str | None = None
+    """Repository of the org the rule applies to (default: all)."""
+    branch: str | None = None
+    """Base branch of the PRs it applies to (default: all)."""
+    prs: bool | None = None
+    """Apply to pull requests."""
+    issues: bool | None = None
+    """Apply to issues."""
+    regexp: str = Field(min_length=1)
+    """Regular expression a label must match."""
+    missing_label: str = Field(min_length=1)
+    """Label applied when no label matches."""
+    missing_comment: str | None = None
+    """Comment posted when the missing label is applied."""
+    grace_period: Duration = timedelta(seconds=5)
+    """Wait this long after opened/reopened so other automation can label first."""
+
+    @model_validator(mode="after")
+    def _valid(self) -> RequireMatchingLabelSettings:
+        try:
+            compiled = re.compile(self.regexp)
+        except re.error as error:
+            raise ValueError(
+                f"regexp: invalid regular expression {self.regexp!r}: {error}"
+            ) from error
+        if compiled.search(self.missing_label):
+            raise ValueError(
+                f"missing_label: {self.missing_label!r} must not match regexp {self.regexp!r}"
+            )
+        if not self.prs and not self.issues:
+            raise ValueError("prs or issues must be true")
+        if self.branch and not self.prs:
+            raise ValueError("branch: only valid with prs: true")
+        return self
 
 
 class PluginConfigSpec(ApiModel):
@@ -123,6 +227,12 @@ class PluginConfigSpec(ApiModel):
     """Settings of the label plugin."""
     welcome: WelcomeSettings | None = None
     """Settings of the welcome plugin."""
+    dco: DcoSettings | None = None
+    """Settings of the dco plugin."""
+    require_matching_label: list[RequireMatchingLabelSettings] | None = None
+    """Rules of the require-matching-label plugin."""
+    owners: OwnersSettings | None = None
+    """How OWNERS files are read (lgtm, approve, verify-owners, owners-label)."""
 
 
 class PluginConfig(Resource):

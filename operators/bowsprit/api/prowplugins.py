@@ -25,6 +25,9 @@ _MATCHED_SECTIONS = {
 # Global sections that apply to every entry that enables the plugin.
 _GLOBAL_SECTIONS = {"size": "size", "label": "label"}
 _KNOWN = {"plugins", "external_plugins", *_MATCHED_SECTIONS, *_GLOBAL_SECTIONS}
+_KNOWN |= {"dco", "require_matching_label", "owners"}
+# The plugins that read OWNERS files, for which the `owners` section matters.
+_OWNERS_PLUGINS = {"lgtm", "approve", "verify-owners", "owners-label", "blunderbuss"}
 
 
 def is_plugin_config(document: Any) -> bool:
@@ -34,6 +37,8 @@ def is_plugin_config(document: Any) -> bool:
 def import_plugin_config(document: dict[str, Any]) -> Imported:
     result = Imported([], [])
     ignored = sorted(set(document) - _KNOWN)
+    if (document.get("owners") or {}).get("mdyamlrepos"):
+        ignored.append("owners.mdyamlrepos")  # OWNERS headers in .md files: not read yet
     if ignored:
         message = f"settings of plugins Bowsprit does not have yet were not converted: {ignored}"
         result.problems.append(Problem("plugins", "", message, True))
@@ -74,7 +79,64 @@ def _spec_for(key: str, value: Any, document: dict[str, Any]) -> dict[str, Any]:
     for section, plugin in _GLOBAL_SECTIONS.items():
         if document.get(section) and plugin in enabled:
             spec[plugin] = document[section]
+    spec.update(_merge_rule_settings(document, key, enabled))
+    owners = _owners_for(document.get("owners") or {}, key) if enabled & _OWNERS_PLUGINS else None
+    if owners:
+        spec["owners"] = owners
     return spec
+
+
+def _owners_for(section: dict[str, Any], key: str) -> dict[str, Any]:
+    """Prow's global `owners` section as it applies to an org or org/repo entry:
+    `skip_collaborators` (listed org or repo), `labels_denylist`, and the `filenames`
+    of the entry, else of its org."""
+    org = key.split("/", 1)[0]
+    found: dict[str, Any] = {}
+    if {key, org} & set(section.get("skip_collaborators") or []):
+        found["skip_collaborators"] = True
+    if section.get("labels_denylist"):
+        found["labels_denylist"] = section["labels_denylist"]
+    names = section.get("filenames") or {}
+    chosen = names.get(key) or names.get(org) or {}
+    if chosen.get("owners"):
+        found["owners_filename"] = chosen["owners"]
+    if chosen.get("owners_aliases"):
+        found["owners_aliases_filename"] = chosen["owners_aliases"]
+    return found
+
+
+def _merge_rule_settings(document: dict[str, Any], key: str, enabled: set[str]) -> dict[str, Any]:
+    """The dco and require-matching-label settings of an entry that enables them."""
+    found: dict[str, Any] = {}
+    dco = _dco_for(document.get("dco") or {}, key) if "dco" in enabled else None
+    if dco is not None:
+        found["dco"] = dco
+    if "require-matching-label" in enabled:
+        rules = _rules_for(document.get("require_matching_label") or [], key)
+        if rules:
+            found["require_matching_label"] = rules
+    return found
+
+
+def _dco_for(by_scope: dict[str, Any], key: str) -> Any:
+    """Prow's DcoFor: the org/repo entry, else the org's, else `*`."""
+    for candidate in (key, key.split("/", 1)[0], "*"):
+        if candidate in by_scope:
+            return by_scope[candidate]
+    return None
+
+
+def _rules_for(rules: list[Any], key: str) -> list[Any]:
+    """The require_matching_label rules of an org or org/repo entry (each rule keeps its
+    org and repo, which still choose at run time)."""
+    org, _, repo = key.partition("/")
+    return [
+        rule
+        for rule in rules
+        if isinstance(rule, dict)
+        and rule.get("org") == org
+        and (not repo or not rule.get("repo") or rule.get("repo") == repo)
+    ]
 
 
 def _first_match(entries: list[dict[str, Any]], key: str) -> dict[str, Any] | None:

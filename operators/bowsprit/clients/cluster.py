@@ -37,12 +37,10 @@ class Cluster:
         items: list[dict[str, Any]] = listed["items"]
         return items
 
-    def list_custom_all(self, plural: str, label_selector: str = "") -> list[dict[str, Any]]:
-        """Objects of `plural` in every namespace."""
+    def list_custom_everywhere(self, plural: str) -> list[dict[str, Any]]:
+        """Objects of a kind in every namespace."""
         objects = kubernetes.client.CustomObjectsApi(self.api)
-        listed: Any = objects.list_cluster_custom_object(
-            GROUP, VERSION, plural, label_selector=label_selector
-        )
+        listed: Any = objects.list_cluster_custom_object(GROUP, VERSION, plural)
         items: list[dict[str, Any]] = listed["items"]
         return items
 
@@ -131,6 +129,22 @@ class Cluster:
         kubernetes.client.CoreV1Api(self.api).delete_namespaced_pod(
             name, namespace, body=_preconditioned(uid) if uid else None, _preload_content=False
         )
+
+    def patch_custom(
+        self, namespace: str, plural: str, name: str, patch: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Merge-patch an object (its metadata, spec); a `metadata.resourceVersion` in the
+        patch makes it apply only at that version (409 Conflict otherwise)."""
+        patched: Any = kubernetes.client.CustomObjectsApi(self.api).patch_namespaced_custom_object(
+            GROUP,
+            VERSION,
+            namespace,
+            plural,
+            name,
+            patch,
+            _content_type="application/merge-patch+json",
+        )
+        return dict(patched)
 
 
 def event_body(

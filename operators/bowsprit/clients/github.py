@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
@@ -28,6 +29,7 @@ import httpx
 import jwt
 from githubkit import GitHub, UnauthAuthStrategy
 from githubkit.exception import RequestError, RequestFailed
+from githubkit.response import Response
 
 from bowsprit.lib.clock import Clock, jitter, utc_now
 
@@ -75,6 +77,8 @@ class GitHubSettings:
     max_rate_limit_wait: float = 3600.0
     """Longest wait for a rate limit to reset before giving up with GitHubError."""
     timeout: float = 30.0
+    fallback_urls: tuple[str, ...] = ()
+    """Further endpoints, tried in order when one cannot be reached or answers 5xx."""
 
 
 def add_github_flags(parser: argparse.ArgumentParser) -> None:
@@ -83,8 +87,8 @@ def add_github_flags(parser: argparse.ArgumentParser) -> None:
         "--github-endpoint",
         action="append",
         default=None,
-        help="GitHub API base URL (repeatable, as in Prow; the first is used). "
-        "Default https://api.github.com",
+        help="GitHub API base URL (repeatable, as in Prow: the first is used, the next "
+        "when it fails, e.g. ghproxy then GitHub). Default https://api.github.com",
     )
     parser.add_argument("--github-token-path", type=Path, default=None, help="file of a token")
     parser.add_argument("--github-app-id", default=None, help="GitHub App ID (App auth)")
@@ -107,6 +111,7 @@ def settings_from_args(args: argparse.Namespace) -> GitHubSettings:
         token_path=args.github_token_path,
         app_id=args.github_app_id,
         app_private_key_path=args.github_app_private_key_path,
+        fallback_urls=tuple(endpoints[1:]),
     )
 
 
@@ -308,11 +313,25 @@ class GitHubClient:
             auto_retry=False,
             http_cache=False,
         )
+        # Further --github-endpoints, tried in order when one fails (ghproxy, then GitHub).
+        self._fallbacks = [
+            _GitHub(
+                UnauthAuthStrategy(),
+                base_url=url,
+                user_agent="bowsprit",
+                timeout=settings.timeout,
+                auto_retry=False,
+                http_cache=False,
+            )
+            for url in settings.fallback_urls
+        ]
         self._limits: dict[str, float] = {}  # credential key -> epoch when its budget resets
         self._bot: str | None = None
 
     async def aclose(self) -> None:
         await self._github.close_shared()
+        for fallback in self._fallbacks:
+            await fallback.close_shared()
 
     # Requests ---------------------------------------------------------------------------
 
@@ -366,7 +385,7 @@ class GitHubClient:
             if cached is not None:
                 headers["If-None-Match"] = cached.headers["etag"]
             try:
-                response = await self._github.arequest(
+                response = await self._arequest_any(
                     method, url, json=json, params=params, headers=headers
                 )
                 raw = response.raw_response
@@ -529,11 +548,188 @@ class GitHubClient:
         found = await self._json("GET", f"{_repo(org, repo)}/branches/{_q(branch)}", org)
         return str(found["commit"]["sha"])
 
+    async def list_pulls(self, org: str, repo: str) -> list[dict[str, Any]]:
+        """The repository's open pull requests, every page."""
+        return await self._pages(f"{_repo(org, repo)}/pulls", org)  # state=open by default
+
+    async def _arequest_any(self, method: str, url: str, **kwargs: Any) -> Response[Any]:
+        """One try against each endpoint in turn until one answers below 500 (Prow's
+        clients do the same with several --github-endpoints); the first one's failure is
+        raised when none does."""
+        first: Exception | None = None
+        for github in (self._github, *self._fallbacks):
+            try:
+                return await github.arequest(method, url, **kwargs)
+            except RequestFailed as failed:
+                if failed.response.status_code < 500:
+                    raise
+                first = first or failed
+            except RequestError as error:
+                first = first or error
+            if self._fallbacks:
+                logger.warning(
+                    "GitHub endpoint %s failed for %s %s", github.config.base_url, method, url
+                )
+        assert first is not None
+        raise first
+
+    # Calls of the hold, wip, dco, label, needs-rebase and require-matching-label plugins.
+
+    async def list_repo_labels(self, org: str, repo: str) -> list[str]:
+        labels = await self._pages(f"{_repo(org, repo)}/labels", org)
+        return [str(item["name"]) for item in labels]
+
+    async def list_pull_commits(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        """The pull request's commits (GitHub lists at most 250), oldest first."""
+        return await self._pages(f"{_repo(org, repo)}/pulls/{number}/commits", org)
+
+    async def team_has_member(self, org: str, team: str, user: str) -> bool:
+        """An active member of the team with this slug (Prow's TeamBySlugHasMember)."""
+        url = f"/orgs/{_q(org)}/teams/{_q(team)}/memberships/{_q(user)}"
+        try:
+            found = await self._json("GET", url, org)
+        except GitHubError as error:
+            if error.status == 404:
+                return False
+            raise
+        return bool(found.get("state") == "active")
+
+    async def assign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None:
+        url = f"{_repo(org, repo)}/issues/{number}/assignees"
+        await self._send("POST", url, org, json={"assignees": logins})
+
+    async def search_issues(self, query: str, org: str) -> list[dict[str, Any]]:
+        """Every issue or pull request the search finds (GitHub stops at 1000)."""
+        items: list[Any] = []
+        params: dict[str, Any] | None = {"q": query, "per_page": PER_PAGE}
+        next_url: str | None = "/search/issues"
+        while next_url is not None:
+            response = await self._send("GET", next_url, org, params=params)
+            items.extend(response.json()["items"])
+            next_url = next_link(response.headers.get("link", ""))
+            params = None  # the next link carries its own query
+        return items
+
+    async def merge_pull(
+        self,
+        org: str,
+        repo: str,
+        number: int,
+        *,
+        sha: str,
+        method: str,
+        title: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Merge a pull request if its head is still `sha`. GitHub's refusals come back as
+        GitHubError: 405 (not mergeable, base modified, not allowed), 409 (head moved)."""
+        body: dict[str, Any] = {"sha": sha, "merge_method": method}
+        if title is not None:
+            body["commit_title"] = title
+        if message is not None:
+            body["commit_message"] = message
+        await self._send("PUT", f"{_repo(org, repo)}/pulls/{number}/merge", org, json=body)
+
+    async def graphql(
+        self, query: str, variables: dict[str, Any], org: str | None = None
+    ) -> dict[str, Any]:
+        """One GraphQL query (`org` picks the App installation); GitHub's `errors` raise
+        GitHubError naming the first."""
+        body = await self._json(
+            "POST", "/graphql", org, json={"query": query, "variables": variables}
+        )
+        if body.get("errors"):
+            raise GitHubError(f"GraphQL: {body['errors'][0].get('message', body['errors'][0])}")
+        data: dict[str, Any] = body["data"]
+        return data
+
+    # The owners plugins' calls (lgtm, approve, verify-owners, owners-label) -------------
+
+    async def list_reviews(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        return await self._pages(f"{_repo(org, repo)}/pulls/{number}/reviews", org)
+
+    async def list_review_comments(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        return await self._pages(f"{_repo(org, repo)}/pulls/{number}/comments", org)
+
+    async def list_pull_changes(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        """The pull request's files with their status and patch (list_pull_files: names)."""
+        return await self._pages(f"{_repo(org, repo)}/pulls/{number}/files", org)
+
+    async def get_tree(self, org: str, repo: str, sha: str) -> list[dict[str, Any]]:
+        """Every entry of a commit's tree, recursively (one request)."""
+        url = f"{_repo(org, repo)}/git/trees/{_q(sha)}"
+        found = await self._json("GET", url, org, params={"recursive": "1"})
+        if found.get("truncated"):
+            logger.warning("%s/%s@%s: GitHub truncated the tree listing", org, repo, sha)
+        return list(found.get("tree") or [])
+
+    async def get_blob_text(self, org: str, repo: str, sha: str) -> str:
+        found = await self._json("GET", f"{_repo(org, repo)}/git/blobs/{_q(sha)}", org)
+        return _decoded(found)
+
+    async def get_file_text(self, org: str, repo: str, path: str, ref: str) -> str | None:
+        """A file's text at a ref through the contents API; None when it is not there."""
+        url = f"{_repo(org, repo)}/contents/{quote(path)}"
+        try:
+            found = await self._json("GET", url, org, params={"ref": ref})
+        except GitHubError as error:
+            if error.status == 404:
+                return None
+            raise
+        return _decoded(found) if isinstance(found, dict) else None
+
+    async def list_collaborators(self, org: str, repo: str) -> list[str]:
+        users = await self._pages(f"{_repo(org, repo)}/collaborators", org)
+        return [str(user["login"]) for user in users]
+
+    async def get_commit_tree_sha(self, org: str, repo: str, sha: str) -> str:
+        found = await self._json("GET", f"{_repo(org, repo)}/commits/{_q(sha)}", org)
+        return str(found["commit"]["tree"]["sha"])
+
+    async def list_team_members(self, org: str, team_name: str) -> list[str] | None:
+        """The logins of the org's team with this name (Prow's sticky-lgtm team is named,
+        not a slug); None when there is no such team."""
+        for team in await self._pages(f"/orgs/{_q(org)}/teams", org):
+            if team.get("name") == team_name:
+                url = f"/orgs/{_q(org)}/teams/{_q(str(team['slug']))}/members"
+                return [str(user["login"]) for user in await self._pages(url, org)]
+        return None
+
+    async def list_issue_events(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        return await self._pages(f"{_repo(org, repo)}/issues/{number}/events", org)
+
+    async def request_review(self, org: str, repo: str, number: int, logins: list[str]) -> None:
+        url = f"{_repo(org, repo)}/pulls/{number}/requested_reviewers"
+        await self._send("POST", url, org, json={"reviewers": logins})
+
+    async def create_review(
+        self,
+        org: str,
+        repo: str,
+        number: int,
+        *,
+        body: str,
+        commit_sha: str,
+        comments: list[dict[str, Any]],
+    ) -> None:
+        review: dict[str, Any] = {"body": body, "event": "COMMENT", "comments": comments}
+        if commit_sha:
+            review["commit_id"] = commit_sha
+        await self._send("POST", f"{_repo(org, repo)}/pulls/{number}/reviews", org, json=review)
+
     async def installation_token(self, org: str) -> str:
         """The GitHub App's installation token for `org` (clonerefs clones with it)."""
         if not self._creds.is_app:
             raise GitHubError("installation tokens need GitHub App credentials")
         return await self._installation_token(org)
+
+
+def _decoded(found: dict[str, Any]) -> str:
+    """The text of a blob or contents answer (base64, as GitHub sends it)."""
+    content = str(found.get("content", ""))
+    if found.get("encoding", "base64") == "base64":
+        return base64.b64decode(content).decode("utf-8", errors="replace")
+    return content
 
 
 def _q(part: str) -> str:

@@ -1,4 +1,4 @@
-"""HTTP service: caching reverse proxy for the GitHub API.
-
-Not built yet: this package marks the component's place in the layering contracts.
+"""HTTP service: a caching reverse proxy for the GitHub API (Prow's ghproxy and
+pkg/ghcache): cache.py revalidates and coalesces, store.py keeps answers in memory or on
+disk, upstream.py throttles requests to GitHub, server.py and main.py serve it.
 """

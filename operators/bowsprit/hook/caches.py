@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
@@ -26,7 +26,8 @@ logger = logging.getLogger("bowsprit.hook")
 
 T = TypeVar("T")
 Key = tuple[str, str]
-SETTINGS = ("trigger", "lgtm", "approve", "size", "label", "welcome")
+SETTINGS: tuple[str, ...] = ("trigger", "lgtm", "approve", "size", "label", "welcome")
+SETTINGS += ("dco", "require_matching_label")  # h/label-plugins
 
 
 def _key(item: dict[str, Any]) -> Key:
@@ -62,7 +63,7 @@ class Store(Generic[T]):
                 self.on_refused(item, str(error))
             return None
 
-    def replace(self, items: list[dict[str, Any]]) -> None:
+    def replace(self, items: Iterable[dict[str, Any]]) -> None:
         parsed = {_key(item): self._parsed(item) for item in items}
         with self._lock:
             self._items = {key: value for key, value in parsed.items() if value is not None}

@@ -50,4 +50,104 @@ class RemoveLabel:
     label: str
 
 
-Effect = CreateProwJob | AbortPresubmits | Comment | AddLabel | RemoveLabel
+# Effects of the label, dco, needs-rebase and require-matching-label plugins ----------------
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    """A commit status (the dco context)."""
+
+    org: str
+    repo: str
+    sha: str
+    context: str
+    state: str  # error, failure, pending, success
+    description: str
+    target_url: str = ""
+
+
+@dataclass(frozen=True)
+class UpsertComment:
+    """The bot's one comment containing `marker`: edited when there is one (extra copies
+    deleted), created otherwise; never a duplicate."""
+
+    org: str
+    repo: str
+    number: int
+    bot: str
+    marker: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PruneComments:
+    """Delete the bot's comments containing `marker` (Prow's comment pruner)."""
+
+    org: str
+    repo: str
+    number: int
+    bot: str
+    marker: str
+
+
+@dataclass(frozen=True)
+class AssignIssue:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+# Effects of the lgtm, approve and verify-owners plugins ----------------------------------
+
+
+@dataclass(frozen=True)
+class EditComment:
+    """Replace the body of one of the bot's comments (found by the plugin)."""
+
+    org: str
+    repo: str
+    comment_id: int
+    body: str
+
+
+@dataclass(frozen=True)
+class DeleteComment:
+    org: str
+    repo: str
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class RequestReview:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    path: str
+    position: int
+    body: str
+
+
+@dataclass(frozen=True)
+class CreateReview:
+    """A COMMENT review with line comments (verify-owners points at bad OWNERS lines)."""
+
+    org: str
+    repo: str
+    number: int
+    body: str
+    commit_sha: str
+    comments: tuple[ReviewComment, ...] = ()
+
+
+GitHubEffect = SetStatus | UpsertComment | PruneComments | AssignIssue
+OwnersEffect = EditComment | DeleteComment | RequestReview | CreateReview
+
+Effect = (
+    CreateProwJob | AbortPresubmits | Comment | AddLabel | RemoveLabel | GitHubEffect | OwnersEffect
+)

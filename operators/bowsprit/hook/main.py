@@ -9,6 +9,7 @@ import asyncio
 import logging
 import signal
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,13 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     )
     logs.add_log_flags(parser)
     parser.add_argument(
+        "--resync-period",
+        type=float,
+        default=3600.0,
+        help="seconds between plugins' periodic re-checks of open pull requests "
+        "(needs-rebase); 0 turns them off",
+    )
+    parser.add_argument(
         "--grace-period",
         type=float,
         default=30.0,
@@ -104,8 +112,15 @@ def _informers(args: argparse.Namespace, cluster: Cluster, caches: Caches) -> li
 
 
 async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
-    cluster = Cluster(api_client(args.kubeconfig))
-    # PluginConfigs naming a plugin hook does not have are refused (logged), as in Prow.
+    # Each plugin worker's ProwJob create runs in a thread (the client is blocking) and
+    # needs a kept-alive connection: as many threads as workers (asyncio's default pool
+    # has min(32, CPUs + 4)), as many connections as workers plus the watches.
+    pool = args.plugin_workers + len(PLURALS) + 4
+    cluster = Cluster(api_client(args.kubeconfig, pool_size=pool))
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(args.plugin_workers, thread_name_prefix="hook")
+    )
+    # PluginConfigs naming a plugin hook does not have are refused (logged, an Event).
     caches = Caches(args.config_name, known_plugins=frozenset(PLUGINS))
     caches.plugin_configs.on_refused = RefusalEvents(cluster).post
     informers = [informer.start() for informer in _informers(args, cluster, caches)]
@@ -130,6 +145,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             queue_size=args.queue_size,
             max_body=args.max_body_bytes,
             grace_period=args.grace_period,
+            resync_period=args.resync_period,
         )
         extra = extra_ports(args.port, args.health_port, args.metrics_port)
         await _serve_until_stopped(hook, args.port, args.grace_period, extra)

@@ -20,12 +20,16 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
+from bowsprit.api.pluginconfig import PluginConfigSpec
 from bowsprit.hook import events
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
 from bowsprit.hook.effects import Effect
+from bowsprit.hook.external import Forwarder, in_process, matching
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.plugins.base import Context, GitHub, Plugin
+from bowsprit.hook.plugins.owners.cache import OwnersCache
+from bowsprit.hook.resync import resync_forever, resync_once
 from bowsprit.hook.tokens import TokenFile, signature_valid, tokens_for
 from bowsprit.lib.clock import NewName, random_name
 
@@ -59,6 +63,9 @@ class Hook:
     grace_period: float = 30.0
     new_name: NewName = random_name
     plugins: dict[str, Plugin] = field(default_factory=lambda: dict(PLUGINS))
+    forwarder: Forwarder = field(default_factory=Forwarder)  # external plugins
+    resync_period: float = 0.0  # seconds between plugins' periodic re-checks; 0: none
+    owners: OwnersCache = field(default_factory=OwnersCache)  # OWNERS files by commit
     # One item per webhook: its events are handled in order by one worker.
     queue: asyncio.Queue[tuple[events.Event, ...]] = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -106,11 +113,25 @@ class Hook:
             parsed = events.parse(event_type, guid, payload)
         except events.BadPayload as error:
             return 400, f"400 Bad Request: not a {event_type} event: {error}"
+        self._forward_external(event_type, org, repo, request, body)
         if not parsed:
             return 200, f"Event received (nothing in this {event_type} for plugins)"
         await self.queue.put(tuple(parsed))
         QUEUED.set(self.queue.qsize())
         return 200, "Event received. Have a nice day."
+
+    def _forward_external(
+        self, event_type: str, org: str | None, repo: str | None, request: web.Request, body: bytes
+    ) -> None:
+        """Hand the webhook as received to the external plugins of its repository."""
+        if org is None:
+            return
+        config = self.caches.config_for(org, repo or "")
+        if config is None or not config.external_plugins:
+            return
+        plugins = matching(config.external_plugins, event_type)
+        if plugins:
+            self.forwarder.forward(plugins, request.headers, body)
 
     async def _read(self, request: web.Request) -> bytes | None:
         """The body, or None when it is larger than allowed (read no further than that)."""
@@ -140,6 +161,24 @@ class Hook:
     async def _start_workers(self, app: web.Application) -> None:
         self.queue = asyncio.Queue(self.queue_size)
         self._tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
+        if self.resync_period > 0:
+            self._tasks.append(asyncio.create_task(resync_forever(self.resync_period, self.resync)))
+
+    async def resync(self) -> None:
+        """One round of the plugins' periodic re-checks (needs-rebase)."""
+        await resync_once(self.plugins, self.caches.all_configs(), self._context_for, self.applier)
+
+    def _context_for(self, config: PluginConfigSpec, org: str = "", repo: str = "") -> Context:
+        return Context(
+            github=self.github,
+            config=config,
+            presubmits=self.caches.presubmits(org, repo),
+            postsubmits=self.caches.postsubmits(org, repo),
+            bot=self.bot,
+            namespace=self.caches.prowjob_namespace(),
+            new_name=self.new_name,
+            owners=self.owners,
+        )
 
     async def _drain(self, app: web.Application) -> None:
         """Finish the accepted events (for `grace_period` at most), then stop the workers."""
@@ -154,6 +193,7 @@ class Hook:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.forwarder.drain(self.grace_period)
 
     async def _work(self) -> None:
         while True:
@@ -173,19 +213,19 @@ class Hook:
         config = self.caches.config_for(repo.org, repo.name)
         if config is None:
             return  # Prow: repositories without plugins are ignored
-        context = Context(
-            github=self.github,
-            config=config,
-            presubmits=self.caches.presubmits(repo.org, repo.name),
-            postsubmits=self.caches.postsubmits(repo.org, repo.name),
-            bot=self.bot,
-            namespace=self.caches.prowjob_namespace(),
-            new_name=self.new_name,
+        context = self._context_for(config, repo.org, repo.name)
+        names = list(config.plugins or [])
+        names += [n for n in in_process(config.external_plugins, event) if n not in names]
+        # Side by side, as Prow runs each plugin in its own goroutine: a plugin that waits
+        # (needs-rebase for GitHub's mergeability, require-matching-label's grace period)
+        # never delays trigger's jobs or the others' labels.
+        await asyncio.gather(
+            *(
+                self._run_plugin(self.plugins[name], context, event)
+                for name in names
+                if name in self.plugins
+            )
         )
-        for name in config.plugins or []:
-            plugin = self.plugins.get(name)
-            if plugin is not None:
-                await self._run_plugin(plugin, context, event)
 
     async def _run_plugin(self, plugin: Plugin, context: Context, event: events.Event) -> None:
         kind = _kind(event)
@@ -212,6 +252,8 @@ def _kind(event: events.Event) -> str:
         return "pull_request"
     if isinstance(event, events.GenericCommentEvent):
         return "generic_comment"
+    if isinstance(event, events.ReviewEvent):
+        return "pull_request_review"
     return "push"
 
 
@@ -222,6 +264,8 @@ async def _handle(plugin: Plugin, context: Context, event: events.Event) -> list
         return await plugin.on_generic_comment(context, event)
     if isinstance(event, events.PushEvent) and plugin.on_push:
         return await plugin.on_push(context, event)
+    if isinstance(event, events.ReviewEvent) and plugin.on_review:
+        return await plugin.on_review(context, event)
     return []
 
 

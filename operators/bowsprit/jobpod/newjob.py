@@ -1,12 +1,18 @@
 """The part of a ProwJob every creator copies from its job definition (Prow's
 pjutil.NewProwJob and PeriodicSpec/PresubmitSpec/PostsubmitSpec): horologium, hook and
-later tide and deck build their ProwJobs' specs from it."""
+later tide and deck build their ProwJobs' specs from it; and the whole ProwJob of a
+presubmit or postsubmit, which hook's trigger and status-reconciler both create."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from bowsprit.api.base import API_VERSION
 from bowsprit.api.jobbase import JobDefinition
+from bowsprit.api.prowjob import ProwJobSpec
+from bowsprit.jobpod import labels as prow_labels
+from bowsprit.jobpod.jobs import Job
 
 # Fields a job definition passes to its ProwJobs as they are.
 COPIED = (
@@ -66,3 +72,115 @@ def decorate_refs(refs: dict[str, Any], definition: JobDefinition) -> dict[str, 
     if decoration.blobless_fetch is None:
         return refs
     return {**refs, "blobless_fetch": decoration.blobless_fetch}
+
+
+# Labels trigger and status-reconciler put on presubmit ProwJobs (Prow's names).
+IS_OPTIONAL = "prow.k8s.io/is-optional"
+RETEST = "prow.k8s.io/retest"
+EVENT_GUID = "event-GUID"
+
+
+def prowjob(
+    job: Job,
+    job_type: str,
+    refs: dict[str, Any],
+    *,
+    name: str,
+    namespace: str,
+    guid: str,
+    retest: bool = False,
+) -> dict[str, Any]:
+    """The ProwJob body of one run of `job` against `refs` (Prow's pjutil.NewPresubmit and
+    NewPostsubmit with the job's labels and annotations). hook's trigger has the same
+    function in hook/prowjobs.py for now (moving it would have collided with concurrent
+    work there); they are meant to become this one."""
+    spec = base_spec(job.spec, job_type, job.name, report=not job.skip_report)
+    present = {key: value for key, value in refs.items() if value is not None}
+    spec["refs"] = complete_primary_refs(present, job.spec)  # Prow's CompletePrimaryRefs
+    spec["context"] = job.context
+    if job.presubmit:
+        spec["rerun_command"] = job.rerun_command
+    extra = dict(job.spec.labels or {})
+    if job.presubmit:
+        extra[IS_OPTIONAL] = "true" if job.optional else "false"
+    if retest:
+        extra[RETEST] = "true"
+    extra[EVENT_GUID] = guid
+    # Validating the spec here turns a definition the API server would refuse into a
+    # clear error naming the job, before anything is created.
+    model = ProwJobSpec.model_validate(spec)
+    labels, annotations = prow_labels.for_spec(model, extra, job.spec.annotations)
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "ProwJob",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": labels,
+            "annotations": annotations,
+        },
+        "spec": spec,
+    }
+
+
+@dataclass(frozen=True)
+class PullFacts:
+    """What a presubmit's refs say of a pull request, whoever read it (a webhook, or the
+    REST API's pull request object, which has the same shape)."""
+
+    org: str
+    repo: str
+    repo_link: str
+    number: int
+    author: str
+    author_link: str
+    title: str
+    head_sha: str
+    head_ref: str
+    base_ref: str
+    link: str
+
+    @classmethod
+    def from_api(cls, pull: dict[str, Any]) -> PullFacts:
+        """From GitHub's pull request object (REST `GET /repos/{o}/{r}/pulls`)."""
+        base, head, user = pull["base"], pull["head"], pull.get("user") or {}
+        repository = base.get("repo") or {}
+        return cls(
+            org=str((repository.get("owner") or {}).get("login", "")),
+            repo=str(repository.get("name", "")),
+            repo_link=str(repository.get("html_url") or ""),
+            number=int(pull["number"]),
+            author=str(user.get("login", "")),
+            author_link=str(user.get("html_url") or ""),
+            title=str(pull.get("title") or ""),
+            head_sha=str(head["sha"]),
+            head_ref=str(head.get("ref") or ""),
+            base_ref=str(base["ref"]),
+            link=str(pull.get("html_url") or ""),
+        )
+
+
+def pull_refs(pull: PullFacts, base_sha: str) -> dict[str, Any]:
+    """Prow's createRefs: the base branch at `base_sha` with the pull request on top (the
+    same refs hook's trigger builds from a webhook)."""
+    repo_link = pull.repo_link
+    return {
+        "org": pull.org,
+        "repo": pull.repo,
+        "repo_link": repo_link or None,
+        "base_ref": pull.base_ref,
+        "base_sha": base_sha,
+        "base_link": f"{repo_link}/commit/{base_sha}" if repo_link else None,
+        "pulls": [
+            {
+                "number": pull.number,
+                "author": pull.author,
+                "sha": pull.head_sha,
+                "title": pull.title,
+                "head_ref": pull.head_ref,
+                "link": pull.link or None,
+                "commit_link": f"{pull.link}/commits/{pull.head_sha}" if pull.link else None,
+                "author_link": pull.author_link or None,
+            }
+        ],
+    }

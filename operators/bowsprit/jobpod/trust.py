@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
-from bowsprit.api.pluginconfig import TriggerSettings
+from bowsprit.api.pluginconfig import PluginConfigSpec, TriggerSettings
 
 OK_TO_TEST = "ok-to-test"
 NEEDS_OK_TO_TEST = "needs-ok-to-test"
@@ -48,3 +49,21 @@ async def trusted_pull(
     if OK_TO_TEST in labels and not settings.ignore_ok_to_test:
         return True
     return await trusted_user(github, settings, bot, org, repo, author)
+
+
+def trigger_settings_for(
+    configs: Iterable[PluginConfigSpec], org: str, repo: str
+) -> TriggerSettings:
+    """The trigger settings of a repository: from the most specific PluginConfig that has
+    them (one naming org/repo before one naming its org, unless it excludes the repo), as
+    hook picks them; Prow's defaults without one (Prow's TriggerFor)."""
+    full = f"{org}/{repo}"
+    by_org: TriggerSettings | None = None
+    for spec in configs:
+        if spec.trigger is None:
+            continue
+        if full in spec.repos:
+            return spec.trigger
+        if by_org is None and org in spec.repos and full not in (spec.excluded_repos or []):
+            by_org = spec.trigger
+    return by_org or TriggerSettings()

@@ -62,6 +62,10 @@ class WorkQueue:
             self._again.discard(key)
             self.add(key)
 
+    def idle(self) -> bool:
+        """Nothing queued and nothing being worked on (wake-ups may still be pending)."""
+        return self._queue.empty() and not self._running
+
     def add_after(self, key: str, delay: float) -> None:
         self.timers.set(key, delay, lambda: self.add(key))
 
@@ -80,3 +84,14 @@ class WorkQueue:
         """Drop what is known of a key that is gone: its failures and its wake-up."""
         self._failures.pop(key, None)
         self.timers.cancel(key)
+
+    def take_ready(self) -> list[str]:
+        """Every key queued right now, without waiting (the caller calls `done` with
+        each), so a worker can serve several keys from one read of the cluster."""
+        taken = []
+        while not self._queue.empty():
+            key = self._queue.get_nowait()
+            self._queued.discard(key)
+            self._running.add(key)
+            taken.append(key)
+        return taken

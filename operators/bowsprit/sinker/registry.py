@@ -44,7 +44,7 @@ def clean_once(deps: Deps) -> tuple[ProwConfigSpec, int]:
     # Periodics live in any namespace, so all are listed.
     periodics = {
         (item["metadata"]["namespace"], identifying(item["metadata"]["name"]))
-        for item in deps.cluster.list_custom_all("periodics")
+        for item in deps.cluster.list_custom_everywhere("periodics")
     }
     pods = [
         pod_from(item)

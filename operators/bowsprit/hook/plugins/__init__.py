@@ -3,7 +3,39 @@ type). They are listed here explicitly, never registered as a side effect of an 
 
 from __future__ import annotations
 
-from bowsprit.hook.plugins import trigger
+from bowsprit.hook.plugins import (
+    approve,
+    dco,
+    hold,
+    label,
+    lgtm,
+    needs_rebase,
+    owners_label,
+    require_matching_label,
+    trigger,
+    verify_owners,
+    wip,
+)
 from bowsprit.hook.plugins.base import Plugin
 
 PLUGINS: dict[str, Plugin] = {plugin.name: plugin for plugin in (trigger.PLUGIN,)}
+PLUGINS.update(
+    (plugin.name, plugin)
+    for plugin in (
+        hold.PLUGIN,
+        wip.PLUGIN,
+        dco.PLUGIN,
+        needs_rebase.PLUGIN,
+        label.PLUGIN,
+        require_matching_label.PLUGIN,
+    )
+)
+PLUGINS.update(
+    (plugin.name, plugin)
+    for plugin in (
+        lgtm.PLUGIN,
+        approve.PLUGIN,
+        verify_owners.PLUGIN,
+        owners_label.PLUGIN,
+    )
+)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bowsprit.api.pluginconfig import PluginConfigSpec
 from bowsprit.hook.effects import Effect
-from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, PushEvent
+from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, PushEvent, ReviewEvent
+from bowsprit.hook.plugins.owners.cache import OwnersCache
 from bowsprit.jobpod.jobs import Job
 from bowsprit.lib.clock import NewName
 
@@ -22,6 +24,28 @@ class GitHub(Protocol):
     async def list_pull_files(self, org: str, repo: str, number: int) -> list[str]: ...
     async def list_statuses(self, org: str, repo: str, ref: str) -> list[dict[str, Any]]: ...
     async def get_branch_sha(self, org: str, repo: str, branch: str) -> str: ...
+    # hold, wip, dco, label, needs-rebase, require-matching-label
+    async def list_labels(self, org: str, repo: str, number: int) -> list[str]: ...
+    async def list_repo_labels(self, org: str, repo: str) -> list[str]: ...
+    async def list_pull_commits(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
+    async def team_has_member(self, org: str, team: str, user: str) -> bool: ...
+    async def search_issues(self, query: str, org: str) -> list[dict[str, Any]]: ...
+    # The owners plugins' reads (lgtm, approve, verify-owners, owners-label):
+    async def list_issue_comments(
+        self, org: str, repo: str, number: int
+    ) -> list[dict[str, Any]]: ...
+    async def list_reviews(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
+    async def list_review_comments(
+        self, org: str, repo: str, number: int
+    ) -> list[dict[str, Any]]: ...
+    async def list_pull_changes(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
+    async def get_tree(self, org: str, repo: str, sha: str) -> list[dict[str, Any]]: ...
+    async def get_blob_text(self, org: str, repo: str, sha: str) -> str: ...
+    async def get_file_text(self, org: str, repo: str, path: str, ref: str) -> str | None: ...
+    async def list_collaborators(self, org: str, repo: str) -> list[str]: ...
+    async def get_commit_tree_sha(self, org: str, repo: str, sha: str) -> str: ...
+    async def list_team_members(self, org: str, team_name: str) -> list[str] | None: ...
+    async def list_issue_events(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -36,6 +60,8 @@ class Context:
     bot: str
     namespace: str
     new_name: NewName
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # waits plugins make (tests: none)
+    owners: OwnersCache = field(default_factory=OwnersCache)  # OWNERS files by commit
 
 
 @dataclass(frozen=True)
@@ -61,6 +87,9 @@ class Command:
 PullRequestHandler = Callable[[Context, PullRequestEvent], Awaitable[list[Effect]]]
 CommentHandler = Callable[[Context, GenericCommentEvent], Awaitable[list[Effect]]]
 PushHandler = Callable[[Context, PushEvent], Awaitable[list[Effect]]]
+# A periodic look at one org or org/repo the plugin is on (needs-rebase's re-check).
+ResyncHandler = Callable[[Context, str], Awaitable[list[Effect]]]
+ReviewHandler = Callable[[Context, ReviewEvent], Awaitable[list[Effect]]]
 
 
 @dataclass(frozen=True)
@@ -72,7 +101,9 @@ class Plugin:
     on_pull_request: PullRequestHandler | None = None
     on_generic_comment: CommentHandler | None = None
     on_push: PushHandler | None = None
+    on_review: ReviewHandler | None = None
     events: tuple[str, ...] = field(default=())
+    on_resync: ResyncHandler | None = None
 
     def help_json(self) -> dict[str, Any]:
         """Prow's pluginhelp.PluginHelp, which deck renders."""

@@ -20,10 +20,12 @@ from aiohttp import web
 
 from bowsprit.emulator.threaded import ThreadedApp
 from bowsprit.lib.clock import Clock, rfc3339, utc_now
+from bowsprit.testing.fakegithub.gitdata import GitData
 from bowsprit.testing.fakegithub.routes import NOT_FOUND, NotFound, Routes, reply
 from bowsprit.testing.fakegithub.state import (
     Action,
     Comment,
+    CommitStatus,
     Fault,
     InstallationToken,
     Label,
@@ -82,6 +84,7 @@ class FakeGitHub:
         self.clock = clock
         self.repos: dict[str, Repo] = {}
         self.members: dict[str, set[str]] = {}
+        self.teams: dict[tuple[str, str], set[str]] = {}  # (org, team slug) -> logins
         self.actions: list[Action] = []
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
@@ -95,6 +98,7 @@ class FakeGitHub:
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         self._server = ThreadedApp("fake-github")
+        self.git = GitData(self)  # files per commit and the owners plugins' calls
 
     # Setting the scene -----------------------------------------------------------------
 
@@ -133,6 +137,23 @@ class FakeGitHub:
             self.repos[repo].pulls[number] = item
             return item
 
+    def push(self, repo: str, number: int, head_sha: str) -> Pull:
+        """A new commit on a pull request's branch: its head moves."""
+        with self._lock:
+            item = self.repos[repo].pulls[number]
+            item.commits.append(item.head_sha)
+            item.head_sha = head_sha
+            return item
+
+    def merged_into(self, repo: Repo, merged: Pull) -> None:
+        """GitHub recomputes mergeability after a merge moves the base: here, an open pull
+        request into the same branch that changes a file the merged one changed conflicts."""
+        touched = set(merged.files)
+        for other in repo.pulls.values():
+            same_base = other.state == "open" and other.base_ref == merged.base_ref
+            if same_base and other is not merged and touched & set(other.files):
+                other.mergeable = False
+
     def add_member(self, org: str, login: str) -> None:
         with self._lock:
             self.members.setdefault(org, set()).add(login)
@@ -166,6 +187,14 @@ class FakeGitHub:
             )
             self.installation_tokens.append(issued)
             return issued
+
+    def add_status(
+        self, repo: str, sha: str, context: str, state: str, description: str = ""
+    ) -> None:
+        """A commit status as some reporter left it, without recording an action."""
+        with self._lock:
+            item = CommitStatus(context, state, description, None, "someone", self.now())
+            self.repos[repo].statuses.setdefault(sha, []).append(item)
 
     def hold(self, method: str, path_prefix: str) -> Hold:
         """Carry out the next matching request but keep its answer back until released, so
@@ -212,6 +241,7 @@ class FakeGitHub:
     def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
         Routes(self).add_to(app)
+        self.git.add_to(app)
         return app
 
     def stop(self) -> None:

@@ -260,3 +260,21 @@ def review(base: str, item: Review) -> dict[str, Any]:
         "submitted_at": EPOCH,
         "author_association": "MEMBER",
     }
+
+
+def pull_commit(base: str, item: Pull, sha: str) -> dict[str, Any]:
+    """An entry of GET /pulls/{n}/commits: the message (with any Signed-off-by), the
+    author as GitHub matched them to an account, one parent."""
+    message = item.commit_messages.get(sha, f"commit {sha[:7]}")
+    author = item.commit_authors.get(sha, item.author)
+    return {
+        "sha": sha,
+        "commit": {
+            "message": message,
+            "author": {"name": author, "email": f"{author}@example.com"},
+            "committer": {"name": author, "email": f"{author}@example.com"},
+        },
+        "author": user(base, author),
+        "committer": user(base, author),
+        "parents": [{"sha": "0" * 40}],
+    }

@@ -59,6 +59,10 @@ class Pull:
     files: list[str] = field(default_factory=list)
     commits: list[str] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
+    commit_messages: dict[str, str] = field(default_factory=dict)  # sha -> message
+    commit_authors: dict[str, str] = field(default_factory=dict)  # sha -> login (default author)
+    assignees: list[str] = field(default_factory=list)
+    merge_state: str | None = None  # mergeStateStatus when set (e.g. BLOCKED), else derived
 
 
 @dataclass
@@ -72,6 +76,7 @@ class Repo:
     statuses: dict[str, list[CommitStatus]] = field(default_factory=dict)  # sha -> newest last
     check_runs: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     allowed_merge_methods: tuple[str, ...] = ("merge", "squash", "rebase")
+    labels: list[str] = field(default_factory=list)  # the repository's labels
 
     @property
     def full_name(self) -> str:
