@@ -278,7 +278,12 @@ def test_periodics_run_end_to_end_with_horologium_plank_and_sinker(
 
     def runs() -> list[str]:
         listed: Any = jobs.objects.list_namespaced_custom_object(
-            GROUP, VERSION, namespace, "prowjobs", label_selector="bowsprit.dev/periodic=nightly"
+            GROUP,
+            VERSION,
+            namespace,
+            "prowjobs",
+            # This namespace's Periodic only: horologium runs every namespace's namesakes.
+            label_selector=f"bowsprit.dev/periodic=nightly,bowsprit.dev/periodic-namespace={namespace}",
         )
         return sorted(item["metadata"]["name"] for item in listed["items"])
 

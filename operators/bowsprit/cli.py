@@ -118,13 +118,14 @@ def _run_version(_: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     from bowsprit.checkconfig.check import check
+    from bowsprit.hook.plugins import PLUGINS
 
     missing = [path for path in args.paths if not path.exists()]
     if missing:
         for path in missing:
             print(f"{path}: no such file or folder", file=sys.stderr)
         return 2
-    report = check(args.paths)
+    report = check(args.paths, known_plugins=frozenset(PLUGINS))
     for item in report.problems:
         print(item)
     print(report.summary())

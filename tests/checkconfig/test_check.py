@@ -250,6 +250,66 @@ def test_config_yaml_with_inline_jobs_checks_both(tmp_path: Path) -> None:
     assert report.objects == {"ProwConfig": 1, "BlockingPresubmit": 1}
 
 
+def test_unknown_plugins_are_errors_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = {
+        "apiVersion": "bowsprit.dev/v1",
+        "kind": "PluginConfig",
+        "metadata": {"name": "acme"},
+        "spec": {"repos": ["acme"], "plugins": ["trigger", "tirgger"]},
+    }
+    (tmp_path / "plugins.yaml").write_text(yaml.safe_dump(manifest))
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "PluginConfig/acme: spec.plugins[1]: unknown plugin 'tirgger'" in out
+    # Without hook's registry (a library caller), names are not checked.
+    assert check([tmp_path]).errors == []
+
+
+def test_go_report_templates_in_prowconfig_crs_are_warned_about(tmp_path: Path) -> None:
+    # A ProwConfig written by hand with Prow's Go syntax: crier cannot render it and falls
+    # back to its default, so check says so (Prow's own files are reported by the import).
+    manifest = {
+        "apiVersion": "bowsprit.dev/v1",
+        "kind": "ProwConfig",
+        "metadata": {"name": "bowsprit"},
+        "spec": {"plank": {"report_templates": {"*": "See {{.Status.URL}}"}}},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(manifest))
+    report = check([tmp_path])
+    warnings = [str(item.problem) for item in report.problems if item.problem.warning]
+    assert [w for w in warnings if "Go template" in w] == [
+        "warning: ProwConfig/bowsprit: spec.plank.report_templates[*]: is a Go template; "
+        "Bowsprit's are Jinja"
+        " ({{ spec.job }}): crier cannot render it and uses its default instead"
+    ]
+    assert report.errors == []
+
+
+def test_prowconfig_fields_without_effect_are_warned_about(tmp_path: Path) -> None:
+    manifest = {
+        "apiVersion": "bowsprit.dev/v1",
+        "kind": "ProwConfig",
+        "metadata": {"name": "bowsprit"},
+        "spec": {
+            "sinker": {"exclude_clusters": ["default", "gpu"]},
+            "crier": {"slack_reporter_configs": {"*": {"host": "other.slack.com"}}},
+            "github": {"link_url": "https://github.example.com"},
+            "plank": {"default_decoration_configs": {"*": {"gcs_credentials_secret": "gcs"}}},
+        },
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(manifest))
+    report = check([tmp_path])
+    assert report.errors == []
+    assert sorted(item.problem.field for item in report.problems if item.problem.warning) == [
+        "spec.crier.slack_reporter_configs[*].host",
+        "spec.github.link_url",
+        "spec.plank.default_decoration_configs[*].gcs_credentials_secret",
+        "spec.sinker.exclude_clusters[1]",
+    ]
+
+
 def test_falco_dco_and_require_matching_label_settings(falco_config: Path) -> None:
     """Prow's `dco` (by `*`, org or org/repo) and `require_matching_label` (rules by org
     and repo) reach the PluginConfigs whose entries enable those plugins."""

@@ -90,3 +90,16 @@ def test_prowjob_namespace_comes_from_the_named_prow_config() -> None:
     assert caches.prowjob_namespace() == "default"
     caches.prow_configs.upsert(item("ProwConfig", "bowsprit", {"prowjob_namespace": "jobs"}))
     assert caches.prowjob_namespace() == "jobs"
+
+
+def test_a_plugin_config_naming_an_unknown_plugin_is_refused_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caches = Caches(known_plugins={"trigger"})
+    good = item("PluginConfig", "good", {"repos": ["acme"], "plugins": ["trigger"]})
+    typo = item(
+        "PluginConfig", "typo", {"repos": ["acme/rocket"], "plugins": ["trigger", "tirgger"]}
+    )
+    caches.plugin_configs.replace([good, typo])
+    assert [spec.repos for spec in caches.all_configs()] == [["acme"]]
+    assert "PluginConfig ci/typo ignored: spec.plugins: unknown plugin(s) tirgger" in caplog.text

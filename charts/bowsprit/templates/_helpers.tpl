@@ -161,6 +161,7 @@ the endpoint, then the App (id + private key) when github.app.id is set, else th
   (printf "--config-name=%s" .root.Values.config.name)
   (printf "--metrics-port=%v" $values.metricsPort)
   (printf "--health-port=%v" $values.healthPort)
+  (printf "--log-format=%s" .root.Values.global.logFormat)
   "--standalone"
   | toJson }}
 {{- end }}

@@ -717,6 +717,12 @@ class GitHubClient:
             review["commit_id"] = commit_sha
         await self._send("POST", f"{_repo(org, repo)}/pulls/{number}/reviews", org, json=review)
 
+    async def installation_token(self, org: str) -> str:
+        """The GitHub App's installation token for `org` (clonerefs clones with it)."""
+        if not self._creds.is_app:
+            raise GitHubError("installation tokens need GitHub App credentials")
+        return await self._installation_token(org)
+
 
 def _decoded(found: dict[str, Any]) -> str:
     """The text of a blob or contents answer (base64, as GitHub sends it)."""

@@ -146,10 +146,19 @@ def repo_of(payload: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _repo(payload: dict[str, Any]) -> RepoRef:
+def _owner(repository: dict[str, Any], push: bool) -> str:
+    """The repository owner's login; push events' owners may carry only `name` (older
+    GitHub push payloads, Prow's own phony payload), which Prow reads for pushes."""
+    owner = _get(repository, "owner", dict, "repository")
+    if push and isinstance(owner.get("name"), str) and owner["name"]:
+        return str(owner["name"])
+    return _get(owner, "login", str, "repository.owner")
+
+
+def _repo(payload: dict[str, Any], push: bool = False) -> RepoRef:
     repository = _get(payload, "repository", dict, "payload")
     return RepoRef(
-        _login(repository, "owner", "repository"),
+        _owner(repository, push),
         _get(repository, "name", str, "repository"),
         _opt(repository, "html_url", str, "repository") or "",
     )
@@ -271,7 +280,7 @@ def push_event(guid: str, payload: dict[str, Any]) -> PushEvent:
     pusher = _get(payload, "pusher", dict, "payload")
     return PushEvent(
         guid=guid,
-        repo=_repo(payload),
+        repo=_repo(payload, push=True),
         ref=_get(payload, "ref", str, "payload"),
         before=_get(payload, "before", str, "payload"),
         after=_get(payload, "after", str, "payload"),

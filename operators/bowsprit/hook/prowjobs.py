@@ -10,7 +10,7 @@ from bowsprit.api.prowjob import ProwJobSpec
 from bowsprit.hook.events import PullRequest, PushEvent, RepoRef
 from bowsprit.jobpod import labels as prow_labels
 from bowsprit.jobpod.jobs import Job
-from bowsprit.jobpod.newjob import base_spec
+from bowsprit.jobpod.newjob import base_spec, complete_primary_refs
 
 IS_OPTIONAL = "prow.k8s.io/is-optional"
 RETEST = "prow.k8s.io/retest"
@@ -66,7 +66,8 @@ def prowjob(
 ) -> dict[str, Any]:
     """The ProwJob body of one run of `job` against `refs`."""
     spec = base_spec(job.spec, job_type, job.name, report=not job.skip_report)
-    spec["refs"] = {key: value for key, value in refs.items() if value is not None}
+    present = {key: value for key, value in refs.items() if value is not None}
+    spec["refs"] = complete_primary_refs(present, job.spec)
     spec["context"] = job.context
     if job.presubmit:
         spec["rerun_command"] = job.rerun_command

@@ -40,10 +40,11 @@ def clean_once(deps: Deps) -> tuple[ProwConfigSpec, int]:
     jobs = [
         job_from(item) for item in deps.cluster.list_custom(config.prowjob_namespace, "prowjobs")
     ]
-    # Runs name their Periodic by label value, which long names shorten.
+    # Runs name their Periodic by label value (which long names shorten) and namespace;
+    # Periodics live in any namespace, so all are listed.
     periodics = {
-        identifying(item["metadata"]["name"])
-        for item in deps.cluster.list_custom(config.prowjob_namespace, "periodics")
+        (item["metadata"]["namespace"], identifying(item["metadata"]["name"]))
+        for item in deps.cluster.list_custom_everywhere("periodics")
     }
     pods = [
         pod_from(item)
