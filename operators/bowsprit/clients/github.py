@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
@@ -608,6 +609,59 @@ class GitHubClient:
             next_url = next_link(response.headers.get("link", ""))
             params = None  # the next link carries its own query
         return items
+
+    # Calls of the everyday plugins (size, assign, blunderbuss, lifecycle, retitle,
+    # milestone, welcome, branchcleaner, skip).
+
+    async def list_pull_changes(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        """The pull request's changed files with their additions and deletions."""
+        return await self._pages(f"{_repo(org, repo)}/pulls/{number}/files", org)
+
+    async def get_file(self, org: str, repo: str, path: str, ref: str) -> bytes | None:
+        """A file's content at a commit or branch; None when there is no such file."""
+        url = f"{_repo(org, repo)}/contents/{quote(path)}"
+        try:
+            found = await self._json("GET", url, org, params={"ref": ref} if ref else None)
+        except GitHubError as error:
+            if error.status == 404:
+                return None
+            raise
+        return base64.b64decode(str(found.get("content", "")))
+
+    async def unassign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None:
+        url = f"{_repo(org, repo)}/issues/{number}/assignees"
+        await self._send("DELETE", url, org, json={"assignees": logins})
+
+    async def request_review(self, org: str, repo: str, number: int, logins: list[str]) -> None:
+        url = f"{_repo(org, repo)}/pulls/{number}/requested_reviewers"
+        await self._send("POST", url, org, json=_reviewers(logins))
+
+    async def unrequest_review(self, org: str, repo: str, number: int, logins: list[str]) -> None:
+        url = f"{_repo(org, repo)}/pulls/{number}/requested_reviewers"
+        await self._send("DELETE", url, org, json=_reviewers(logins))
+
+    async def edit_issue(self, org: str, repo: str, number: int, fields: dict[str, Any]) -> None:
+        await self._send("PATCH", f"{_repo(org, repo)}/issues/{number}", org, json=fields)
+
+    async def get_issue(self, org: str, repo: str, number: int) -> dict[str, Any]:
+        found: dict[str, Any] = await self._json("GET", f"{_repo(org, repo)}/issues/{number}", org)
+        return found
+
+    async def list_milestones(self, org: str, repo: str) -> list[dict[str, Any]]:
+        """The repository's open milestones."""
+        return await self._pages(f"{_repo(org, repo)}/milestones", org)
+
+    async def delete_branch(self, org: str, repo: str, branch: str) -> None:
+        await self._send("DELETE", f"{_repo(org, repo)}/git/refs/heads/{quote(branch)}", org)
+
+
+def _reviewers(logins: list[str]) -> dict[str, list[str]]:
+    """Users and `org/team` teams, as GitHub takes them (teams by slug)."""
+    body: dict[str, list[str]] = {"reviewers": [u for u in logins if "/" not in u]}
+    teams = [u.split("/", 1)[1] for u in logins if "/" in u]
+    if teams:
+        body["team_reviewers"] = teams
+    return body
 
 
 def _q(part: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bowsprit.clients.github import GitHubError
+from bowsprit.hook.apply_everyday import GitHubEveryday, apply_everyday
 from bowsprit.hook.apply_github import GitHubCommentsAndStatuses, apply_github
 from bowsprit.hook.effects import (
     AbortPresubmits,
@@ -16,6 +17,7 @@ from bowsprit.hook.effects import (
     Comment,
     CreateProwJob,
     Effect,
+    EverydayEffect,
     PruneComments,
     SetStatus,
     UpsertComment,
@@ -29,7 +31,7 @@ INCOMPLETE = ("scheduling", "triggered", "pending")
 CONFLICT_RETRIES = 3
 
 
-class GitHubWriter(GitHubCommentsAndStatuses, Protocol):
+class GitHubWriter(GitHubCommentsAndStatuses, GitHubEveryday, Protocol):
     async def create_comment(
         self, org: str, repo: str, number: int, body: str
     ) -> dict[str, Any]: ...
@@ -87,6 +89,8 @@ class Applier:
             await self.github.create_comment(effect.org, effect.repo, effect.number, effect.body)
         elif isinstance(effect, SetStatus | UpsertComment | PruneComments | AssignIssue):
             await apply_github(self.github, effect)
+        elif isinstance(effect, EverydayEffect):
+            await apply_everyday(self.github, effect)
         elif isinstance(effect, AddLabel):
             await self.github.add_label(effect.org, effect.repo, effect.number, effect.label)
         else:

@@ -100,4 +100,64 @@ class AssignIssue:
 
 GitHubEffect = SetStatus | UpsertComment | PruneComments | AssignIssue
 
-Effect = CreateProwJob | AbortPresubmits | Comment | AddLabel | RemoveLabel | GitHubEffect
+
+# Effects of the everyday plugins (assign, blunderbuss, lifecycle, retitle, milestone,
+# branchcleaner) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnassignIssue:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RequestReview:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnrequestReview:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EditIssue:
+    """Change an issue's or pull request's title, state or milestone (None: unchanged)."""
+
+    org: str
+    repo: str
+    number: int
+    title: str | None = None
+    state: str | None = None  # open, closed
+    milestone: int | None = None
+    clear_milestone: bool = False
+    state_reason: str | None = None  # completed, not_planned (issues only)
+
+
+@dataclass(frozen=True)
+class DeleteBranch:
+    org: str
+    repo: str
+    branch: str
+
+
+EverydayEffect = UnassignIssue | RequestReview | UnrequestReview | EditIssue | DeleteBranch
+
+Effect = (
+    CreateProwJob
+    | AbortPresubmits
+    | Comment
+    | AddLabel
+    | RemoveLabel
+    | GitHubEffect
+    | EverydayEffect
+)

@@ -46,6 +46,9 @@ class PullRequest:
     html_url: str
     author_link: str
     body: str = ""
+    merged: bool = False
+    head_repo: str = ""  # org/repo the head branch is in ("" when that fork is gone)
+    base_repo: str = ""  # org/repo of the base branch
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,15 @@ def parse_pull(data: dict[str, Any]) -> PullRequest:
         html_url=_opt(data, "html_url", str, where) or "",
         author_link=_opt(user, "html_url", str, f"{where}.user") or "",
         body=_opt(data, "body", str, where) or "",
+        merged=bool(_opt(data, "merged", bool, where)),
+        head_repo=_full_name(head, f"{where}.head"),
+        base_repo=_full_name(base, f"{where}.base"),
     )
+
+
+def _full_name(ref: dict[str, Any], where: str) -> str:
+    repo = _opt(ref, "repo", dict, where)
+    return (_opt(repo, "full_name", str, f"{where}.repo") or "") if repo else ""
 
 
 def pull_request_event(guid: str, payload: dict[str, Any]) -> PullRequestEvent:

@@ -4,12 +4,21 @@ type). They are listed here explicitly, never registered as a side effect of an 
 from __future__ import annotations
 
 from bowsprit.hook.plugins import (
+    assign,
+    branchcleaner,
     dco,
+    help,
     hold,
     label,
+    lifecycle,
+    mergecommitblocker,
+    milestone,
     needs_rebase,
     require_matching_label,
+    retitle,
+    size,
     trigger,
+    welcome,
     wip,
 )
 from bowsprit.hook.plugins.base import Plugin
@@ -24,5 +33,19 @@ PLUGINS.update(
         needs_rebase.PLUGIN,
         label.PLUGIN,
         require_matching_label.PLUGIN,
+    )
+)
+PLUGINS.update(
+    (plugin.name, plugin)
+    for plugin in (
+        size.PLUGIN,
+        assign.PLUGIN,
+        lifecycle.PLUGIN,
+        help.PLUGIN,
+        welcome.PLUGIN,
+        retitle.PLUGIN,
+        milestone.PLUGIN,
+        mergecommitblocker.PLUGIN,
+        branchcleaner.PLUGIN,
     )
 )
