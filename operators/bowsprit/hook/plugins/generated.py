@@ -103,7 +103,7 @@ class GeneratedFiles:
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
-            key, _, value = line.partition(" ")
+            key, _, value = line.partition(" ") if " " in line else line.partition("\t")
             value = value.strip()
             if key == "path":
                 found.paths.add(value)

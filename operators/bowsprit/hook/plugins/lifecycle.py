@@ -4,12 +4,16 @@ reopen.go)."""
 
 from __future__ import annotations
 
+import logging
 import re
 
+from bowsprit.clients.github import GitHubError
 from bowsprit.hook.effects import AddLabel, Comment, EditIssue, Effect, RemoveLabel
 from bowsprit.hook.events import GenericCommentEvent
 from bowsprit.hook.plugins.base import Command, Context, Plugin
 from bowsprit.hook.plugins.respond import format_response_raw
+
+logger = logging.getLogger("bowsprit.hook")
 
 ACTIVE, FROZEN = "lifecycle/active", "lifecycle/frozen"
 STALE, ROTTEN = "lifecycle/stale", "lifecycle/rotten"
@@ -70,7 +74,10 @@ def close_effects(event: GenericCommentEvent, collaborator: bool, active: bool) 
             EditIssue(org, repo, number, state="closed", state_reason="not_planned"),
             reply('Closing this issue, marking it as "Not Planned".'),
         ]
-    return [EditIssue(org, repo, number, state="closed"), reply("Closing this issue.")]
+    return [
+        EditIssue(org, repo, number, state="closed", state_reason="completed"),
+        reply("Closing this issue."),
+    ]
 
 
 def reopen_effects(event: GenericCommentEvent, collaborator: bool) -> list[Effect]:
@@ -102,14 +109,19 @@ async def handle_generic_comment(ctx: Context, event: GenericCommentEvent) -> li
     )
     reopening = event.issue_state == "closed" and REOPEN_RE.search(event.body)
     labels: list[str] = []
+    labels_known = True
     if wanted or closing:
-        labels = await ctx.github.list_labels(org, repo, event.number)
+        try:
+            labels = await ctx.github.list_labels(org, repo, event.number)
+        except GitHubError:
+            logger.exception("%s/%s#%d: listing labels failed", org, repo, event.number)
+            labels_known = False  # Prow: taken as active, no lifecycle label yet
     if wanted:
         effects += lifecycle_effects(event, labels, wanted)
     if closing or reopening:
         collaborator = await ctx.github.is_collaborator(org, repo, event.author)
         if closing:
-            active = STALE not in labels and ROTTEN not in labels
+            active = not labels_known or (STALE not in labels and ROTTEN not in labels)
             effects += close_effects(event, collaborator, active)
         else:
             effects += reopen_effects(event, collaborator)
