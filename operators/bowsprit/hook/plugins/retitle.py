@@ -14,9 +14,9 @@ from bowsprit.hook.plugins.respond import format_response_raw
 from bowsprit.jobpod.trust import trusted_user
 
 RETITLE_RE = re.compile(r"(?mi)^/retitle\s*(.*)$", re.ASCII)
-# Prow's invalidcommitmsg.CloseIssueRegex (Go's \s and \w: ASCII).
+# Prow's invalidcommitmsg.CloseIssueRegex; its (?i) covers the whole group (Go's \s, \w: ASCII).
 CLOSE_ISSUE_RE = re.compile(
-    r"((?i:clos(?:e[sd]?))|(?:fix(?:(es|ed)?))|(?i:resolv(?:e[sd]?)))[\s:]+(\w+/\w+)?#(\d+)",
+    r"((?i:clos(?:e[sd]?)|fix(?:es|ed)?|resolv(?:e[sd]?)))[\s:]+(\w+/\w+)?#(\d+)",
     re.ASCII,
 )
 NOT_TRUSTED = "Re-titling can only be requested by trusted users, like repository collaborators."
