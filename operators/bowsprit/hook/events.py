@@ -49,6 +49,7 @@ class PullRequest:
     merged: bool = False
     head_repo: str = ""  # org/repo the head branch is in ("" when that fork is gone)
     base_repo: str = ""  # org/repo of the base branch
+    author_is_bot: bool = False  # GitHub's user type "Bot"
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def parse_pull(data: dict[str, Any]) -> PullRequest:
         merged=bool(_opt(data, "merged", bool, where)),
         head_repo=_full_name(head, f"{where}.head"),
         base_repo=_full_name(base, f"{where}.base"),
+        author_is_bot=_opt(user, "type", str, f"{where}.user") == "Bot",
     )
 
 

@@ -3,17 +3,33 @@ merged, that branch is deleted, unless preserved (Prow's pkg/plugins/branchclean
 
 from __future__ import annotations
 
+import re
+
 from bowsprit.hook.effects import DeleteBranch, Effect
 from bowsprit.hook.events import PullRequestEvent
 from bowsprit.hook.plugins.base import Context, Plugin
 
 
-def decide(event: PullRequestEvent, preserved: list[str]) -> list[Effect]:
+def preserved(branch: str, patterns: list[str]) -> bool:
+    """Prow's IsPreservedBranch: equal, or an unanchored regular expression match (an
+    invalid expression matches nothing)."""
+    for pattern in patterns:
+        if branch == pattern:
+            return True
+        try:
+            if re.search(pattern, branch):
+                return True
+        except re.error:
+            continue
+    return False
+
+
+def decide(event: PullRequestEvent, keep: list[str]) -> list[Effect]:
     pull = event.pull
     if event.action != "closed" or not pull.merged:
         return []
     base_repo = pull.base_repo or event.repo.full_name
-    if base_repo != pull.head_repo or pull.head_ref in preserved:
+    if base_repo != pull.head_repo or preserved(pull.head_ref, keep):
         return []
     return [DeleteBranch(event.repo.org, event.repo.name, pull.head_ref)]
 

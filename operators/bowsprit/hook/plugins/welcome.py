@@ -39,7 +39,7 @@ def first_pull(found: list[dict[str, object]], number: int) -> bool:
 
 
 async def handle_pull_request(ctx: Context, event: PullRequestEvent) -> list[Effect]:
-    if event.action != "opened" or event.pull.author.endswith("[bot]"):
+    if event.action != "opened" or event.pull.author_is_bot:
         return []
     org, repo, author = event.repo.org, event.repo.name, event.pull.author
     settings = ctx.config.welcome or WelcomeSettings()
