@@ -110,8 +110,9 @@ async def test_welcome(case: WelcomeCase, github: FakeGitHub, client: GitHubClie
         github.add_pull(FULL, number, author, HEAD)
     github.add_member(ORG, "member")
     github.add_collaborator(FULL, "collab")
-    if case.add_pr:  # GitHub's search already has the new PR
-        github.add_pull(FULL, case.number, case.author, HEAD)
+    # The PR exists to be commented on, so GitHub's search finds it: Prow's "API recorded
+    # PR already" rule (only this PR: still a first one) is what every case goes through.
+    github.add_pull(FULL, case.number, case.author, HEAD)
     settings = WelcomeSettings(message_template=TEMPLATE, always_post=case.always_post)
     trigger = TriggerSettings(only_org_members=case.only_org_members)
     ctx = context(client, "welcome", welcome=settings, trigger=trigger)
