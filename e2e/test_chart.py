@@ -28,6 +28,8 @@ from tests.chart.helmtools import CHART, MAJORS, Helm, helm
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.cli import BUILT
+from bowsprit.testing.fakegithub import FakeGitHub
+from bowsprit.testing.fakegithub.state import CommitStatus
 from bowsprit.testing.kubelet import TestKubelet
 from e2e.conformance.conftest import wait_for
 from e2e.conftest import Kube, component_argv, kubectl, operator_process
@@ -123,7 +125,16 @@ def test_install_upgrade_uninstall(release: tuple[Kube, str, str, Path], major: 
     names = {item.metadata.name for item in apps.list_namespaced_deployment(namespace).items}
     assert names == {
         f"{RELEASE}-{c}"
-        for c in ("plank", "horologium", "sinker", "crier", "hook", "status-reconciler", "ghproxy")
+        for c in (
+            "plank",
+            "horologium",
+            "sinker",
+            "crier",
+            "hook",
+            "status-reconciler",
+            "ghproxy",
+            "tide",
+        )
     }
     spec = _prowconfig(kube, namespace)
     assert (spec["prowjob_namespace"], spec["pod_namespace"]) == (namespace, pods)
@@ -210,6 +221,72 @@ def test_operators_work_with_exactly_the_chart_rbac(
         )
     # envtest never finishes deleting a namespace: later tests' horologium must not see it.
     objects.delete_namespaced_custom_object(GROUP, VERSION, namespace, "periodics", PERIODIC)
+
+
+def test_tide_works_with_exactly_the_chart_rbac(
+    release: tuple[Kube, str, str, Path], tmp_path: Path
+) -> None:
+    """tide as its ServiceAccount: watches TidePools, job definitions and ProwJobs,
+    starts a batch in the ProwJob namespace and writes the pool's status."""
+    kube, namespace, pods, home = release
+    if kube.name != "envtest":
+        pytest.skip("runs tide locally with the chart's token; on envtest only")
+    _install(helm("v4", home), kube, namespace, pods)
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    for plural, kind, name, spec in (
+        ("tidepools", "TidePool", "chart-rbac", {"repos": ["rbac/r"], "labels": ["lgtm"]}),
+        (
+            "blockingpresubmits",
+            "BlockingPresubmit",
+            "chart-rbac-unit",
+            {"org": "rbac", "repo": "r", "always_run": True, "pod_spec": BUSYBOX},
+        ),
+    ):
+        body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": kind, "metadata": {"name": name}}
+        objects.create_namespaced_custom_object(
+            GROUP, VERSION, namespace, plural, {**body, "spec": spec}
+        )
+    token = tmp_path / "github-token"
+    token.write_text("t")
+    forbidden = ("Forbidden", "forbidden", "Not enough permissions")
+    with FakeGitHub() as github:
+        github.add_repo("rbac", "r", {"master": "b" * 40})
+        for number in (1, 2):
+            github.add_pull(
+                "rbac/r", number, "alice", str(number) * 40, base="master", labels=["lgtm"]
+            )
+            passed = CommitStatus("chart-rbac-unit", "success", "", None, "bot", github.now())
+            github.repos["rbac/r"].statuses[str(number) * 40] = [passed]
+        argv = [
+            *_as(kube, namespace, "tide", tmp_path),
+            f"--github-endpoint={github.url}",
+            f"--github-token-path={token}",
+        ]
+        with operator_process(argv, forbidden=forbidden):
+            wait_for(
+                lambda: (
+                    objects.get_namespaced_custom_object(
+                        GROUP, VERSION, namespace, "tidepools", "chart-rbac"
+                    ).get("status")
+                    or {}
+                ).get("lastSyncTime"),
+                timeout=60,
+                what="tide to sync the pool and record it",
+            )
+            batch = wait_for(
+                lambda: [
+                    job
+                    for job in objects.list_namespaced_custom_object(
+                        GROUP, VERSION, namespace, "prowjobs"
+                    )["items"]
+                    if job["spec"]["type"] == "batch"
+                ],
+                timeout=60,
+                what="tide to start a batch",
+            )[0]
+            assert [p["number"] for p in batch["spec"]["refs"]["pulls"]] == [1, 2]
+    for plural, name in (("tidepools", "chart-rbac"), ("blockingpresubmits", "chart-rbac-unit")):
+        objects.delete_namespaced_custom_object(GROUP, VERSION, namespace, plural, name)
 
 
 def _runs(objects: Any, namespace: str) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_component_not_built_yet_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["tide"]) == 2
+    assert main(["deck"]) == 2
     assert "not available" in capsys.readouterr().err
 
 

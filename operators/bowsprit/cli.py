@@ -15,7 +15,6 @@ from bowsprit import __version__
 
 # Components and what each does; each becomes `bowsprit <name>` as it lands.
 COMPONENTS: dict[str, str] = {
-    "tide": "operator: merges pull requests of TidePools",
     "deck": "service: the dashboard",
 }
 
@@ -40,6 +39,7 @@ BUILT: dict[str, tuple[str, str]] = {
         "operator: keeps contexts of open PRs in step with BlockingPresubmits",
         "bowsprit.statusreconciler.main",
     ),
+    "tide": ("operator: merge pull requests of TidePools", "bowsprit.tide.main"),
     "clonerefs": ("pod utility: clone the refs of a job", "bowsprit.podutils.clonerefs"),
     "initupload": ("pod utility: record the start of a job", "bowsprit.podutils.initupload"),
     "entrypoint": (

@@ -99,6 +99,7 @@ def test_default_render_runs_what_exists_and_nothing_else(render: Render) -> Non
         "hook",
         "status-reconciler",
         "ghproxy",
+        "tide",
     }
     assert set(deployments(render("v4", (ALL,)))) == set(OPERATORS) | set(SERVICES)
 

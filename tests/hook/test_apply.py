@@ -10,9 +10,27 @@ import pytest
 
 from bowsprit.clients.github import GitHubClient, GitHubError, GitHubSettings
 from bowsprit.hook.apply import Applier
-from bowsprit.hook.effects import AddLabel, Comment, CreateProwJob, RemoveLabel
-from bowsprit.testing.fakegithub import FakeGitHub
-from bowsprit.testing.fakegithub.state import CommentCreated, LabelAdded, LabelRemoved
+from bowsprit.hook.effects import (
+    AddLabel,
+    AssignIssue,
+    Comment,
+    CreateProwJob,
+    CreateReview,
+    DeleteComment,
+    EditComment,
+    RemoveLabel,
+    RequestReview,
+    ReviewComment,
+)
+from bowsprit.testing.fakegithub import FakeGitHub, Fault
+from bowsprit.testing.fakegithub.gitdata import ReviewCreated, ReviewRequested
+from bowsprit.testing.fakegithub.state import (
+    CommentCreated,
+    CommentDeleted,
+    CommentEdited,
+    LabelAdded,
+    LabelRemoved,
+)
 
 
 @pytest.fixture
@@ -58,3 +76,34 @@ async def test_dry_run_changes_nothing(client: GitHubClient, github: FakeGitHub)
     body = {"metadata": {"name": "x", "namespace": "ci"}, "spec": {"job": "unit"}}
     await applier.apply([Comment("acme", "rocket", 1, "hello"), CreateProwJob(body)])
     assert github.actions == [] and github.requests == []
+
+
+async def test_owners_plugins_effects(client: GitHubClient, github: FakeGitHub) -> None:
+    """Edits, deletes (already gone is fine), assignments, review requests and reviews;
+    an assignment GitHub refuses does not stop the label after it (Prow logs it)."""
+    note = github.add_comment("acme/rocket", 1, "bowsprit-bot", "old")
+    github.fail(Fault("POST", "/repos/acme/rocket/issues/1/assignees", 422))
+    await Applier(client, cast(Any, None)).apply(
+        [
+            EditComment("acme", "rocket", note.id, "new"),
+            AssignIssue("acme", "rocket", 1, ("carol",)),  # refused
+            AddLabel("acme", "rocket", 1, "lgtm"),
+            AssignIssue("acme", "rocket", 1, ("carol",)),
+            RequestReview("acme", "rocket", 1, ("dave",)),
+            CreateReview(
+                "acme", "rocket", 1, "body", "b" * 40, (ReviewComment("OWNERS", 3, "bad"),)
+            ),
+            DeleteComment("acme", "rocket", note.id),
+            DeleteComment("acme", "rocket", note.id),  # already gone
+        ]
+    )
+    assert github.actions == [
+        CommentEdited("acme/rocket", note.id, "new"),
+        LabelAdded("acme/rocket", 1, "lgtm"),
+        CommentDeleted("acme/rocket", note.id),
+    ]
+    assert github.repos["acme/rocket"].pulls[1].assignees == ["carol"]
+    assert github.git.recorded == [
+        ReviewRequested("acme/rocket", 1, ("dave",)),
+        ReviewCreated("acme/rocket", 1, "body", (("OWNERS", 3, "bad"),)),
+    ]

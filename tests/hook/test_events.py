@@ -87,8 +87,14 @@ def test_comments_reviews_and_review_comments_are_generic_comments() -> None:
     (comment,) = events.parse("issue_comment", "g", sample("issue_comment", "created.payload"))
     assert isinstance(comment, events.GenericCommentEvent)
     assert (comment.is_pr, comment.number, comment.author) == (False, 1, "Codertocat")
-    (review,) = events.parse(
+    review, submitted = events.parse(
         "pull_request_review", "g", sample("pull_request_review", "submitted.payload")
+    )
+    assert isinstance(submitted, events.ReviewEvent)  # and the review itself, for its state
+    assert (submitted.action, submitted.state, submitted.pull.number) == (
+        "submitted",
+        "COMMENTED",
+        2,
     )
     assert isinstance(review, events.GenericCommentEvent)
     assert (review.action, review.is_pr, review.number, review.body) == ("created", True, 2, "")

@@ -132,7 +132,7 @@ async def test_handle_pr(case: Case, github: FakeGitHub, client: GitHubClient) -
     item = scene(github, labels=case.labels)
     item.files = list(case.changes)
     item.file_changes = dict(case.changes)
-    github.repos[FULL].contents.update(case.files)
+    github.git.set_files(FULL, "a" * 40, case.files)  # at the base commit
     ctx = context(client, "size", size=case.sizes)
     await apply(client, await size.handle_pull_request(ctx, pr_event(case.action)))
     assert sorted(label.name for label in item.labels) == sorted(case.final)

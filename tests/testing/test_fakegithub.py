@@ -216,3 +216,52 @@ def test_every_sample_is_delivered_signed_as_github_signs() -> None:
         server.server_close()
     assert len(samples) >= 100
     assert {event for event, _, _ in Receiver.received} >= {"pull_request", "issue_comment", "push"}
+
+
+def test_search_ors_repeated_scopes_and_label_alternatives() -> None:
+    from bowsprit.testing.fakegithub.search import matches
+    from bowsprit.testing.fakegithub.state import Label, Pull, Repo
+
+    repo = Repo("o", "r")
+    pull = Pull(1, "alice", "t", "main", "f", "a" * 40, labels=[Label("lgtm"), Label("that")])
+    assert matches('is:pr org:"x" repo:"o/r" label:"this","that"', repo, pull)
+    assert not matches('is:pr org:"x" repo:"o/other"', repo, pull)
+    assert not matches('is:pr repo:"o/r" -repo:"o/r"', repo, pull)
+    assert matches('is:pr base:"dev" base:"main" label:"lgtm"', repo, pull)
+    assert not matches('is:pr base:"main" label:"approved"', repo, pull)
+
+
+def test_a_merge_moves_the_base_and_makes_overlapping_pulls_conflict() -> None:
+    with FakeGitHub() as github:
+        github.add_repo("o", "r")
+        github.add_pull("o/r", 1, "alice", "1" * 40, files=["a.go"])
+        github.add_pull("o/r", 2, "bob", "2" * 40, files=["a.go"])
+        github.add_pull("o/r", 3, "carol", "3" * 40, files=["b.go"])
+        before = github.repos["o/r"].branches["main"]
+        status, body, _ = call(github, "PUT", "/repos/o/r/pulls/1/merge", {"sha": "1" * 40})
+        assert status == 200
+        assert github.repos["o/r"].branches["main"] == body["sha"] != before
+        assert [github.repos["o/r"].pulls[n].mergeable for n in (2, 3)] == [False, True]
+        github.push("o/r", 3, "4" * 40)
+        status, _, _ = call(github, "PUT", "/repos/o/r/pulls/3/merge", {"sha": "3" * 40})
+        assert status == 409
+
+
+def test_graphql_answers_tides_search_page_by_page() -> None:
+    with FakeGitHub() as github:
+        github.add_repo("o", "r")
+        for number in range(1, 4):
+            github.add_pull("o/r", number, "alice", str(number) * 40, labels=["lgtm"])
+        github.add_pull("o/r", 9, "bob", "9" * 40)
+        query = "query { search(type: ISSUE) { nodes { ... on PullRequest { number } } } }"
+        variables = {"query": 'is:pr repo:"o/r" label:"lgtm"', "first": 2, "after": None}
+        _, first, _ = call(github, "POST", "/graphql", {"query": query, "variables": variables})
+        page = first["data"]["search"]
+        assert [node["number"] for node in page["nodes"]] == [1, 2]
+        assert page["pageInfo"]["hasNextPage"] is True
+        variables["after"] = page["pageInfo"]["endCursor"]
+        _, second, _ = call(github, "POST", "/graphql", {"query": query, "variables": variables})
+        assert [node["number"] for node in second["data"]["search"]["nodes"]] == [3]
+        assert second["data"]["search"]["pageInfo"]["hasNextPage"] is False
+        _, refused, _ = call(github, "POST", "/graphql", {"query": "query { viewer { login } }"})
+        assert refused["errors"]

@@ -125,6 +125,24 @@ class WelcomeSettings(ApiModel):
     """Post the message on every pull request, not only a contributor's first."""
 
 
+class OwnersSettings(ApiModel):
+    """How OWNERS files are read, for the lgtm, approve, verify-owners and owners-label
+    plugins (Prow's `owners` section, for the repositories of this PluginConfig)."""
+
+    skip_collaborators: bool | None = None
+    """Use only OWNERS files for access control: approvers and reviewers need not be
+    collaborators, and lgtm checks OWNERS reviewers instead of collaborators."""
+    labels_denylist: list[str] | None = None
+    """Labels OWNERS files may not list (verify-owners flags them)."""
+    owners_filename: str | None = Field(default=None, pattern=r"^[^/]+$")
+    """Name of the OWNERS files (default OWNERS)."""
+    owners_aliases_filename: str | None = Field(default=None, pattern=r"^[^/]+$")
+    """Name of the aliases file at the repository root (default OWNERS_ALIASES)."""
+    dir_denylist: list[str] | None = None
+    """Regular expressions of folders whose OWNERS files are ignored (Prow's
+    owners_dir_denylist)."""
+
+
 class DcoSettings(ApiModel):
     """Settings of the dco plugin."""
 
@@ -280,6 +298,8 @@ class PluginConfigSpec(ApiModel):
     """Settings of the dco plugin."""
     require_matching_label: list[RequireMatchingLabelSettings] | None = None
     """Rules of the require-matching-label plugin."""
+    owners: OwnersSettings | None = None
+    """How OWNERS files are read (lgtm, approve, verify-owners, owners-label)."""
     help: HelpSettings | None = None
     """Settings of the help plugin."""
     blunderbuss: BlunderbussSettings | None = None

@@ -34,8 +34,10 @@ _EVERYDAY_SECTIONS = {
     "goose": ("goose", "goose"),
 }
 _KNOWN = {"plugins", "external_plugins", *_MATCHED_SECTIONS, *_GLOBAL_SECTIONS}
-_KNOWN |= {"dco", "require_matching_label", *_EVERYDAY_SECTIONS, "repo_milestone"}
-_KNOWN |= {"branch_cleaner"}
+_KNOWN |= {"dco", "require_matching_label", "owners"}
+_KNOWN |= {*_EVERYDAY_SECTIONS, "repo_milestone", "branch_cleaner"}
+# The plugins that read OWNERS files, for which the `owners` section matters.
+_OWNERS_PLUGINS = {"lgtm", "approve", "verify-owners", "owners-label", "blunderbuss"}
 # Prow plugins Bowsprit does not build: named, so that enabling one is never silent.
 NOT_SUPPORTED = {"golint": "it runs golint over a git checkout of the pull request"}
 
@@ -47,6 +49,8 @@ def is_plugin_config(document: Any) -> bool:
 def import_plugin_config(document: dict[str, Any]) -> Imported:
     result = Imported([], [])
     ignored = sorted(set(document) - _KNOWN)
+    if (document.get("owners") or {}).get("mdyamlrepos"):
+        ignored.append("owners.mdyamlrepos")  # OWNERS headers in .md files: not read yet
     if ignored:
         message = f"settings of plugins Bowsprit does not have yet were not converted: {ignored}"
         result.problems.append(Problem("plugins", "", message, True))
@@ -92,6 +96,9 @@ def _spec_for(key: str, value: Any, document: dict[str, Any]) -> dict[str, Any]:
             spec[plugin] = document[section]
     spec.update(_merge_rule_settings(document, key, enabled))
     spec.update(_everyday_settings(document, key, enabled))
+    owners = _owners_for(document.get("owners") or {}, key) if enabled & _OWNERS_PLUGINS else None
+    if owners:
+        spec["owners"] = owners
     return spec
 
 
@@ -127,6 +134,25 @@ def _everyday_settings(document: dict[str, Any], key: str, enabled: set[str]) ->
         branches = [*preserved.get(key.split("/", 1)[0], []), *preserved.get(key, [])]
         if branches and "/" in key:
             found["branchcleaner"] = {"preserved_branches": sorted(set(branches))}
+    return found
+
+
+def _owners_for(section: dict[str, Any], key: str) -> dict[str, Any]:
+    """Prow's global `owners` section as it applies to an org or org/repo entry:
+    `skip_collaborators` (listed org or repo), `labels_denylist`, and the `filenames`
+    of the entry, else of its org."""
+    org = key.split("/", 1)[0]
+    found: dict[str, Any] = {}
+    if {key, org} & set(section.get("skip_collaborators") or []):
+        found["skip_collaborators"] = True
+    if section.get("labels_denylist"):
+        found["labels_denylist"] = section["labels_denylist"]
+    names = section.get("filenames") or {}
+    chosen = names.get(key) or names.get(org) or {}
+    if chosen.get("owners"):
+        found["owners_filename"] = chosen["owners"]
+    if chosen.get("owners_aliases"):
+        found["owners_aliases_filename"] = chosen["owners_aliases"]
     return found
 
 

@@ -155,6 +155,27 @@ class PoolStatus(ApiModel):
     """Error of the last action."""
 
 
+class PoolAction(ApiModel):
+    """One action Tide took for a sub-pool (its history, newest last)."""
+
+    time: Timestamp
+    """When."""
+    org: str
+    """Organisation."""
+    repo: str
+    """Repository."""
+    branch: str
+    """Base branch."""
+    action: Literal["TRIGGER", "TRIGGER_BATCH", "MERGE", "MERGE_BATCH"]
+    """What was done."""
+    base_sha: str
+    """The base branch's head it was done against."""
+    target: list[int] | None = None
+    """Pull requests it was about."""
+    error: str | None = None
+    """What went wrong, if anything."""
+
+
 class TidePoolStatus(ApiModel):
     """The pool as Tide last synced it."""
 
@@ -164,6 +185,12 @@ class TidePoolStatus(ApiModel):
     """When Tide last synced the pool."""
     pools: list[PoolStatus] | None = None
     """Sub-pools per org/repo/branch."""
+    prsInPool: int | None = None
+    """Pull requests in the pool's sub-pools."""
+    lastAction: str | None = None
+    """The newest action taken (ACTION org/repo:branch #numbers)."""
+    history: list[PoolAction] | None = Field(default=None, max_length=100)
+    """The newest actions taken, oldest first (bounded)."""
     conditions: list[Condition] | None = Field(default=None, json_schema_extra=CONDITIONS_LIST)
     """Standard conditions."""
 
@@ -180,6 +207,8 @@ class TidePool(Resource):
             PrinterColumn("Orgs", ".spec.orgs"),
             PrinterColumn("Repos", ".spec.repos"),
             PrinterColumn("Labels", ".spec.labels", priority=1),
+            PrinterColumn("In-Pool", ".status.prsInPool", "integer"),
+            PrinterColumn("Last-Action", ".status.lastAction"),
             PrinterColumn("Last-Sync", ".status.lastSyncTime", "date"),
             AGE_COLUMN,
         ),

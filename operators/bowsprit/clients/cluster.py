@@ -37,6 +37,13 @@ class Cluster:
         items: list[dict[str, Any]] = listed["items"]
         return items
 
+    def list_custom_everywhere(self, plural: str) -> list[dict[str, Any]]:
+        """Objects of a kind in every namespace."""
+        objects = kubernetes.client.CustomObjectsApi(self.api)
+        listed: Any = objects.list_cluster_custom_object(GROUP, VERSION, plural)
+        items: list[dict[str, Any]] = listed["items"]
+        return items
+
     def get_custom(self, namespace: str, plural: str, name: str) -> dict[str, Any] | None:
         objects = kubernetes.client.CustomObjectsApi(self.api)
         try:
@@ -122,13 +129,6 @@ class Cluster:
         kubernetes.client.CoreV1Api(self.api).delete_namespaced_pod(
             name, namespace, body=_preconditioned(uid) if uid else None, _preload_content=False
         )
-
-    def list_custom_everywhere(self, plural: str) -> list[dict[str, Any]]:
-        """Objects of a custom kind in every namespace (a cluster-wide list)."""
-        objects = kubernetes.client.CustomObjectsApi(self.api)
-        listed: Any = objects.list_cluster_custom_object(GROUP, VERSION, plural)
-        items: list[dict[str, Any]] = listed["items"]
-        return items
 
     def patch_custom(
         self, namespace: str, plural: str, name: str, patch: dict[str, Any]

@@ -610,31 +610,118 @@ class GitHubClient:
             params = None  # the next link carries its own query
         return items
 
-    # Calls of the everyday plugins (size, assign, blunderbuss, lifecycle, retitle,
-    # milestone, welcome, branchcleaner, skip).
+    async def merge_pull(
+        self,
+        org: str,
+        repo: str,
+        number: int,
+        *,
+        sha: str,
+        method: str,
+        title: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Merge a pull request if its head is still `sha`. GitHub's refusals come back as
+        GitHubError: 405 (not mergeable, base modified, not allowed), 409 (head moved)."""
+        body: dict[str, Any] = {"sha": sha, "merge_method": method}
+        if title is not None:
+            body["commit_title"] = title
+        if message is not None:
+            body["commit_message"] = message
+        await self._send("PUT", f"{_repo(org, repo)}/pulls/{number}/merge", org, json=body)
+
+    async def graphql(
+        self, query: str, variables: dict[str, Any], org: str | None = None
+    ) -> dict[str, Any]:
+        """One GraphQL query (`org` picks the App installation); GitHub's `errors` raise
+        GitHubError naming the first."""
+        body = await self._json(
+            "POST", "/graphql", org, json={"query": query, "variables": variables}
+        )
+        if body.get("errors"):
+            raise GitHubError(f"GraphQL: {body['errors'][0].get('message', body['errors'][0])}")
+        data: dict[str, Any] = body["data"]
+        return data
+
+    # The owners plugins' calls (lgtm, approve, verify-owners, owners-label) -------------
+
+    async def list_reviews(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        return await self._pages(f"{_repo(org, repo)}/pulls/{number}/reviews", org)
+
+    async def list_review_comments(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        return await self._pages(f"{_repo(org, repo)}/pulls/{number}/comments", org)
 
     async def list_pull_changes(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
-        """The pull request's changed files with their additions and deletions."""
+        """The pull request's files with their status and patch (list_pull_files: names)."""
         return await self._pages(f"{_repo(org, repo)}/pulls/{number}/files", org)
 
-    async def get_file(self, org: str, repo: str, path: str, ref: str) -> bytes | None:
-        """A file's content at a commit or branch; None when there is no such file."""
+    async def get_tree(self, org: str, repo: str, sha: str) -> list[dict[str, Any]]:
+        """Every entry of a commit's tree, recursively (one request)."""
+        url = f"{_repo(org, repo)}/git/trees/{_q(sha)}"
+        found = await self._json("GET", url, org, params={"recursive": "1"})
+        if found.get("truncated"):
+            logger.warning("%s/%s@%s: GitHub truncated the tree listing", org, repo, sha)
+        return list(found.get("tree") or [])
+
+    async def get_blob_text(self, org: str, repo: str, sha: str) -> str:
+        found = await self._json("GET", f"{_repo(org, repo)}/git/blobs/{_q(sha)}", org)
+        return _decoded(found)
+
+    async def get_file_text(self, org: str, repo: str, path: str, ref: str) -> str | None:
+        """A file's text at a ref through the contents API; None when it is not there."""
         url = f"{_repo(org, repo)}/contents/{quote(path)}"
         try:
-            found = await self._json("GET", url, org, params={"ref": ref} if ref else None)
+            found = await self._json("GET", url, org, params={"ref": ref})
         except GitHubError as error:
             if error.status == 404:
                 return None
             raise
-        return base64.b64decode(str(found.get("content", "")))
+        return _decoded(found) if isinstance(found, dict) else None
 
-    async def unassign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None:
-        url = f"{_repo(org, repo)}/issues/{number}/assignees"
-        await self._send("DELETE", url, org, json={"assignees": logins})
+    async def list_collaborators(self, org: str, repo: str) -> list[str]:
+        users = await self._pages(f"{_repo(org, repo)}/collaborators", org)
+        return [str(user["login"]) for user in users]
+
+    async def get_commit_tree_sha(self, org: str, repo: str, sha: str) -> str:
+        found = await self._json("GET", f"{_repo(org, repo)}/commits/{_q(sha)}", org)
+        return str(found["commit"]["tree"]["sha"])
+
+    async def list_team_members(self, org: str, team_name: str) -> list[str] | None:
+        """The logins of the org's team with this name (Prow's sticky-lgtm team is named,
+        not a slug); None when there is no such team."""
+        for team in await self._pages(f"/orgs/{_q(org)}/teams", org):
+            if team.get("name") == team_name:
+                url = f"/orgs/{_q(org)}/teams/{_q(str(team['slug']))}/members"
+                return [str(user["login"]) for user in await self._pages(url, org)]
+        return None
+
+    async def list_issue_events(self, org: str, repo: str, number: int) -> list[dict[str, Any]]:
+        return await self._pages(f"{_repo(org, repo)}/issues/{number}/events", org)
 
     async def request_review(self, org: str, repo: str, number: int, logins: list[str]) -> None:
         url = f"{_repo(org, repo)}/pulls/{number}/requested_reviewers"
         await self._send("POST", url, org, json=_reviewers(logins))
+
+    async def create_review(
+        self,
+        org: str,
+        repo: str,
+        number: int,
+        *,
+        body: str,
+        commit_sha: str,
+        comments: list[dict[str, Any]],
+    ) -> None:
+        review: dict[str, Any] = {"body": body, "event": "COMMENT", "comments": comments}
+        if commit_sha:
+            review["commit_id"] = commit_sha
+        await self._send("POST", f"{_repo(org, repo)}/pulls/{number}/reviews", org, json=review)
+
+    # Calls of the everyday plugins (assign, lifecycle, retitle, milestone, branchcleaner).
+
+    async def unassign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None:
+        url = f"{_repo(org, repo)}/issues/{number}/assignees"
+        await self._send("DELETE", url, org, json={"assignees": logins})
 
     async def unrequest_review(self, org: str, repo: str, number: int, logins: list[str]) -> None:
         url = f"{_repo(org, repo)}/pulls/{number}/requested_reviewers"
@@ -643,16 +730,20 @@ class GitHubClient:
     async def edit_issue(self, org: str, repo: str, number: int, fields: dict[str, Any]) -> None:
         await self._send("PATCH", f"{_repo(org, repo)}/issues/{number}", org, json=fields)
 
-    async def get_issue(self, org: str, repo: str, number: int) -> dict[str, Any]:
-        found: dict[str, Any] = await self._json("GET", f"{_repo(org, repo)}/issues/{number}", org)
-        return found
-
     async def list_milestones(self, org: str, repo: str) -> list[dict[str, Any]]:
         """The repository's open milestones."""
         return await self._pages(f"{_repo(org, repo)}/milestones", org)
 
     async def delete_branch(self, org: str, repo: str, branch: str) -> None:
         await self._send("DELETE", f"{_repo(org, repo)}/git/refs/heads/{quote(branch)}", org)
+
+
+def _decoded(found: dict[str, Any]) -> str:
+    """The text of a blob or contents answer (base64, as GitHub sends it)."""
+    content = str(found.get("content", ""))
+    if found.get("encoding", "base64") == "base64":
+        return base64.b64decode(content).decode("utf-8", errors="replace")
+    return content
 
 
 def _reviewers(logins: list[str]) -> dict[str, list[str]]:

@@ -16,9 +16,14 @@ from bowsprit.hook.effects import (
     AssignIssue,
     Comment,
     CreateProwJob,
+    CreateReview,
+    DeleteComment,
+    EditComment,
     Effect,
     EverydayEffect,
     PruneComments,
+    RemoveLabel,
+    RequestReview,
     SetStatus,
     UpsertComment,
 )
@@ -37,6 +42,17 @@ class GitHubWriter(GitHubCommentsAndStatuses, GitHubEveryday, Protocol):
     ) -> dict[str, Any]: ...
     async def add_label(self, org: str, repo: str, number: int, label: str) -> None: ...
     async def remove_label(self, org: str, repo: str, number: int, label: str) -> None: ...
+    async def request_review(self, org: str, repo: str, number: int, logins: list[str]) -> None: ...
+    async def create_review(
+        self,
+        org: str,
+        repo: str,
+        number: int,
+        *,
+        body: str,
+        commit_sha: str,
+        comments: list[dict[str, Any]],
+    ) -> None: ...
 
 
 class ProwJobs(Protocol):
@@ -87,18 +103,55 @@ class Applier:
             await asyncio.to_thread(self._abort, effect)
         elif isinstance(effect, Comment):
             await self.github.create_comment(effect.org, effect.repo, effect.number, effect.body)
-        elif isinstance(effect, SetStatus | UpsertComment | PruneComments | AssignIssue):
+        elif isinstance(effect, SetStatus | UpsertComment | PruneComments):
             await apply_github(self.github, effect)
         elif isinstance(effect, EverydayEffect):
             await apply_everyday(self.github, effect)
         elif isinstance(effect, AddLabel):
             await self.github.add_label(effect.org, effect.repo, effect.number, effect.label)
-        else:
+        elif isinstance(effect, RemoveLabel):
             try:
                 await self.github.remove_label(effect.org, effect.repo, effect.number, effect.label)
             except GitHubError as error:
                 if error.status != 404:  # already gone: what was asked for holds
                     raise
+        else:
+            await self._apply_more(effect)
+
+    async def _apply_more(self, effect: Effect) -> None:
+        """Comment edits, assignments and reviews (mostly the owners plugins' effects)."""
+        github = self.github
+        if isinstance(effect, EditComment):
+            await github.edit_comment(effect.org, effect.repo, effect.comment_id, effect.body)
+        elif isinstance(effect, DeleteComment):
+            try:
+                await github.delete_comment(effect.org, effect.repo, effect.comment_id)
+            except GitHubError as error:
+                if error.status != 404:  # already gone
+                    raise
+        elif isinstance(effect, AssignIssue | RequestReview):
+            try:
+                if isinstance(effect, AssignIssue):
+                    await apply_github(github, effect)
+                else:
+                    await github.request_review(
+                        effect.org, effect.repo, effect.number, list(effect.logins)
+                    )
+            except GitHubError as error:  # Prow logs these and goes on: the label matters
+                logger.warning("could not %s: %s", effect, error)
+        elif isinstance(effect, CreateReview):
+            comments = [
+                {"path": item.path, "position": item.position, "body": item.body}
+                for item in effect.comments
+            ]
+            await github.create_review(
+                effect.org,
+                effect.repo,
+                effect.number,
+                body=effect.body,
+                commit_sha=effect.commit_sha,
+                comments=comments,
+            )
 
     def _abort(self, effect: AbortPresubmits) -> None:
         """Abort the pull request's incomplete presubmits. Each write carries the version

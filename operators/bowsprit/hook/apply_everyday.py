@@ -9,7 +9,6 @@ from bowsprit.clients.github import GitHubError
 from bowsprit.hook.effects import (
     EditIssue,
     EverydayEffect,
-    RequestReview,
     UnassignIssue,
     UnrequestReview,
 )
@@ -17,7 +16,6 @@ from bowsprit.hook.effects import (
 
 class GitHubEveryday(Protocol):
     async def unassign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None: ...
-    async def request_review(self, org: str, repo: str, number: int, logins: list[str]) -> None: ...
     async def unrequest_review(
         self, org: str, repo: str, number: int, logins: list[str]
     ) -> None: ...
@@ -30,8 +28,6 @@ class GitHubEveryday(Protocol):
 async def apply_everyday(github: GitHubEveryday, effect: EverydayEffect) -> None:
     if isinstance(effect, UnassignIssue):
         await github.unassign_issue(effect.org, effect.repo, effect.number, list(effect.logins))
-    elif isinstance(effect, RequestReview):
-        await github.request_review(effect.org, effect.repo, effect.number, list(effect.logins))
     elif isinstance(effect, UnrequestReview):
         await github.unrequest_review(effect.org, effect.repo, effect.number, list(effect.logins))
     elif isinstance(effect, EditIssue):

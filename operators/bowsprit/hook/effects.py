@@ -98,15 +98,28 @@ class AssignIssue:
     logins: tuple[str, ...]
 
 
-GitHubEffect = SetStatus | UpsertComment | PruneComments | AssignIssue
-
-
-# Effects of the everyday plugins (assign, blunderbuss, lifecycle, retitle, milestone,
-# branchcleaner) ------------------------------------------------------------------------
+# Effects of the lgtm, approve and verify-owners plugins ----------------------------------
 
 
 @dataclass(frozen=True)
-class UnassignIssue:
+class EditComment:
+    """Replace the body of one of the bot's comments (found by the plugin)."""
+
+    org: str
+    repo: str
+    comment_id: int
+    body: str
+
+
+@dataclass(frozen=True)
+class DeleteComment:
+    org: str
+    repo: str
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class RequestReview:
     org: str
     repo: str
     number: int
@@ -114,7 +127,34 @@ class UnassignIssue:
 
 
 @dataclass(frozen=True)
-class RequestReview:
+class ReviewComment:
+    path: str
+    position: int
+    body: str
+
+
+@dataclass(frozen=True)
+class CreateReview:
+    """A COMMENT review with line comments (verify-owners points at bad OWNERS lines)."""
+
+    org: str
+    repo: str
+    number: int
+    body: str
+    commit_sha: str
+    comments: tuple[ReviewComment, ...] = ()
+
+
+GitHubEffect = SetStatus | UpsertComment | PruneComments | AssignIssue
+OwnersEffect = EditComment | DeleteComment | RequestReview | CreateReview
+
+
+# Effects of the everyday plugins (assign, lifecycle, retitle, milestone, branchcleaner;
+# review requests are the owners plugins' RequestReview) ---------------------------------
+
+
+@dataclass(frozen=True)
+class UnassignIssue:
     org: str
     repo: str
     number: int
@@ -150,7 +190,7 @@ class DeleteBranch:
     branch: str
 
 
-EverydayEffect = UnassignIssue | RequestReview | UnrequestReview | EditIssue | DeleteBranch
+EverydayEffect = UnassignIssue | UnrequestReview | EditIssue | DeleteBranch
 
 Effect = (
     CreateProwJob
@@ -159,5 +199,6 @@ Effect = (
     | AddLabel
     | RemoveLabel
     | GitHubEffect
+    | OwnersEffect
     | EverydayEffect
 )

@@ -46,6 +46,7 @@ class PullRequest:
     html_url: str
     author_link: str
     body: str = ""
+    assignees: tuple[str, ...] = ()
     merged: bool = False
     head_repo: str = ""  # org/repo the head branch is in ("" when that fork is gone)
     base_repo: str = ""  # org/repo of the base branch
@@ -75,6 +76,7 @@ class GenericCommentEvent:
     issue_state: str
     issue_author: str
     html_url: str
+    assignees: tuple[str, ...] = ()  # of the issue or pull request
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,23 @@ class PushEvent:
         return self.ref.removeprefix("refs/heads/").removeprefix("refs/tags/")
 
 
-Event = PullRequestEvent | GenericCommentEvent | PushEvent
+@dataclass(frozen=True)
+class ReviewEvent:
+    """A pull_request_review event (Prow's ReviewEvent): submitted, edited or dismissed,
+    with the review's state (upper-cased, as the REST API spells it)."""
+
+    guid: str
+    action: str
+    repo: RepoRef
+    pull: PullRequest
+    author: str
+    author_is_bot: bool
+    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
+    body: str
+    html_url: str
+
+
+Event = PullRequestEvent | GenericCommentEvent | PushEvent | ReviewEvent
 
 
 def _get(data: Any, key: str, kind: type[T], where: str) -> T:
@@ -140,6 +158,13 @@ def _repo(payload: dict[str, Any]) -> RepoRef:
     )
 
 
+def _assignees(data: dict[str, Any], where: str) -> tuple[str, ...]:
+    return tuple(
+        _get(user, "login", str, f"{where}.assignees[]")
+        for user in _opt(data, "assignees", list, where) or []
+    )
+
+
 def _labels(data: dict[str, Any], where: str) -> tuple[str, ...]:
     labels = _opt(data, "labels", list, where) or []
     return tuple(_get(label, "name", str, f"{where}.labels[]") for label in labels)
@@ -165,6 +190,7 @@ def parse_pull(data: dict[str, Any]) -> PullRequest:
         html_url=_opt(data, "html_url", str, where) or "",
         author_link=_opt(user, "html_url", str, f"{where}.user") or "",
         body=_opt(data, "body", str, where) or "",
+        assignees=_assignees(data, where),
         merged=bool(_opt(data, "merged", bool, where)),
         head_repo=_full_name(head, f"{where}.head"),
         base_repo=_full_name(base, f"{where}.base"),
@@ -205,6 +231,7 @@ def issue_comment_event(guid: str, payload: dict[str, Any]) -> GenericCommentEve
         issue_state=_get(issue, "state", str, "issue"),
         issue_author=_login(issue, "user", "issue"),
         html_url=_opt(comment, "html_url", str, "comment") or "",
+        assignees=_assignees(issue, "issue"),
     )
 
 
@@ -224,6 +251,23 @@ def review_event(guid: str, payload: dict[str, Any], key: str) -> GenericComment
         issue_state=pull.state,
         issue_author=pull.author,
         html_url=_opt(item, "html_url", str, key) or "",
+        assignees=pull.assignees,
+    )
+
+
+def pull_request_review_event(guid: str, payload: dict[str, Any]) -> ReviewEvent:
+    review = _get(payload, "review", dict, "payload")
+    user = _get(review, "user", dict, "review")
+    return ReviewEvent(
+        guid=guid,
+        action=_get(payload, "action", str, "payload"),
+        repo=_repo(payload),
+        pull=parse_pull(_get(payload, "pull_request", dict, "payload")),
+        author=_get(user, "login", str, "review.user"),
+        author_is_bot=_opt(user, "type", str, "review.user") == "Bot",
+        state=(_opt(review, "state", str, "review") or "").upper(),
+        body=_opt(review, "body", str, "review") or "",
+        html_url=_opt(review, "html_url", str, "review") or "",
     )
 
 
@@ -271,6 +315,7 @@ def pull_request_events(guid: str, payload: dict[str, Any]) -> list[Event]:
                 issue_state=pull.state,
                 issue_author=pull.author,
                 html_url=pull.html_url,
+                assignees=pull.assignees,
             )
         )
     return found
@@ -296,6 +341,7 @@ def issue_events(guid: str, payload: dict[str, Any]) -> list[Event]:
             issue_state=_get(issue, "state", str, "issue"),
             issue_author=author,
             html_url=_opt(issue, "html_url", str, "issue") or "",
+            assignees=_assignees(issue, "issue"),
         )
     ]
 
@@ -312,7 +358,7 @@ def parse(event_type: str, guid: str, payload: Any) -> list[Event]:
     if event_type == "issue_comment":
         return [issue_comment_event(guid, payload)]
     if event_type == "pull_request_review":
-        return [review_event(guid, payload, "review")]
+        return [review_event(guid, payload, "review"), pull_request_review_event(guid, payload)]
     if event_type == "pull_request_review_comment":
         return [review_event(guid, payload, "comment")]
     if event_type == "push":

@@ -28,6 +28,7 @@ from bowsprit.hook.effects import Effect
 from bowsprit.hook.external import Forwarder, in_process, matching
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.plugins.base import Context, GitHub, Plugin
+from bowsprit.hook.plugins.owners.cache import OwnersCache
 from bowsprit.hook.resync import resync_forever, resync_once
 from bowsprit.hook.tokens import TokenFile, signature_valid, tokens_for
 from bowsprit.lib.clock import NewName, random_name
@@ -64,6 +65,7 @@ class Hook:
     plugins: dict[str, Plugin] = field(default_factory=lambda: dict(PLUGINS))
     forwarder: Forwarder = field(default_factory=Forwarder)  # external plugins
     resync_period: float = 0.0  # seconds between plugins' periodic re-checks; 0: none
+    owners: OwnersCache = field(default_factory=OwnersCache)  # OWNERS files by commit
     # One item per webhook: its events are handled in order by one worker.
     queue: asyncio.Queue[tuple[events.Event, ...]] = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -175,6 +177,7 @@ class Hook:
             bot=self.bot,
             namespace=self.caches.prowjob_namespace(),
             new_name=self.new_name,
+            owners=self.owners,
         )
 
     async def _drain(self, app: web.Application) -> None:
@@ -249,6 +252,8 @@ def _kind(event: events.Event) -> str:
         return "pull_request"
     if isinstance(event, events.GenericCommentEvent):
         return "generic_comment"
+    if isinstance(event, events.ReviewEvent):
+        return "pull_request_review"
     return "push"
 
 
@@ -259,6 +264,8 @@ async def _handle(plugin: Plugin, context: Context, event: events.Event) -> list
         return await plugin.on_generic_comment(context, event)
     if isinstance(event, events.PushEvent) and plugin.on_push:
         return await plugin.on_push(context, event)
+    if isinstance(event, events.ReviewEvent) and plugin.on_review:
+        return await plugin.on_review(context, event)
     return []
 
 

@@ -4,20 +4,24 @@ type). They are listed here explicitly, never registered as a side effect of an 
 from __future__ import annotations
 
 from bowsprit.hook.plugins import (
+    approve,
     assign,
     branchcleaner,
     dco,
     help,
     hold,
     label,
+    lgtm,
     lifecycle,
     mergecommitblocker,
     milestone,
     needs_rebase,
+    owners_label,
     require_matching_label,
     retitle,
     size,
     trigger,
+    verify_owners,
     welcome,
     wip,
 )
@@ -38,6 +42,10 @@ PLUGINS.update(
 PLUGINS.update(
     (plugin.name, plugin)
     for plugin in (
+        lgtm.PLUGIN,
+        approve.PLUGIN,
+        verify_owners.PLUGIN,
+        owners_label.PLUGIN,
         size.PLUGIN,
         assign.PLUGIN,
         lifecycle.PLUGIN,

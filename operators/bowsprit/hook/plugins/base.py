@@ -9,7 +9,8 @@ from typing import Any, Protocol
 
 from bowsprit.api.pluginconfig import PluginConfigSpec
 from bowsprit.hook.effects import Effect
-from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, PushEvent
+from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, PushEvent, ReviewEvent
+from bowsprit.hook.plugins.owners.cache import OwnersCache
 from bowsprit.jobpod.jobs import Job
 from bowsprit.lib.clock import NewName
 
@@ -29,12 +30,23 @@ class GitHub(Protocol):
     async def list_pull_commits(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
     async def team_has_member(self, org: str, team: str, user: str) -> bool: ...
     async def search_issues(self, query: str, org: str) -> list[dict[str, Any]]: ...
-    # size, assign, milestone, blunderbuss
-    async def list_pull_changes(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
-    async def get_file(self, org: str, repo: str, path: str, ref: str) -> bytes | None: ...
+    # The owners plugins' reads (lgtm, approve, verify-owners, owners-label):
     async def list_issue_comments(
         self, org: str, repo: str, number: int
     ) -> list[dict[str, Any]]: ...
+    async def list_reviews(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
+    async def list_review_comments(
+        self, org: str, repo: str, number: int
+    ) -> list[dict[str, Any]]: ...
+    async def list_pull_changes(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
+    async def get_tree(self, org: str, repo: str, sha: str) -> list[dict[str, Any]]: ...
+    async def get_blob_text(self, org: str, repo: str, sha: str) -> str: ...
+    async def get_file_text(self, org: str, repo: str, path: str, ref: str) -> str | None: ...
+    async def list_collaborators(self, org: str, repo: str) -> list[str]: ...
+    async def get_commit_tree_sha(self, org: str, repo: str, sha: str) -> str: ...
+    async def list_team_members(self, org: str, team_name: str) -> list[str] | None: ...
+    async def list_issue_events(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
+    # the everyday plugins' reads (size, assign, milestone, welcome)
     async def list_milestones(self, org: str, repo: str) -> list[dict[str, Any]]: ...
 
 
@@ -51,6 +63,7 @@ class Context:
     namespace: str
     new_name: NewName
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # waits plugins make (tests: none)
+    owners: OwnersCache = field(default_factory=OwnersCache)  # OWNERS files by commit
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ CommentHandler = Callable[[Context, GenericCommentEvent], Awaitable[list[Effect]
 PushHandler = Callable[[Context, PushEvent], Awaitable[list[Effect]]]
 # A periodic look at one org or org/repo the plugin is on (needs-rebase's re-check).
 ResyncHandler = Callable[[Context, str], Awaitable[list[Effect]]]
+ReviewHandler = Callable[[Context, ReviewEvent], Awaitable[list[Effect]]]
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,7 @@ class Plugin:
     on_pull_request: PullRequestHandler | None = None
     on_generic_comment: CommentHandler | None = None
     on_push: PushHandler | None = None
+    on_review: ReviewHandler | None = None
     events: tuple[str, ...] = field(default=())
     on_resync: ResyncHandler | None = None
 

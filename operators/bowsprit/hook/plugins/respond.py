@@ -4,6 +4,8 @@ command matching, and Prow's reply formats, so each plugin's comments read as Pr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 ABOUT_THIS_BOT_WITHOUT_COMMANDS = (
     "Instructions for interacting with me using PR comments are available "
@@ -47,3 +49,24 @@ def format_response_raw(body: str, body_url: str, login: str, reply: str) -> str
     """A reply quoting the comment it answers (Prow's FormatResponseRaw)."""
     quoted = "\n".join(">" + line for line in body.split("\n"))
     return format_response(login, reply, f"In response to [this]({body_url}):\n\n{quoted}\n")
+
+
+# Prow's approve commandRegex: the command, then its arguments to the end of the line.
+ANY_COMMAND = re.compile(r"(?m)^/([^\t\n\f\r ]+)[\t ]*([^\n\r]*)")
+
+
+def commands(body: str) -> Iterator[tuple[str, str]]:
+    """(COMMAND upper-cased, its arguments) for each command line of a body."""
+    for match in ANY_COMMAND.finditer(body):
+        yield match.group(1).upper(), match.group(2)
+
+
+def bot_comments_matching(
+    comments: Iterable[dict[str, Any]], bot: str, matches: Callable[[str], object]
+) -> list[dict[str, Any]]:
+    """The bot's comments whose body `matches`, oldest first."""
+    return [
+        item
+        for item in comments
+        if (item.get("user") or {}).get("login") == bot and matches(str(item.get("body") or ""))
+    ]

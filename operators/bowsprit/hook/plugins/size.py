@@ -45,12 +45,12 @@ def decide(org: str, repo: str, number: int, wanted: str, current: list[str]) ->
 
 
 async def _generated(ctx: Context, org: str, repo: str, sha: str) -> GeneratedFiles:
-    found = await ctx.github.get_file(org, repo, ".generated_files", sha)
-    group = GeneratedFiles.parse(found.decode(errors="replace")) if found else GeneratedFiles()
+    found = await ctx.github.get_file_text(org, repo, ".generated_files", sha)
+    group = GeneratedFiles.parse(found) if found else GeneratedFiles()
     for path in group.repo_paths:
-        listed = await ctx.github.get_file(org, repo, path, sha)
+        listed = await ctx.github.get_file_text(org, repo, path, sha)
         if listed is not None:
-            group.add_paths(listed.decode(errors="replace"))
+            group.add_paths(listed)
     return group
 
 
@@ -59,9 +59,9 @@ async def handle_pull_request(ctx: Context, event: PullRequestEvent) -> list[Eff
         return []
     org, repo, number, sha = event.repo.org, event.repo.name, event.pull.number, event.pull.base_sha
     generated = await _generated(ctx, org, repo, sha)
-    attributes = await ctx.github.get_file(org, repo, ".gitattributes", sha)
+    attributes = await ctx.github.get_file_text(org, repo, ".gitattributes", sha)
     try:
-        patterns = linguist_generated(attributes.decode(errors="replace")) if attributes else []
+        patterns = linguist_generated(attributes) if attributes else []
     except PatternError as error:
         # Prow fails the event here; the size is still worth having without the patterns.
         logger.warning("%s/%s: .gitattributes: %s", org, repo, error)

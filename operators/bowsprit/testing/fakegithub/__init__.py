@@ -20,6 +20,7 @@ from aiohttp import web
 
 from bowsprit.emulator.threaded import ThreadedApp
 from bowsprit.lib.clock import Clock, rfc3339, utc_now
+from bowsprit.testing.fakegithub.gitdata import GitData
 from bowsprit.testing.fakegithub.routes import NOT_FOUND, NotFound, Routes, reply
 from bowsprit.testing.fakegithub.state import (
     Action,
@@ -97,6 +98,7 @@ class FakeGitHub:
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         self._server = ThreadedApp("fake-github")
+        self.git = GitData(self)  # files per commit and the owners plugins' calls
 
     # Setting the scene -----------------------------------------------------------------
 
@@ -134,6 +136,23 @@ class FakeGitHub:
             )
             self.repos[repo].pulls[number] = item
             return item
+
+    def push(self, repo: str, number: int, head_sha: str) -> Pull:
+        """A new commit on a pull request's branch: its head moves."""
+        with self._lock:
+            item = self.repos[repo].pulls[number]
+            item.commits.append(item.head_sha)
+            item.head_sha = head_sha
+            return item
+
+    def merged_into(self, repo: Repo, merged: Pull) -> None:
+        """GitHub recomputes mergeability after a merge moves the base: here, an open pull
+        request into the same branch that changes a file the merged one changed conflicts."""
+        touched = set(merged.files)
+        for other in repo.pulls.values():
+            same_base = other.state == "open" and other.base_ref == merged.base_ref
+            if same_base and other is not merged and touched & set(other.files):
+                other.mergeable = False
 
     def add_member(self, org: str, login: str) -> None:
         with self._lock:
@@ -222,6 +241,7 @@ class FakeGitHub:
     def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
         Routes(self).add_to(app)
+        self.git.add_to(app)
         return app
 
     def stop(self) -> None:

@@ -1,10 +1,9 @@
-"""The fake GitHub's routes the everyday plugins add: unassigning, review requests,
-editing an issue (title, state, milestone), milestones, file contents, deleting a branch.
-Like GitHub, assignees and reviewers it cannot take are dropped silently."""
+"""The fake GitHub's routes the everyday plugins add: unassigning, withdrawn review
+requests, editing an issue (title, state, milestone), milestones, deleting a branch (review
+requests and file contents are gitdata.py's)."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -48,20 +47,6 @@ def routes(fake: FakeGitHub) -> list[tuple[str, str, Handler]]:  # noqa: C901 - 
         item.assignees = [login for login in item.assignees if login.lower() not in gone]
         return web.json_response(payloads.issue(fake.url, repo, item))
 
-    def can_review(repo: Repo, item: Pull, login: str) -> bool:
-        members = fake.members.get(repo.org, set())
-        return login != item.author and (login in repo.collaborators or login in members)
-
-    async def request_reviewers(request: web.Request) -> web.Response:
-        found = pull_of(request)
-        if found is None:
-            return _not_found()
-        repo, item = found
-        for login in _logins(await request.json(), "reviewers"):
-            if can_review(repo, item, login) and login not in item.requested_reviewers:
-                item.requested_reviewers.append(login)
-        return web.json_response(payloads.pull(fake.url, repo, item), status=201)
-
     async def unrequest_reviewers(request: web.Request) -> web.Response:
         found = pull_of(request)
         if found is None:
@@ -102,21 +87,6 @@ def routes(fake: FakeGitHub) -> list[tuple[str, str, Handler]]:  # noqa: C901 - 
         ]
         return web.json_response(body)
 
-    async def contents(request: web.Request) -> web.Response:
-        found = repo_of(request)
-        text = found.contents.get(request.match_info["path"]) if found else None
-        if text is None:
-            return _not_found()
-        encoded = base64.b64encode(text.encode()).decode()
-        return web.json_response(
-            {
-                "type": "file",
-                "path": request.match_info["path"],
-                "encoding": "base64",
-                "content": encoded,
-            }
-        )
-
     async def delete_branch(request: web.Request) -> web.Response:
         found = repo_of(request)
         branch = request.match_info["branch"]
@@ -127,10 +97,8 @@ def routes(fake: FakeGitHub) -> list[tuple[str, str, Handler]]:  # noqa: C901 - 
 
     return [
         ("DELETE", repo_path + "/issues/{number}/assignees", unassign),
-        ("POST", repo_path + "/pulls/{number}/requested_reviewers", request_reviewers),
         ("DELETE", repo_path + "/pulls/{number}/requested_reviewers", unrequest_reviewers),
         ("PATCH", repo_path + "/issues/{number}", edit_issue),
         ("GET", repo_path + "/milestones", milestones),
-        ("GET", repo_path + "/contents/{path:.+}", contents),
         ("DELETE", repo_path + "/git/refs/heads/{branch:.+}", delete_branch),
     ]

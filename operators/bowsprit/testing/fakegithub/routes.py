@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bowsprit.lib.clock import rfc3339
-from bowsprit.testing.fakegithub import everyday_routes, payloads, plugin_routes
+from bowsprit.testing.fakegithub import everyday_routes, graphql, payloads, plugin_routes
 from bowsprit.testing.fakegithub.search import matches
 from bowsprit.testing.fakegithub.state import (
     Comment,
@@ -80,6 +80,7 @@ class Routes:
             ("GET", "/app", self.app),
             ("GET", "/orgs/{org}/installation", self.org_installation),
             ("POST", "/app/installations/{id}/access_tokens", self.access_token),
+            ("POST", "/graphql", self.graphql),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
@@ -202,6 +203,7 @@ class Routes:
         sha = hashlib.sha1(f"{repo.full_name}{item.number}{method}".encode()).hexdigest()
         item.merged, item.state, item.merge_commit_sha = True, "closed", sha
         repo.branches[item.base_ref] = sha
+        self.fake.merged_into(repo, item)
         self.fake.record(Merged(repo.full_name, item.number, method, item.head_sha))
         return reply({"sha": sha, "merged": True, "message": "Pull Request successfully merged"})
 
@@ -338,6 +340,9 @@ class Routes:
             if matches(query, repo, item)
         ]
         return reply({"total_count": len(found), "incomplete_results": False, "items": found})
+
+    async def graphql(self, request: web.Request) -> web.Response:
+        return reply(graphql.answer(self.fake, await _json(request)))
 
     # GitHub App --------------------------------------------------------------------------
 

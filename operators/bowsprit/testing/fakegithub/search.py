@@ -6,16 +6,25 @@ import shlex
 
 from bowsprit.testing.fakegithub.state import Pull, Repo
 
+# Qualifiers GitHub ORs (`org:a repo:b/c` finds PRs of either; so does `base:x base:y`),
+# by group; every other qualifier, and every negated one, must hold on its own.
+ANY_OF = {"org": "scope", "repo": "scope", "base": "base"}
+
 
 def matches(query: str, repo: Repo, pull: Pull) -> bool:
-    """Whether a pull request satisfies every qualifier of `query`."""
+    """Whether a pull request satisfies the qualifiers of `query`."""
     labels = {label.name for label in pull.labels}
+    alternatives: dict[str, bool] = {}
     for term in shlex.split(query):
         negated = term.startswith("-")
         key, _, value = term.lstrip("-").partition(":")
-        if _holds(key, value, repo, pull, labels) == negated:
+        holds = _holds(key, value, repo, pull, labels)
+        if key in ANY_OF and not negated:
+            group = ANY_OF[key]
+            alternatives[group] = alternatives.get(group, False) or holds
+        elif holds == negated:
             return False
-    return True
+    return all(alternatives.values())
 
 
 def _holds(key: str, value: str, repo: Repo, pull: Pull, labels: set[str]) -> bool:
@@ -28,7 +37,7 @@ def _holds(key: str, value: str, repo: Repo, pull: Pull, labels: set[str]) -> bo
         "state": lambda: pull.state == value,
         "repo": lambda: repo.full_name == value,
         "org": lambda: repo.org == value,
-        "label": lambda: value in labels,
+        "label": lambda: any(each in labels for each in value.split(",")),  # a,b: either
         "base": lambda: pull.base_ref == value,
         "head": lambda: pull.head_ref == value,
         "author": lambda: pull.author == value,

@@ -62,6 +62,7 @@ class Pull:
     commit_messages: dict[str, str] = field(default_factory=dict)  # sha -> message
     commit_authors: dict[str, str] = field(default_factory=dict)  # sha -> login (default author)
     assignees: list[str] = field(default_factory=list)
+    merge_state: str | None = None  # mergeStateStatus when set (e.g. BLOCKED), else derived
     requested_reviewers: list[str] = field(default_factory=list)
     file_changes: dict[str, tuple[int, int]] = field(default_factory=dict)  # (adds, dels)
     merge_commits: set[str] = field(default_factory=set)  # commits with two parents
@@ -80,7 +81,6 @@ class Repo:
     allowed_merge_methods: tuple[str, ...] = ("merge", "squash", "rebase")
     labels: list[str] = field(default_factory=list)  # the repository's labels
     milestones: dict[int, str] = field(default_factory=dict)  # number -> title (open ones)
-    contents: dict[str, str] = field(default_factory=dict)  # path -> text (at every ref)
 
     @property
     def full_name(self) -> str:

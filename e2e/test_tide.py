@@ -1,0 +1,324 @@
+"""Tide end to end, with plank running the ProwJobs it starts (the test kubelet finishes
+their pods), the fake GitHub holding the pull requests, and crier where results must
+reach GitHub; on every target."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import kubernetes
+import pytest
+
+from bowsprit.lib.contexts import description_with_base_sha
+from bowsprit.testing.fakegithub import FakeGitHub
+from bowsprit.testing.fakegithub.state import CommitStatus, Label, Merged, StatusCreated
+from bowsprit.testing.kubelet import TestKubelet
+from e2e.conformance.conftest import wait_for
+from e2e.conftest import Kube, component_argv, operator_process, prow_config, running
+from e2e.test_crier import crier_argv
+from e2e.test_hook import create, prowjobs
+
+pytestmark = pytest.mark.usefixtures("crds")
+
+ORG = "o"
+BASE = "b" * 40
+OLD_BASE = "0" * 40
+POD = {"containers": [{"image": "busybox", "command": ["true"]}]}
+Decide = Callable[[dict[str, Any]], int | None]
+
+
+def head(number: int) -> str:
+    return f"{number:x}" * 40
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        yield fake
+
+
+def open_green_pull(github: FakeGitHub, repo: str, number: int) -> None:
+    """A PR with lgtm and approved whose `unit` passed on an earlier base (as crier
+    reported it when hook ran it)."""
+    if repo not in github.repos:
+        github.add_repo(ORG, repo.split("/")[1], {"master": BASE})
+    github.add_pull(
+        repo,
+        number,
+        "alice",
+        head(number),
+        base="master",
+        head=f"pr-{number}",
+        labels=["lgtm", "approved"],
+        files=[f"{number}.go"],
+    )
+    description = description_with_base_sha("Job succeeded.", OLD_BASE)
+    github.repos[repo].statuses[head(number)] = [
+        CommitStatus("unit", "success", description, None, "bot", github.now())
+    ]
+
+
+def setup(kube: Kube, namespace: str, repos: list[str]) -> None:
+    prow_config(kube, namespace, tide={"sync_period": "1s"})
+    create(
+        kube,
+        namespace,
+        "tidepools",
+        "TidePool",
+        "main",
+        {"repos": repos, "labels": ["lgtm", "approved"]},
+    )
+    for repo in repos:
+        spec = {
+            "org": ORG,
+            "repo": repo.split("/")[1],
+            "always_run": True,
+            "pod_spec": POD,
+            "name": "unit",
+        }
+        create(
+            kube,
+            namespace,
+            "blockingpresubmits",
+            "BlockingPresubmit",
+            f"unit-{repo.split('/')[1]}",
+            spec,
+        )
+
+
+def tide_argv(kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path) -> list[str]:
+    token = tmp_path / "tide-token"
+    token.write_text("s3cret\n")
+    return [
+        *component_argv(kube, "tide", namespace),
+        "--github-endpoint",
+        github.url,
+        "--github-token-path",
+        str(token),
+        "--batch-merge-pause",
+        "0",
+    ]
+
+
+def settle(kube: Kube, namespace: str, decide: Decide) -> None:
+    """Play the kubelet: finish each pod not yet started with the code `decide` gives
+    (None leaves it waiting)."""
+    kubelet, core = TestKubelet(kube.api), kubernetes.client.CoreV1Api(kube.api)
+    for pod in core.list_namespaced_pod(namespace).items:
+        if pod.status.phase != "Pending":
+            continue
+        code = decide(pod.metadata.labels or {})
+        if code is not None:
+            kubelet.start(namespace, pod.metadata.name)
+            kubelet.finish(namespace, pod.metadata.name, code)
+
+
+def merges(github: FakeGitHub) -> list[tuple[str, int, str]]:
+    return [(a.repo, a.number, a.sha) for a in github.actions if isinstance(a, Merged)]
+
+
+def tide_context(github: FakeGitHub, sha: str) -> tuple[str, str] | None:
+    found = None
+    for action in github.actions:
+        if isinstance(action, StatusCreated) and action.context == "tide" and action.sha == sha:
+            found = (action.state, action.description)
+    return found
+
+
+def batches(kube: Kube, namespace: str) -> list[dict[str, Any]]:
+    return [j for j in prowjobs(kube, namespace) if j["spec"]["type"] == "batch"]
+
+
+def pulls_of(job: dict[str, Any]) -> list[tuple[int, str]]:
+    return [(p["number"], p["sha"]) for p in job["spec"]["refs"]["pulls"]]
+
+
+def merge_requests(github: FakeGitHub, repo: str, number: int) -> int:
+    path = f"/repos/{repo}/pulls/{number}/merge"
+    return sum(1 for r in github.requests if r.method == "PUT" and r.path == path)
+
+
+def test_a_batch_of_three_is_tested_and_merged_with_its_tested_shas(
+    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+) -> None:
+    for number in (1, 2, 3):
+        open_green_pull(github, "o/r", number)
+    setup(kube, namespace, ["o/r"])
+    with (
+        running(kube, "plank", namespace),
+        operator_process(tide_argv(kube, namespace, github, tmp_path)),
+    ):
+        batch = wait_for(lambda: batches(kube, namespace), what="a batch ProwJob")[0]
+        assert pulls_of(batch) == [(n, head(n)) for n in (1, 2, 3)]
+        assert batch["spec"]["refs"]["base_sha"] == BASE
+        wait_for(
+            lambda: (settle(kube, namespace, lambda _: 0), len(merges(github)) == 3)[1],
+            timeout=60,
+            what="three merges",
+        )
+    assert merges(github) == [("o/r", n, head(n)) for n in (1, 2, 3)]
+    assert all(merge_requests(github, "o/r", n) == 1 for n in (1, 2, 3))
+    assert github.repos["o/r"].branches["master"] != BASE  # the merges moved the branch
+    assert len(batches(kube, namespace)) == 1
+
+
+def test_failing_pr_is_never_merged_and_a_pr_losing_lgtm_leaves_the_pool(
+    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+) -> None:
+    open_green_pull(github, "o/fails", 4)
+    open_green_pull(github, "o/loses", 6)
+    setup(kube, namespace, ["o/fails", "o/loses"])
+
+    def decide(labels: dict[str, str]) -> int | None:
+        if labels.get("prow.k8s.io/refs.repo") == "fails":
+            return 1
+        return None  # o/loses: kept running until lgtm is gone
+
+    with (
+        running(kube, "plank", namespace),
+        operator_process(crier_argv(kube, namespace, github, tmp_path)),
+        operator_process(tide_argv(kube, namespace, github, tmp_path)),
+    ):
+        # Each PR alone in its sub-pool: retested serially on the current base.
+        wait_for(lambda: len(prowjobs(kube, namespace)) >= 2, what="serial retests")
+        assert all(j["spec"]["type"] == "presubmit" for j in prowjobs(kube, namespace))
+        github.repos["o/loses"].pulls[6].labels = [Label("approved")]
+        wait_for(
+            lambda: (
+                settle(kube, namespace, decide),
+                tide_context(github, head(4))
+                == ("pending", "Not mergeable. Job unit has not succeeded."),
+            )[1],
+            timeout=60,
+            what="PR 4's tide context naming the failed job",
+        )
+        wait_for(
+            lambda: (
+                tide_context(github, head(6)) == ("pending", "Not mergeable. Needs lgtm label.")
+            ),
+            what="PR 6's tide context naming the missing label",
+        )
+        settle(kube, namespace, lambda _: 0)  # PR 6's retest passes, too late
+        started = len(prowjobs(kube, namespace))
+        syncs = _sync_count(kube, namespace)
+        wait_for(lambda: _sync_count(kube, namespace) >= syncs + 2, what="two more syncs")
+        assert len(prowjobs(kube, namespace)) == started  # nothing retested again
+    assert merges(github) == []
+
+
+def _sync_count(kube: Kube, namespace: str) -> int:
+    """Syncs seen through the TidePool's history and lastSyncTime changes."""
+    body = kubernetes.client.CustomObjectsApi(kube.api).get_namespaced_custom_object(
+        "bowsprit.dev", "v1", namespace, "tidepools", "main"
+    )
+    _SEEN.setdefault(namespace, set()).add((body.get("status") or {}).get("lastSyncTime"))
+    return len(_SEEN[namespace])
+
+
+_SEEN: dict[str, set[Any]] = {}
+
+
+def test_a_pr_pushed_while_its_batch_runs_is_not_merged(
+    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+) -> None:
+    for number in (1, 2, 3):
+        open_green_pull(github, "o/r", number)
+    setup(kube, namespace, ["o/r"])
+    with (
+        running(kube, "plank", namespace),
+        operator_process(tide_argv(kube, namespace, github, tmp_path)),
+    ):
+        first = wait_for(lambda: batches(kube, namespace), what="a batch ProwJob")[0]
+        github.push("o/r", 2, "9" * 40)
+        github.repos["o/r"].statuses["9" * 40] = list(github.repos["o/r"].statuses[head(2)])
+        wait_for(
+            lambda: (settle(kube, namespace, lambda _: 0), len(merges(github)) == 3)[1],
+            timeout=60,
+            what="every PR merged, PR 2 after a test of its new head",
+        )
+    assert ("o/r", 2, head(2)) not in merges(github)
+    assert ("o/r", 2, "9" * 40) in merges(github)
+    retested = [j for j in prowjobs(kube, namespace) if (2, "9" * 40) in pulls_of(j)]
+    assert retested and (2, head(2)) in pulls_of(first)
+
+
+@contextlib.contextmanager
+def killable(argv: list[str]) -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, env=dict(os.environ)
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def test_tide_killed_between_merges_merges_nothing_twice(
+    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+) -> None:
+    for number in (1, 2, 3):
+        open_green_pull(github, "o/r", number)
+    setup(kube, namespace, ["o/r"])
+    argv = tide_argv(kube, namespace, github, tmp_path)
+    held = github.hold("PUT", "/repos/o/r/pulls/2/merge")
+    with running(kube, "plank", namespace):
+        with killable(argv) as tide:
+            wait_for(
+                lambda: (settle(kube, namespace, lambda _: 0), held.arrived.is_set())[1],
+                timeout=60,
+                what="the second merge carried out, its answer held",
+            )
+            tide.send_signal(signal.SIGKILL)
+            tide.wait(timeout=30)
+        held.release()
+        assert [n for _, n, _ in merges(github)] == [1, 2]
+        with operator_process(argv):
+            wait_for(
+                lambda: (settle(kube, namespace, lambda _: 0), len(merges(github)) == 3)[1],
+                timeout=60,
+                what="PR 3 retested on the new base and merged",
+            )
+    assert [n for _, n, _ in merges(github)] == [1, 2, 3]
+    assert [merge_requests(github, "o/r", n) for n in (1, 2, 3)] == [1, 1, 1]
+
+
+def test_prs_that_conflict_with_each_other_merge_one_at_a_time(
+    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Their batch fails (clonerefs could not merge them together): it is not tried again
+    as it was; the oldest is retested alone and merged, and GitHub then reports the other
+    as conflicting, which its tide context says."""
+    for number in (1, 2):
+        open_green_pull(github, "o/r", number)
+        github.repos["o/r"].pulls[number].files = ["same.go"]
+    setup(kube, namespace, ["o/r"])
+
+    def decide(labels: dict[str, str]) -> int:
+        return 1 if labels.get("prow.k8s.io/type") == "batch" else 0
+
+    with (
+        running(kube, "plank", namespace),
+        operator_process(tide_argv(kube, namespace, github, tmp_path)),
+    ):
+        wait_for(
+            lambda: (settle(kube, namespace, decide), merges(github))[1],
+            timeout=60,
+            what="PR 1 merged after its batch with PR 2 failed",
+        )
+        wait_for(
+            lambda: (
+                tide_context(github, head(2))
+                == ("error", "Not mergeable. PR has a merge conflict.")
+            ),
+            what="PR 2's tide context naming the conflict",
+        )
+    assert merges(github) == [("o/r", 1, head(1))]
+    assert len(batches(kube, namespace)) == 1

@@ -1,0 +1,38 @@
+"""`bowsprit tide`: merge pull requests of TidePools whose required jobs passed on the
+current base, testing them in batches, as Prow's Tide does."""
+
+from __future__ import annotations
+
+import argparse
+
+from bowsprit.clients.github import (
+    GitHubClient,
+    GitHubError,
+    add_github_flags,
+    settings_from_args,
+)
+from bowsprit.clients.operator import add_operator_flags, run_operator
+from bowsprit.tide.registry import Deps, build_registry
+
+
+def add_flags(parser: argparse.ArgumentParser) -> None:
+    add_operator_flags(parser)
+    add_github_flags(parser)
+    parser.add_argument(
+        "--batch-merge-pause",
+        type=float,
+        default=5.0,
+        help="seconds between the merges of a batch, so GitHub recomputes mergeability"
+        " (Prow waits 5 s)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        github = GitHubClient(settings_from_args(args))
+    except GitHubError as error:
+        raise SystemExit(f"tide: {error}") from error
+    deps = Deps.from_args(args)
+    deps.github = github
+    deps.merge_pause = args.batch_merge_pause
+    return run_operator(build_registry(), deps, args)
