@@ -6,6 +6,7 @@ from __future__ import annotations
 from bowsprit.hook.plugins import (
     approve,
     assign,
+    blunderbuss,
     branchcleaner,
     dco,
     help,
@@ -55,5 +56,6 @@ PLUGINS.update(
         milestone.PLUGIN,
         mergecommitblocker.PLUGIN,
         branchcleaner.PLUGIN,
+        blunderbuss.PLUGIN,
     )
 )

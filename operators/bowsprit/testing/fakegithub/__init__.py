@@ -98,6 +98,7 @@ class FakeGitHub:
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         self._server = ThreadedApp("fake-github")
+        self.busy_users: set[str] = set()  # GitHub status "busy" (blunderbuss)
         self.git = GitData(self)  # files per commit and the owners plugins' calls
 
     # Setting the scene -----------------------------------------------------------------
