@@ -21,6 +21,7 @@ COMMANDS = {
     "milestone": ["/milestone <version> or /milestone clear"],
     "mergecommitblocker": [],
     "branchcleaner": [],
+    "release-note": ["/release-note-none", "/release-note-edit"],
 }
 
 

@@ -47,6 +47,8 @@ def issue_fields(effect: EditIssue) -> dict[str, Any]:
         fields["title"] = effect.title
     if effect.state is not None:
         fields["state"] = effect.state
+    if effect.body is not None:
+        fields["body"] = effect.body
     if effect.state_reason is not None:
         fields["state_reason"] = effect.state_reason
     if effect.milestone is not None:

@@ -181,6 +181,7 @@ class EditIssue:
     milestone: int | None = None
     clear_milestone: bool = False
     state_reason: str | None = None  # completed, not_planned (issues only)
+    body: str | None = None
 
 
 @dataclass(frozen=True)

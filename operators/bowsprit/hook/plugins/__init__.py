@@ -18,6 +18,7 @@ from bowsprit.hook.plugins import (
     milestone,
     needs_rebase,
     owners_label,
+    release_note,
     require_matching_label,
     retitle,
     size,
@@ -57,5 +58,6 @@ PLUGINS.update(
         mergecommitblocker.PLUGIN,
         branchcleaner.PLUGIN,
         blunderbuss.PLUGIN,
+        release_note.PLUGIN,
     )
 )

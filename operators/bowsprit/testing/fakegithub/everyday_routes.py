@@ -68,6 +68,8 @@ def routes(fake: FakeGitHub) -> list[tuple[str, str, Handler]]:  # noqa: C901 - 
             return web.json_response({"message": "Problems parsing JSON"}, status=400)
         if "title" in body:
             item.title = str(body["title"])
+        if "body" in body:
+            item.body = str(body["body"])
         if body.get("state") in ("open", "closed"):
             item.state = str(body["state"])
         if "milestone" in body:
