@@ -22,6 +22,7 @@ COMMANDS = {
     "mergecommitblocker": [],
     "branchcleaner": [],
     "release-note": ["/release-note-none", "/release-note-edit"],
+    "skip": ["/skip"],
 }
 
 

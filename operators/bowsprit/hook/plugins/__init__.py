@@ -22,6 +22,7 @@ from bowsprit.hook.plugins import (
     require_matching_label,
     retitle,
     size,
+    skip,
     trigger,
     verify_owners,
     welcome,
@@ -59,5 +60,6 @@ PLUGINS.update(
         branchcleaner.PLUGIN,
         blunderbuss.PLUGIN,
         release_note.PLUGIN,
+        skip.PLUGIN,
     )
 )
