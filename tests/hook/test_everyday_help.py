@@ -23,6 +23,9 @@ COMMANDS = {
     "branchcleaner": [],
     "release-note": ["/release-note-none", "/release-note-edit"],
     "skip": ["/skip"],
+    "cat": ["/meow(vie) [CATegory]"],
+    "dog": ["/(woof|bark|this-is-{fine|not-fine|unbearable})"],
+    "goose": ["/honk"],
 }
 
 

@@ -11,6 +11,7 @@ from bowsprit.hook.plugins import (
     dco,
     help,
     hold,
+    images,
     label,
     lgtm,
     lifecycle,
@@ -61,5 +62,8 @@ PLUGINS.update(
         blunderbuss.PLUGIN,
         release_note.PLUGIN,
         skip.PLUGIN,
+        images.CAT,
+        images.DOG,
+        images.GOOSE,
     )
 )
