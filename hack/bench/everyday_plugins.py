@@ -1,8 +1,9 @@
 """GitHub cost of the everyday plugins, against the HTTP fake GitHub: the reads each
-plugin's handler makes (its effects' writes are not carried out or counted) for a first-time contributor's `pull_request opened` (welcome, size,
-blunderbuss, mergecommitblocker, release-note) and for common comments (`/assign`,
-`/cc`, `/lifecycle stale`, `/retitle`, `/milestone`, `/skip`), and the time per event
-over --rounds rounds (HTTP to a local fake; shared machine: read as an upper bound).
+plugin's handler makes (its effects' writes are neither carried out nor counted) for a
+first-time contributor's `pull_request opened` (welcome, size, blunderbuss,
+mergecommitblocker, release-note) and for common comments (`/assign`, `/cc`,
+`/lifecycle stale`, `/retitle`, `/milestone`, `/skip`), and the time per event over
+--rounds rounds (HTTP to a local fake; shared machine: read as an upper bound).
 Asserts nothing.
 
     python hack/bench/everyday_plugins.py [--rounds 50]
