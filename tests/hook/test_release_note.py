@@ -1,7 +1,7 @@
 # ruff: noqa: E501 - the tables keep Prow's strings whole
-"""The release-note plugin, with Prow's TestReleaseNotePR cases on master
-(pkg/plugins/releasenote/releasenote_test.go; its cherry-pick cases are not carried) and
-its comment rules, against the HTTP fake GitHub."""
+"""The release-note plugin, with Prow's TestReleaseNotePR table
+(pkg/plugins/releasenote/releasenote_test.go, cherry-picks and their parents included)
+and its comment rules, against the HTTP fake GitHub."""
 
 from __future__ import annotations
 
@@ -42,8 +42,11 @@ class Case:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     merged: bool = False
+    branch: str = "master"
+    parents: dict[int, str] = field(default_factory=dict)
 
 
+DEPRECATED = "kind/deprecation"
 CASES = [
     Case("LGTM with release-note", [LGTM, NOTE], "```release-note\n note note note.\n```"),
     Case(
@@ -113,23 +116,120 @@ CASES = [
         "```release-note\nSomething something dark side. Something something ACTION REQUIRED.```",
         removed=[NEEDED],
     ),
-    Case("merged PR without a note is left alone", [], merged=True),
+    Case(
+        "do not add needs label when parent PR has releaseNote label",
+        [],
+        "Cherry pick of #2 on release-1.2.",
+        branch="release-1.2",
+        parents={2: NOTE},
+    ),
+    Case(
+        "do not touch LGTM on non-master when parent PR has releaseNote label, but remove releaseNoteNeeded",
+        [LGTM, NEEDED],
+        "Cherry pick of #2 on release-1.2.",
+        removed=[NEEDED],
+        branch="release-1.2",
+        parents={2: NOTE},
+    ),
+    Case(
+        "do nothing when PR has releaseNoteActionRequired, but parent PR does not have releaseNote label",
+        [ACTION_REQUIRED],
+        "Cherry pick of #2 on release-1.2.\n```release-note note action required note\n```",
+        branch="release-1.2",
+        parents={2: NONE},
+    ),
+    Case(
+        "add releaseNoteNeeded on non-master when parent PR has releaseNoteNone label",
+        [LGTM],
+        "Cherry pick of #2 on release-1.2.",
+        added=[NEEDED],
+        branch="release-1.2",
+        parents={2: NONE},
+    ),
+    Case(
+        "add releaseNoteNeeded on non-master when 1 of 2 parent PRs has releaseNoteNone",
+        [LGTM],
+        "Other text.\nCherry pick of #2 on release-1.2.\nCherry pick of #4 on release-1.2.\n",
+        added=[NEEDED],
+        branch="release-1.2",
+        parents={2: NOTE, 4: NONE},
+    ),
+    Case(
+        "remove releaseNoteNeeded on non-master when both parent PRs have a release note",
+        [LGTM, NEEDED],
+        "Other text.\nCherry pick of #2 on release-1.2.\nCherry pick of #4 on release-1.2.\n",
+        removed=[NEEDED],
+        branch="release-1.2",
+        parents={2: NOTE, 4: ACTION_REQUIRED},
+    ),
+    Case(
+        "add releaseNoteActionRequired on non-master when body contains note even though both parent PRs have a release note (non-mandatory RN)",
+        [LGTM, NEEDED],
+        "Other text.\nCherry pick of #2 on release-1.2.\nCherry pick of #4 on release-1.2.\n```release-note\nSome changes were made but there still is action required.\n```",
+        added=[ACTION_REQUIRED],
+        removed=[NEEDED],
+        branch="release-1.2",
+        parents={2: NOTE, 4: ACTION_REQUIRED},
+    ),
+    Case(
+        "add releaseNoteNeeded, remove release-note on non-master when release-note block is removed and parent PR has releaseNoteNone label",
+        [LGTM, NOTE],
+        "Cherry pick of #2 on release-1.2.\n```release-note\n```\n/cc @cjwagner",
+        added=[NEEDED],
+        removed=[NOTE],
+        branch="release-1.2",
+        parents={2: NONE},
+    ),
+    Case(
+        "add ReleaseNoteLabelNeeded, remove ReleaseNoteNone when kind/deprecation label is added",
+        [DEPRECATED, NONE],
+        "```release-note\nnone\n```",
+        added=[NEEDED],
+        removed=[NONE],
+    ),
+    Case(
+        "release-note-none command cannot override deprecation label",
+        [DEPRECATED],
+        "",
+        ["/release-note-none "],
+        added=[NEEDED],
+    ),
+    Case("Add do-not-merge/release-note-label-needed", [], "```release-note\n```", added=[NEEDED]),
+    Case(
+        "Release note edited after merge, do not add do-not-merge/release-note-label-needed",
+        [],
+        "```release-note\n```",
+        merged=True,
+    ),
+    Case(
+        "do-not-merge/release-note-label-needed, converted from draft to ready for review",
+        [NEEDED],
+        "```release-note\nnone\n```",
+        added=[NONE],
+        removed=[NEEDED],
+    ),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 async def test_release_note_pr(case: Case, github: FakeGitHub, client: GitHubClient) -> None:
     scene(github, labels=case.labels)
+    for number, label in case.parents.items():
+        github.add_pull(FULL, number, "someone", "c" * 40, labels=[label])
     for text in case.comments:
         github.add_comment(FULL, 1, "someone", text)
-    event = pr_event("opened", pull(body=case.body, merged=case.merged))
+    event = pr_event("opened", pull(body=case.body, merged=case.merged, base_ref=case.branch))
     await apply(
         client, await release_note.handle_pull_request(context(client, "release-note"), event)
     )
     assert added(github) == sorted(case.added)
     assert removed(github) == sorted(case.removed)
-    # Prow comments exactly when it adds the needed label.
-    assert bool(comments(github)) is (NEEDED in case.added)
+    # Prow comments exactly when it adds the needed label: the note process (or, with
+    # kind/deprecation, why), and for a cherry-pick which parents have no note.
+    posted = comments(github)
+    assert bool(posted) is (NEEDED in case.added)
+    if NEEDED in case.added and case.parents:
+        assert any(release_note.PARENT_BODY in body for body in posted)
 
 
 async def test_needed_comment_links_the_configured_guide_and_goes_with_the_label(

@@ -1,9 +1,9 @@
 """The release-note plugin: the PR body's ```release-note block decides `release-note`,
 `release-note-action-required`, `release-note-none`, or
 `do-not-merge/release-note-label-needed` with Prow's comment; `/release-note-none` and
-`/release-note-edit` (Prow's pkg/plugins/releasenote). Prow's cherry-pick rule (a PR to
-a release branch may inherit its parents' notes) is not carried: every PR follows the
-release note process."""
+`/release-note-edit` (Prow's pkg/plugins/releasenote), with Prow's cherry-pick rule: a PR
+to a branch other than master whose body says "Cherry pick of #N on release-X.Y." needs
+no note of its own when every parent has one."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from bowsprit.api.pluginconfig import ReleaseNoteSettings
 from bowsprit.hook.effects import AddLabel, Comment, EditIssue, Effect, PruneComments, RemoveLabel
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, parse_pull
 from bowsprit.hook.plugins.base import Command, Context, Plugin
-from bowsprit.hook.plugins.respond import format_response_raw, format_simple_response
+from bowsprit.hook.plugins.respond import (
+    format_response,
+    format_response_raw,
+    format_simple_response,
+)
 
 NEEDED = "do-not-merge/release-note-label-needed"
 NOTE, NONE, ACTION_REQUIRED = "release-note", "release-note-none", "release-note-action-required"
@@ -36,6 +40,12 @@ DEPRECATED = (
     "`release-note` block in the PR body text to include the release note. If the release "
     "note requires additional action include the string `action required` in the release "
     "note. For example:\n````\n```release-note\nSome release note with action required.\n```\n````"
+)
+CHERRY_PICK_RE = re.compile(r"Cherry pick of #([0-9]+) on release-([0-9]+\.[0-9]+).")
+PARENT_BODY = (
+    f"All 'parent' PRs of a cherry-pick PR must have one of the \"{NOTE}\" or "
+    f'"{ACTION_REQUIRED}" labels, or this PR must follow the standard/parent release note '
+    "labeling requirement."
 )
 DEPRECATION_BODY = (
     f'Adding the "{NEEDED}" label and removing any existing "{NONE}" label because there is '
@@ -78,6 +88,61 @@ def _relabel(org: str, repo: str, number: int, wanted: str, labels: set[str]) ->
     return effects
 
 
+def parents(body: str) -> list[int]:
+    """Prow's getCherrypickParentPRNums: one "Cherry pick of #N on release-X.Y." a line."""
+    found: list[int] = []
+    for line in body.split("\n"):
+        match = CHERRY_PICK_RE.search(line)
+        if match:
+            found.append(int(match.group(1)))
+    return found
+
+
+async def noteless_parents(ctx: Context, event: PullRequestEvent) -> list[int] | None:
+    """Prow's prMustFollowRelNoteProcess: None when the PR needs no note of its own (a
+    cherry-pick off master whose parents all have one), else the parents without one."""
+    numbers = parents(event.pull.body) if event.pull.base_ref != "master" else []
+    if not numbers:
+        return []
+    missing: list[int] = []
+    for number in numbers:
+        found = await ctx.github.list_labels(event.repo.org, event.repo.name, number)
+        if NOTE not in found and ACTION_REQUIRED not in found:
+            missing.append(number)
+    return missing or None
+
+
+def parent_comment(event: PullRequestEvent, missing: list[int]) -> Comment:
+    listed = ", ".join(f"#{number}" for number in missing)
+    reason = (
+        f'The following parent PRs have neither the "{NOTE}" nor the "{ACTION_REQUIRED}" '
+        f"labels: {listed}."
+    )
+    body = format_response(event.pull.author, PARENT_BODY, reason)
+    return Comment(event.repo.org, event.repo.name, event.pull.number, body)
+
+
+async def _when_needed(
+    ctx: Context, event: PullRequestEvent, labels: set[str], missing: list[int], note_body: str
+) -> tuple[str, list[Effect]]:
+    """No note in the body: the label (none when an earlier comment said
+    /release-note-none) and the comments Prow makes."""
+    org, repo, number = event.repo.org, event.repo.name, event.pull.number
+    effects: list[Effect] = []
+    if missing and NEEDED not in labels:
+        effects.append(parent_comment(event, missing))
+    if DEPRECATION in labels:
+        if NEEDED not in labels:
+            effects.append(Comment(org, repo, number, format_simple_response(DEPRECATION_BODY)))
+        return NEEDED, effects
+    comments = await ctx.github.list_issue_comments(org, repo, number)
+    if any(NONE_CMD_RE.search(str(item.get("body", ""))) for item in comments):
+        return NONE, effects
+    if NEEDED not in labels:
+        effects.append(Comment(org, repo, number, format_simple_response(note_body)))
+    return NEEDED, effects
+
+
 async def handle_pull_request(ctx: Context, event: PullRequestEvent) -> list[Effect]:
     if event.action not in ("opened", "edited", "labeled", "ready_for_review"):
         return []
@@ -86,24 +151,23 @@ async def handle_pull_request(ctx: Context, event: PullRequestEvent) -> list[Eff
     org, repo, number = event.repo.org, event.repo.name, event.pull.number
     settings = ctx.config.release_note or ReleaseNoteSettings()
     note_body = needed_body(settings.guidelines_url or DEFAULT_GUIDE)
+    prune: list[Effect] = [
+        PruneComments(org, repo, number, ctx.bot, note_body),
+        PruneComments(org, repo, number, ctx.bot, PARENT_BODY),
+    ]
     labels = set(await ctx.github.list_labels(org, repo, number))
     wanted = label_for(event.pull.body, labels)
+    missing = await noteless_parents(ctx, event)
     effects: list[Effect] = []
     if wanted == NEEDED:
         if event.pull.merged:
             return []
-        if DEPRECATION in labels:
-            if NEEDED not in labels:
-                effects.append(Comment(org, repo, number, format_simple_response(DEPRECATION_BODY)))
-        else:
-            comments = await ctx.github.list_issue_comments(org, repo, number)
-            if any(NONE_CMD_RE.search(str(item.get("body", ""))) for item in comments):
-                wanted = NONE
-            elif NEEDED not in labels:
-                effects.append(Comment(org, repo, number, format_simple_response(note_body)))
+        if missing is None:  # the parents' notes do: no label needed
+            return [RemoveLabel(org, repo, number, NEEDED)] * (NEEDED in labels) + prune
+        wanted, effects = await _when_needed(ctx, event, labels, missing, note_body)
     effects += _relabel(org, repo, number, wanted, labels)
-    if wanted in (NOTE, ACTION_REQUIRED, NONE):  # Prow's clearStaleComments
-        effects.append(PruneComments(org, repo, number, ctx.bot, note_body))
+    if missing is None or wanted in (NOTE, ACTION_REQUIRED, NONE):  # Prow's clearStaleComments
+        effects += prune
     return effects
 
 
