@@ -34,7 +34,17 @@ def test_falco_plugins_load_into_plugin_configs(falco_config: Path) -> None:
     assert report.objects == {"PluginConfig": 48}
     unconverted = sorted(item.problem.field for item in report.problems)
     assert all(not item.problem.carried for item in report.problems)
-    assert "blunderbuss" in unconverted and "retitle" in unconverted
+    assert "config_updater" in unconverted
+    # The 22 repositories that enable golint are told it is not supported.
+    golint = [
+        item.problem
+        for item in report.problems
+        if "plugin golint is not supported in Bowsprit" in item.problem.message
+    ]
+    assert len(golint) == 22
+    # The everyday plugins' sections are carried now; Prow's blunderbuss.wait_for_status
+    # is not (Falco does not set it).
+    assert "blunderbuss" not in unconverted and "retitle" not in unconverted
 
 
 def test_plugin_settings_follow_prows_matching(tmp_path: Path) -> None:
@@ -394,3 +404,44 @@ def test_owners_section_reaches_the_owners_plugins() -> None:
         problem.field == "owners.mdyamlrepos" and not problem.carried
         for problem in imported.problems
     )
+
+
+def test_everyday_plugin_settings_are_converted(falco_config: Path) -> None:
+    """Falco's size, blunderbuss, retitle, goose and repo_milestone sections reach the
+    PluginConfigs of the entries that enable those plugins."""
+    import yaml
+
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    document = yaml.safe_load((falco_config / "prow" / "aws" / "plugins.yaml").read_text())
+    specs = {o.spec.repos[0]: o.spec for o in import_plugin_config(document).objects}  # type: ignore[attr-defined]
+    falco = specs["falcosecurity/falco"]
+    assert falco.blunderbuss is not None and falco.blunderbuss.max_request_count == 2
+    assert falco.blunderbuss.use_status_availability
+    assert falco.retitle is not None and falco.retitle.allow_closed_issues
+    assert falco.goose is not None and falco.goose.key_path == "/etc/unsplash/honk"
+    assert falco.milestone is not None and falco.milestone.maintainers_team == "falco-maintainers"
+    assert falco.size is not None and falco.size.l == 90
+    assert "golint" not in (specs["falcosecurity/testing"].plugins or [])
+    # A repository without milestone on gets no milestone settings.
+    assert specs["falcosecurity/testing"].milestone is None
+
+
+def test_repo_milestone_default_and_preserved_branches() -> None:
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    imported = import_plugin_config(
+        {
+            "plugins": {"o/a": ["milestone", "branchcleaner"], "o/b": ["milestone"]},
+            "repo_milestone": {
+                "": {"maintainers_team": "admins"},
+                "o/b": {"maintainers_team": "b-leads"},
+            },
+            "branch_cleaner": {"preserved_branches": {"o": ["release-.*"], "o/a": ["main"]}},
+        }
+    )
+    specs = {o.spec.repos[0]: o.spec for o in imported.objects}  # type: ignore[attr-defined]
+    assert specs["o/a"].milestone.maintainers_team == "admins"
+    assert specs["o/b"].milestone.maintainers_team == "b-leads"
+    assert specs["o/a"].branchcleaner.preserved_branches == ["main", "release-.*"]
+    assert imported.problems == []

@@ -103,3 +103,27 @@ def test_a_plugin_config_naming_an_unknown_plugin_is_refused_and_logged(
     caches.plugin_configs.replace([good, typo])
     assert [spec.repos for spec in caches.all_configs()] == [["acme"]]
     assert "PluginConfig ci/typo ignored: spec.plugins: unknown plugin(s) tirgger" in caplog.text
+
+
+def test_merged_config_keeps_every_settings_section() -> None:
+    """No plugin's settings are lost on the way to the handlers (the milestone team, the
+    OWNERS filenames, ... were once dropped by a hand-kept list)."""
+    from bowsprit.api.pluginconfig import PluginConfigSpec
+    from bowsprit.hook.caches import merged_config
+
+    spec = PluginConfigSpec.model_validate(
+        {
+            "repos": ["o"],
+            "plugins": ["milestone", "blunderbuss", "approve"],
+            "milestone": {"maintainers_team": "leads"},
+            "blunderbuss": {"request_count": 3},
+            "owners": {"skip_collaborators": True},
+            "retitle": {"allow_closed_issues": True},
+        }
+    )
+    merged = merged_config([spec], "o", "r")
+    assert merged is not None
+    assert merged.milestone is not None and merged.milestone.maintainers_team == "leads"
+    assert merged.blunderbuss is not None and merged.blunderbuss.request_count == 3
+    assert merged.owners is not None and merged.owners.skip_collaborators
+    assert merged.retitle is not None and merged.retitle.allow_closed_issues

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bowsprit.clients.github import GitHubError
+from bowsprit.hook.apply_everyday import GitHubEveryday, apply_everyday
 from bowsprit.hook.apply_github import GitHubCommentsAndStatuses, apply_github
 from bowsprit.hook.effects import (
     AbortPresubmits,
@@ -19,6 +20,7 @@ from bowsprit.hook.effects import (
     DeleteComment,
     EditComment,
     Effect,
+    EverydayEffect,
     PruneComments,
     RemoveLabel,
     RequestReview,
@@ -34,7 +36,7 @@ INCOMPLETE = ("scheduling", "triggered", "pending")
 CONFLICT_RETRIES = 3
 
 
-class GitHubWriter(GitHubCommentsAndStatuses, Protocol):
+class GitHubWriter(GitHubCommentsAndStatuses, GitHubEveryday, Protocol):
     async def create_comment(
         self, org: str, repo: str, number: int, body: str
     ) -> dict[str, Any]: ...
@@ -101,23 +103,13 @@ class Applier:
             )
             logger.info("created ProwJob %s for %s", body["metadata"]["name"], effect.job)
         elif isinstance(effect, AbortPresubmits):
-            if not await asyncio.to_thread(self._abort, effect):
-                # Never dropped: the older runs would otherwise report over the new ones.
-                logger.error(
-                    "aborting presubmits of %s/%s#%d: %d conflicts in a row; retrying in %.0f s",
-                    effect.org,
-                    effect.repo,
-                    effect.number,
-                    CONFLICT_RETRIES,
-                    self.abort_retry_delay,
-                )
-                task = asyncio.create_task(self._abort_later(effect))
-                self._retries.add(task)
-                task.add_done_callback(self._retries.discard)
+            await self._abort_or_retry(effect)
         elif isinstance(effect, Comment):
             await self.github.create_comment(effect.org, effect.repo, effect.number, effect.body)
         elif isinstance(effect, SetStatus | UpsertComment | PruneComments):
             await apply_github(self.github, effect)
+        elif isinstance(effect, EverydayEffect):
+            await apply_everyday(self.github, effect)
         elif isinstance(effect, AddLabel):
             await self.github.add_label(effect.org, effect.repo, effect.number, effect.label)
         elif isinstance(effect, RemoveLabel):
@@ -128,6 +120,22 @@ class Applier:
                     raise
         else:
             await self._apply_more(effect)
+
+    async def _abort_or_retry(self, effect: AbortPresubmits) -> None:
+        if await asyncio.to_thread(self._abort, effect):
+            return
+        # Never dropped: the older runs would otherwise report over the new ones.
+        logger.error(
+            "aborting presubmits of %s/%s#%d: %d conflicts in a row; retrying in %.0f s",
+            effect.org,
+            effect.repo,
+            effect.number,
+            CONFLICT_RETRIES,
+            self.abort_retry_delay,
+        )
+        task = asyncio.create_task(self._abort_later(effect))
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
 
     async def _apply_more(self, effect: Effect) -> None:
         """Comment edits, assignments and reviews (mostly the owners plugins' effects)."""

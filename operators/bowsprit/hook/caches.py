@@ -26,8 +26,13 @@ logger = logging.getLogger("bowsprit.hook")
 
 T = TypeVar("T")
 Key = tuple[str, str]
-SETTINGS: tuple[str, ...] = ("trigger", "lgtm", "approve", "size", "label", "welcome")
-SETTINGS += ("dco", "require_matching_label")  # h/label-plugins
+# Every plugin's settings section: all of PluginConfigSpec but what says where and which
+# (a section listed by hand was lost whenever a plugin added one: owners, milestone, ...).
+SETTINGS: tuple[str, ...] = tuple(
+    name
+    for name in PluginConfigSpec.model_fields
+    if name not in ("repos", "excluded_repos", "plugins", "external_plugins")
+)
 
 
 def _key(item: dict[str, Any]) -> Key:

@@ -48,6 +48,9 @@ class PullRequest:
     body: str = ""
     assignees: tuple[str, ...] = ()
     merged: bool = False
+    head_repo: str = ""  # org/repo the head branch is in ("" when that fork is gone)
+    base_repo: str = ""  # org/repo of the base branch
+    author_is_bot: bool = False  # GitHub's user type "Bot"
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,15 @@ def parse_pull(data: dict[str, Any]) -> PullRequest:
         body=_opt(data, "body", str, where) or "",
         assignees=_assignees(data, where),
         merged=bool(_opt(data, "merged", bool, where)),
+        head_repo=_full_name(head, f"{where}.head"),
+        base_repo=_full_name(base, f"{where}.base"),
+        author_is_bot=_opt(user, "type", str, f"{where}.user") == "Bot",
     )
+
+
+def _full_name(ref: dict[str, Any], where: str) -> str:
+    repo = _opt(ref, "repo", dict, where)
+    return (_opt(repo, "full_name", str, f"{where}.repo") or "") if repo else ""
 
 
 def pull_request_event(guid: str, payload: dict[str, Any]) -> PullRequestEvent:
