@@ -31,6 +31,7 @@ from bowsprit.api.prowimport import (
 )
 from bowsprit.api.prowplugins import import_plugin_config, is_plugin_config
 from bowsprit.api.registry import BY_KIND
+from bowsprit.checkconfig.clusters import cluster_problem
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -79,14 +80,16 @@ def input_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def check(paths: Iterable[Path]) -> Report:
+def check(paths: Iterable[Path], build_clusters: set[str] | None = None) -> Report:
+    """Every problem of the files; with `build_clusters` (the configured aliases), also
+    jobs that name another."""
     report = Report()
     seen: dict[tuple[str, str, str], Path] = {}
     files = list(input_files(paths))
     presets = _presets(files)  # Prow's presets apply to the jobs of every file
     for path in files:
         report.files += 1
-        for problem in _check_file(path, report, seen, presets):
+        for problem in _check_file(path, report, seen, presets, build_clusters):
             report.problems.append(FileProblem(path, problem))
     return report
 
@@ -109,6 +112,7 @@ def _check_file(
     report: Report,
     seen: dict[tuple[str, str, str], Path],
     presets: list[dict[str, Any]],
+    build_clusters: set[str] | None = None,
 ) -> Iterator[Problem]:
     try:
         documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
@@ -132,6 +136,9 @@ def _check_file(
             if key in seen and obj.metadata.name:
                 yield Problem(_label(obj), "metadata.name", f"duplicate of one in {seen[key]}")
             seen.setdefault(key, path)
+            unknown = None if build_clusters is None else cluster_problem(obj, build_clusters)
+            if unknown is not None:
+                yield unknown
 
 
 def _read_document(document: Any, where: str, presets: list[dict[str, Any]]) -> Imported | None:

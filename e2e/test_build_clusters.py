@@ -1,0 +1,199 @@
+"""Build clusters: two API servers at once. The control plane is the target (`kube`: the
+emulator, or envtest's real kube-apiserver) and the build cluster `build` is a second
+emulator, so every test runs as two emulators and as envtest plus an emulator."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import kubernetes
+import pytest
+import yaml
+from kubernetes.client.exceptions import ApiException
+
+from bowsprit.api import GROUP, VERSION
+from bowsprit.clients.buildclusters import BuildClusters, Sources
+from bowsprit.clients.cluster import Cluster
+from bowsprit.clients.kube import load_configuration
+from bowsprit.emulator import Emulator
+from bowsprit.lib.clock import utc_now
+from bowsprit.plank.clusterstatus import STATE, sync_once
+from bowsprit.testing.buildclusters import aliased, write_kubeconfig_dir
+from e2e.conformance.conftest import wait_for
+from e2e.conftest import Kube, component_argv, operator_process, prow_config
+
+pytestmark = pytest.mark.usefixtures("crds")
+LONG_AGO = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture(scope="module")
+def build() -> Iterator[Emulator]:
+    """The second API server: build cluster `build`."""
+    with Emulator(bookmark_interval=1.0) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def build_api(build: Emulator, namespace: str) -> Iterator[kubernetes.client.ApiClient]:
+    """A client of the build cluster, with the test's namespace created there too."""
+    api = kubernetes.client.ApiClient(kubernetes.client.Configuration(host=build.url))
+    api.configuration.api_key = {"authorization": "Bearer emulator"}
+    kubernetes.client.CoreV1Api(api).create_namespace(
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
+    )
+    yield api
+    kubernetes.client.CoreV1Api(api).delete_namespace(namespace)
+    api.close()
+
+
+def _closed_port_kubeconfig() -> dict[str, Any]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "c", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
+        "users": [{"name": "u", "user": {"token": "t"}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
+        "current-context": "x",
+    }
+
+
+def _job(name: str, cluster: str | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "type": "periodic",
+        "job": name,
+        "pod_spec": {"containers": [{"image": "busybox"}]},
+    }
+    if cluster:
+        spec["cluster"] = cluster
+    return {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "ProwJob",
+        "metadata": {"name": name},
+        "spec": spec,
+    }
+
+
+def _pod(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "labels": {"created-by-prow": "true", "prow.k8s.io/id": name}},
+        "spec": {"restartPolicy": "Never", "containers": [{"name": "test", "image": "busybox"}]},
+    }
+
+
+def _exists(core: kubernetes.client.CoreV1Api, namespace: str, name: str) -> bool:
+    try:
+        core.read_namespaced_pod(name, namespace)
+    except ApiException as error:
+        if error.status == 404:
+            return False
+        raise
+    return True
+
+
+def _jobs_and_pods(
+    kube: Kube, build_api: kubernetes.client.ApiClient, namespace: str
+) -> tuple[kubernetes.client.CoreV1Api, kubernetes.client.CoreV1Api]:
+    """Two finished jobs whose pods are past terminated_pod_ttl (one pod in each cluster)
+    and a running job whose pod, in `build`, must stay."""
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    local, remote = kubernetes.client.CoreV1Api(kube.api), kubernetes.client.CoreV1Api(build_api)
+    for name, cluster, status in (
+        ("done-here", None, {"state": "failure", "completionTime": LONG_AGO}),
+        ("done-there", "build", {"state": "success", "completionTime": LONG_AGO}),
+        ("running-there", "build", {"state": "pending"}),
+    ):
+        objects.create_namespaced_custom_object(
+            GROUP, VERSION, namespace, "prowjobs", _job(name, cluster)
+        )
+        objects.patch_namespaced_custom_object_status(
+            GROUP, VERSION, namespace, "prowjobs", name, {"status": status}
+        )
+    local.create_namespaced_pod(namespace, _pod("done-here"))
+    remote.create_namespaced_pod(namespace, _pod("done-there"))
+    remote.create_namespaced_pod(namespace, _pod("running-there"))
+    return local, remote
+
+
+def _sinker(kube: Kube, namespace: str, folder: Path) -> list[str]:
+    return [*component_argv(kube, "sinker", namespace), "--kubeconfig-dir", str(folder)]
+
+
+def test_sinker_cleans_pods_in_every_build_cluster(
+    kube: Kube,
+    build: Emulator,
+    build_api: kubernetes.client.ApiClient,
+    namespace: str,
+    tmp_path: Path,
+) -> None:
+    prow_config(kube, namespace, sinker={"resync_period": "1s", "max_pod_age": "1h"})
+    local, remote = _jobs_and_pods(kube, build_api, namespace)
+    folder = write_kubeconfig_dir(tmp_path / "clusters", {"build": build.kubeconfig()})
+    with operator_process(_sinker(kube, namespace, folder)):
+        wait_for(lambda: not _exists(local, namespace, "done-here"), what="local pod cleaned")
+        wait_for(lambda: not _exists(remote, namespace, "done-there"), what="remote pod cleaned")
+    assert _exists(remote, namespace, "running-there")
+
+
+def test_sinker_leaves_excluded_clusters_alone(
+    kube: Kube,
+    build: Emulator,
+    build_api: kubernetes.client.ApiClient,
+    namespace: str,
+    tmp_path: Path,
+) -> None:
+    prow_config(
+        kube,
+        namespace,
+        sinker={"resync_period": "1s", "max_pod_age": "1h", "exclude_clusters": ["build"]},
+    )
+    local, remote = _jobs_and_pods(kube, build_api, namespace)
+    folder = write_kubeconfig_dir(tmp_path / "clusters", {"build": build.kubeconfig()})
+    with operator_process(_sinker(kube, namespace, folder)):
+        # Clusters are cleaned in alias order within a pass: `build` came before `default`.
+        wait_for(lambda: not _exists(local, namespace, "done-here"), what="local pod cleaned")
+    assert _exists(remote, namespace, "done-there")
+
+
+def test_build_cluster_status_on_the_prowconfig(
+    kube: Kube, build: Emulator, namespace: str, tmp_path: Path
+) -> None:
+    """Reachable (the target, the emulator), Error (nothing listening), No-Manager
+    (credentials that make no client); on envtest the SelfSubjectAccessReviews are real."""
+    prow_config(kube, namespace)
+    broken = aliased(_closed_port_kubeconfig(), "broken")
+    broken["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"
+    broken["users"][0]["user"] = {"client-certificate": str(tmp_path / "missing.crt")}
+    folder = write_kubeconfig_dir(
+        tmp_path / "clusters", {"build": build.kubeconfig(), "down": _closed_port_kubeconfig()}
+    )
+    (folder / "broken.yaml").write_text(yaml.safe_dump(broken))
+    control_plane = Cluster(kubernetes.client.ApiClient(load_configuration(str(kube.kubeconfig))))
+    clusters = BuildClusters.load(Sources(kubeconfig_dir=str(folder)), control_plane)
+    statuses = sync_once(
+        clusters, control_plane, namespace, "bowsprit", namespace, utc_now(), set()
+    )
+    expected = {
+        "broken": "No-Manager",
+        "build": "Reachable",
+        "default": "Reachable",
+        "down": "Error",
+    }
+    assert statuses == expected
+    body: Any = kubernetes.client.CustomObjectsApi(kube.api).get_namespaced_custom_object(
+        GROUP, VERSION, namespace, "prowconfigs", "bowsprit"
+    )
+    assert body["status"]["build_clusters"] == expected
+    (condition,) = body["status"]["conditions"]
+    assert condition["type"] == "BuildCluster" and condition["status"] == "False"
+    assert condition["message"] == "broken: No-Manager; down: Error"
+    assert STATE.labels("down", "Error")._value.get() == 1
+    assert STATE.labels("build", "Reachable")._value.get() == 1
