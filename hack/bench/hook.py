@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import statistics
@@ -26,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,7 @@ import aiohttp
 import kubernetes
 import yaml
 from procstats import cpu_seconds, rss_mb  # type: ignore[import-not-found]
+from servers import api_server  # type: ignore[import-not-found]
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.blockingpresubmit import BlockingPresubmitSpec
@@ -42,10 +41,8 @@ from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.kube import load_configuration
 from bowsprit.hook.prowjobs import prowjob
 from bowsprit.jobpod.jobs import Job
-from bowsprit.testing import envtest
 from bowsprit.testing.envtest import free_port
 from bowsprit.testing.fakegithub import FakeGitHub, sign, webhook_samples
-from emulator import start_emulator  # type: ignore[import-not-found]
 
 REPO = Path(__file__).resolve().parents[2]
 ORG, NAME = "acme", "rocket"
@@ -254,28 +251,6 @@ def ms(values: list[float]) -> str:
     return (
         f"p50 {percentile(values, 0.5) * 1000:.1f} ms, p99 {percentile(values, 0.99) * 1000:.1f} ms"
     )
-
-
-@contextlib.contextmanager
-def api_server(kind: str, folder: Path) -> Iterator[Path]:
-    """The emulator in its own process, or a real kube-apiserver from envtest; yields
-    its kubeconfig."""
-    if kind == "envtest":
-        assets = envtest.assets_dir()
-        if assets is None:
-            raise SystemExit("--api-server envtest needs KUBEBUILDER_ASSETS")
-        plane = envtest.start(assets)
-        try:
-            yield plane.kubeconfig
-        finally:
-            plane.stop()
-        return
-    emulator, _ = start_emulator(folder)
-    try:
-        yield folder / "kubeconfig"
-    finally:
-        emulator.terminate()
-        emulator.wait(30)
 
 
 def run(folder: Path, server: str, webhooks: int, concurrency: int, rate: float) -> None:

@@ -1,12 +1,16 @@
-"""plank throughput against the emulator: ProwJobs → pods, and pods → finished jobs.
+"""plank throughput: ProwJobs → pods, and pods → finished jobs.
 
-In one run: the API server's raw pod-create rate (N pods created directly, as
-concurrently as plank creates them), then N ProwJobs created at once with `bowsprit
-plank` running: seconds until every job has its pod, then, once a test kubelet has
-finished every pod, seconds until every job is success. Prints figures and plank's
-memory; asserts nothing. The ratio jobs→pods / raw pods is the figure that matters.
+In one run, against the emulator or (--api-server envtest) a real kube-apiserver: the
+API server's raw pod-create rate (N pods created directly, as concurrently as plank
+creates them), plank's RSS with no ProwJob, then N ProwJobs created before `bowsprit
+plank` starts: seconds until every job has its pod, then, once a test kubelet has
+finished every pod, seconds until every job is success. Prints the rates, plank's CPU
+per job and its memory, and with --profile where plank's CPU went (py-spy); asserts
+nothing. The ratio jobs→pods / raw pods is the figure that matters: absolute rates move
+with the machine's load, the ratio much less.
 
     python hack/bench/plank.py [--jobs 1000] [--concurrency 16]
+        [--api-server emulator|envtest] [--profile]
 """
 
 from __future__ import annotations
@@ -24,13 +28,13 @@ from typing import Any
 
 import kubernetes
 import yaml
-from procstats import rss_mb  # type: ignore[import-not-found]
+from procstats import cpu_seconds, rss_mb  # type: ignore[import-not-found]
+from servers import Profile, api_server  # type: ignore[import-not-found]
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.kube import load_configuration
 from bowsprit.testing.kubelet import TestKubelet
-from emulator import start_emulator  # type: ignore[import-not-found]
 
 REPO = Path(__file__).resolve().parents[2]
 POD = {"containers": [{"name": "test", "image": "busybox"}], "restartPolicy": "Never"}
@@ -57,16 +61,22 @@ def count_events(
 
     def follow() -> None:
         seen: set[str] = set()
-        stream = kubernetes.watch.Watch().stream(
-            list_call, *args, _preload_content=False, timeout_seconds=600
-        )
-        for event in stream:
-            body = event["raw_object"]
-            if want(body):
-                seen.add(body["metadata"]["name"])
-            if len(seen) >= expected:
-                done.append(time.perf_counter())
-                return
+        while True:
+            stream = kubernetes.watch.Watch().stream(
+                list_call, *args, _preload_content=False, timeout_seconds=600
+            )
+            try:
+                for event in stream:
+                    body = event["raw_object"]
+                    if want(body):
+                        seen.add(body["metadata"]["name"])
+                    if len(seen) >= expected:
+                        done.append(time.perf_counter())
+                        return
+            except kubernetes.client.ApiException as error:
+                # A loaded API server's watch cache can lag (504 "Too large resource
+                # version"): watch again; a new watch begins with every object.
+                print(f"(watch broke: {error.status}; watching again)")
 
     thread = threading.Thread(target=follow, daemon=True)
     thread.start()
@@ -131,7 +141,17 @@ def start_plank(kubeconfig: Path) -> subprocess.Popen[str]:
     return process
 
 
-def run(kubeconfig: Path, jobs: int, concurrency: int) -> None:
+def idle_rss(kubeconfig: Path) -> float:
+    """plank's memory with no ProwJob at all (its imports and kopf's)."""
+    plank = start_plank(kubeconfig)
+    try:
+        return rss_mb(plank.pid)
+    finally:
+        plank.terminate()
+        plank.wait(30)
+
+
+def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None) -> None:
     api = kubernetes.client.ApiClient(load_configuration(str(kubeconfig)))
     api.configuration.connection_pool_maxsize = concurrency * 2
     cluster, core = Cluster(api), kubernetes.client.CoreV1Api(api)
@@ -170,6 +190,8 @@ def run(kubeconfig: Path, jobs: int, concurrency: int) -> None:
         f"per job caps any plank at {ceiling:,.0f} jobs/s on this server"
     )
 
+    print(f"plank RSS: {idle_rss(kubeconfig):.0f} MB with no ProwJob")
+
     # The ProwJobs exist before plank starts, so what is timed is plank's own work
     # (the emulator evaluates CEL rules in Python and accepts fewer ProwJobs per second
     # than plank turns into pods; a real API server compiles them).
@@ -187,14 +209,19 @@ def run(kubeconfig: Path, jobs: int, concurrency: int) -> None:
     plank = start_plank(kubeconfig)
     try:
         ready = time.perf_counter() - started
+        cpu = cpu_seconds(plank.pid)
+        spy = Profile(plank.pid, profile) if profile else None
         pods.join(600)
         to_pods = pods_done[0] - started
         rate = jobs / (to_pods - ready)
         print(
             f"plank ready after {ready:.2f} s; all {jobs} jobs had pods after {to_pods:.2f} s: "
             f"{rate:,.0f} jobs/s once ready = {rate / raw_rate:.0%} of raw pod creates, "
-            f"{rate / ceiling:.0%} of the create+write ceiling"
+            f"{rate / ceiling:.0%} of the create+write ceiling; "
+            f"{(cpu_seconds(plank.pid) - cpu) / jobs * 1000:.2f} ms plank CPU per job"
         )
+        if spy is not None:
+            print(spy.summary())
         finished, finished_done = count_events(
             api,
             objects.list_namespaced_custom_object,
@@ -203,12 +230,15 @@ def run(kubeconfig: Path, jobs: int, concurrency: int) -> None:
             jobs,
         )
         kubelet = TestKubelet(api)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds(plank.pid)
         in_parallel(lambda i: kubelet.finish("bench", f"job-{i}", 0), jobs, concurrency)
         finished.join(600)
         to_success = finished_done[0] - started
         rate = jobs / to_success
-        print(f"pods finished → all jobs success after {to_success:.2f} s: {rate:,.0f} jobs/s")
+        print(
+            f"pods finished → all jobs success after {to_success:.2f} s: {rate:,.0f} jobs/s; "
+            f"{(cpu_seconds(plank.pid) - cpu) / jobs * 1000:.2f} ms plank CPU per job"
+        )
         print(f"plank RSS: {rss_mb(plank.pid):.0f} MB with {jobs} ProwJobs")
     finally:
         plank.terminate()
@@ -220,14 +250,19 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--api-server",
+        choices=["emulator", "envtest"],
+        default="emulator",
+        help="envtest: a real kube-apiserver from KUBEBUILDER_ASSETS",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="sample plank with py-spy while it starts pods"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
-    with tempfile.TemporaryDirectory() as folder:
-        emulator, _ = start_emulator(Path(folder))
-        try:
-            run(Path(folder) / "kubeconfig", args.jobs, args.concurrency)
-        finally:
-            emulator.terminate()
-            emulator.wait(30)
+    with tempfile.TemporaryDirectory() as folder, api_server(args.api_server, Path(folder)) as kc:
+        print(f"API server: {args.api_server}")
+        run(kc, args.jobs, args.concurrency, Path(folder) if args.profile else None)
 
 
 if __name__ == "__main__":

@@ -90,19 +90,32 @@ def test_eviction_errors_when_the_job_asks_else_the_pod_is_replaced() -> None:
     assert act(job(), pod("Failed", reason="Evicted", deleting=True)).kind == "wait"
 
 
-@pytest.mark.parametrize("lost", [pod("Unknown"), pod(reason="NodeLost", deleting=True)])
-def test_lost_pods_are_replaced_until_revivals_run_out(lost: Pod) -> None:
-    assert act(job(revivals=1), lost).kind in ("delete-pod", "wait")
+@pytest.mark.parametrize("lost", [pod("Unknown"), pod(reason="NodeLost")])
+def test_lost_pods_are_replaced_and_counted_until_revivals_run_out(lost: Pod) -> None:
+    # Prow's syncPendingJob: an unexpected stop uses up a revival when the pod is deleted.
+    replaced = act(job(revivals=1), lost)
+    assert (replaced.kind, replaced.status, replaced.delete_pod) == (
+        "delete-pod",
+        {"pod_revival_count": 2},
+        True,
+    )
     used_up = act(job(revivals=3), lost)
     assert used_up.status["state"] == "error"
     assert used_up.status["description"] == "Job pod reached max revivals (3)."
     assert act(job(), lost, max_revivals=0).status["state"] == "error"
 
 
-def test_a_missing_pod_is_revived_and_counted() -> None:
-    revived = act(job(revivals=2), None)
-    assert (revived.kind, revived.status) == ("revive", {"pod_revival_count": 3})
-    assert act(job(revivals=3), None).status["state"] == "error"
+def test_a_stopped_pod_being_deleted_is_waited_for_not_counted_again() -> None:
+    going = pod(reason="NodeLost", deleting=True)
+    assert act(job(revivals=3), going).kind == "wait"
+
+
+def test_a_missing_pod_is_recreated_without_using_up_a_revival() -> None:
+    # Prow's syncPendingJob starts a missing pod again whatever the revival count.
+    for revivals in (0, 2, 3):
+        revived = act(job(revivals=revivals), None)
+        assert (revived.kind, revived.status) == ("revive", {})
+    assert act(job(revivals=5), None, max_revivals=0).kind == "revive"
 
 
 def test_unscheduled_and_pending_timeouts_wake_exactly_when_due() -> None:

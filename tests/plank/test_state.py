@@ -49,3 +49,24 @@ def test_other_agents_are_not_plank_s() -> None:
     body["spec"]["agent"] = "jenkins"
     state.saw_job(body)
     assert state.jobs == {}
+
+
+def test_a_freed_slot_releases_only_the_runs_waiting_for_it() -> None:
+    state = ClusterState()
+    specs = {
+        "a1": {"job": "a", "max_concurrency": 1},
+        "a2": {"job": "a", "max_concurrency": 1},
+        "q1": {"job": "b", "job_queue_name": "q"},
+        "other": {"job": "c", "max_concurrency": 1},
+    }
+    for version, (name, spec) in enumerate(specs.items(), start=1):
+        body = prowjob(str(version))
+        body["metadata"]["name"] = name
+        body["spec"].update(spec)
+        assert state.saw_job(body)
+    waiting = ["a2", "q1", "other"]
+    freed_a, freed_q = state.entry("a1"), state.entry("q1")
+    assert freed_a is not None and freed_q is not None
+    assert state.waiting_for(waiting, freed_a) == ["a2"]
+    assert state.waiting_for(waiting, freed_q) == ["q1"]
+    assert state.waiting_for(waiting, None) == waiting  # nothing known: everyone tries

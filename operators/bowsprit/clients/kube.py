@@ -48,8 +48,14 @@ def load_configuration(kubeconfig: str = "") -> kubernetes.client.Configuration:
     return configuration
 
 
-def api_client(kubeconfig: str = "") -> kubernetes.client.ApiClient:
-    return kubernetes.client.ApiClient(load_configuration(kubeconfig))
+def api_client(kubeconfig: str = "", pool_size: int | None = None) -> kubernetes.client.ApiClient:
+    """A client whose connection pool keeps `pool_size` connections alive: as many as
+    the threads that use it at once, or every request beyond them opens (and the API
+    server accepts) a new TLS connection. The library's default is 5 per CPU."""
+    configuration = load_configuration(kubeconfig)
+    if pool_size is not None:
+        configuration.connection_pool_maxsize = pool_size
+    return kubernetes.client.ApiClient(configuration)
 
 
 def read_prow_config(api: kubernetes.client.ApiClient, namespace: str, name: str) -> ProwConfigSpec:

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import kopf
 from prometheus_client import start_http_server
@@ -32,11 +32,13 @@ class OperatorDeps:
     config_name: str
     dry_run: bool
     clock: Clock = utc_now
+    pool_size: ClassVar[int | None] = None
+    """Connections kept alive to the API server: the threads that call it at once."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Any:
         return cls(
-            Cluster(api_client(args.kubeconfig)),
+            Cluster(api_client(args.kubeconfig, cls.pool_size)),
             args.config_namespace,
             args.config_name,
             args.dry_run,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
@@ -52,7 +52,7 @@ class Store(Generic[T]):
             logger.error("%s %s/%s ignored: %s", self.kind, *_key(item), error)
             return None
 
-    def replace(self, items: list[dict[str, Any]]) -> None:
+    def replace(self, items: Iterable[dict[str, Any]]) -> None:
         parsed = {_key(item): self._parsed(item) for item in items}
         with self._lock:
             self._items = {key: value for key, value in parsed.items() if value is not None}

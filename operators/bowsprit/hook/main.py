@@ -9,6 +9,7 @@ import asyncio
 import logging
 import signal
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from aiohttp import web
@@ -93,8 +94,15 @@ def _informers(args: argparse.Namespace, cluster: Cluster, caches: Caches) -> li
 
 
 async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
-    cluster = Cluster(api_client(args.kubeconfig))
     caches = Caches(args.config_name)
+    # Each plugin worker's ProwJob create runs in a thread (the client is blocking) and
+    # needs a kept-alive connection: as many threads as workers (asyncio's default pool
+    # has min(32, CPUs + 4)), as many connections as workers plus the watches.
+    pool = args.plugin_workers + len(PLURALS) + 4
+    cluster = Cluster(api_client(args.kubeconfig, pool_size=pool))
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(args.plugin_workers, thread_name_prefix="hook")
+    )
     informers = [informer.start() for informer in _informers(args, cluster, caches)]
     github = GitHubClient(settings_from_args(args))
     try:

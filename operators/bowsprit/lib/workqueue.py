@@ -62,6 +62,10 @@ class WorkQueue:
             self._again.discard(key)
             self.add(key)
 
+    def idle(self) -> bool:
+        """Nothing queued and nothing being worked on (wake-ups may still be pending)."""
+        return self._queue.empty() and not self._running
+
     def add_after(self, key: str, delay: float) -> None:
         self.timers.set(key, delay, lambda: self.add(key))
 

@@ -133,6 +133,9 @@ class Applier:
                 self.delete_pod(namespace, job.name)
             return Outcome(action, (action.status["state"].capitalize(), action.reason))
         if action.kind == "delete-pod":
+            # The revival counted first: a restart between the two sees the stopped pod
+            # again and counts it again, which errs on the side of max_revivals.
+            self.patch_status(tracked, action.status)
             self.delete_pod(namespace, job.name)
             return Outcome(action, ("Restarting", action.reason))
         return Outcome(action)

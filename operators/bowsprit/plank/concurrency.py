@@ -17,7 +17,7 @@ from bowsprit.plank.observe import Job
 ACTIVE = ("triggered", "pending")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     name: str
     job: str

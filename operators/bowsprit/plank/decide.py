@@ -103,13 +103,9 @@ def _triggered(pod: Pod | None, blocked: str | None) -> Action:
 def _pending(job: Job, pod: Pod | None, limits: Limits, now: datetime) -> Action:
     revivals = job.status.pod_revival_count or 0
     if pod is None:
-        if revivals >= limits.max_revivals:
-            return _too_many_revivals(limits, now)
-        return Action(
-            "revive",
-            {"pod_revival_count": revivals + 1},
-            reason="Pod is missing, starting a new pod.",
-        )
+        # Prow's syncPendingJob: a missing pod (deleted by hand, by a rescheduler, or by
+        # plank after an unexpected stop, already counted then) is simply started again.
+        return Action("revive", reason="Pod is missing, starting a new pod.")
     if pod.reason == "Evicted" and job.spec.error_on_eviction:
         return finish("error", "Job pod was evicted by the cluster.", now)
     if pod.oom_killed and pod.phase in ("Pending", "Running"):
@@ -143,14 +139,18 @@ def _too_many_revivals(limits: Limits, now: datetime) -> Action:
 
 
 def _stopped_unexpectedly(pod: Pod, revivals: int, limits: Limits, now: datetime) -> Action:
-    """Evicted, node lost, or phase Unknown: the pod goes and a new one replaces it (the
-    replacement is counted when it is created), unless revivals are used up."""
+    """Evicted, node lost, or phase Unknown: the pod goes and a new one replaces it,
+    unless revivals are used up. The revival is counted here, as Prow counts it: only
+    unexpected stops use one up, never a pod that is merely missing."""
+    if pod.deleting:
+        # Going already (deleted after its stop was counted): the replacement comes
+        # when it is gone.
+        return Action("wait", reason="the stopped pod is being deleted")
     if revivals >= limits.max_revivals:
         return _too_many_revivals(limits, now)
-    if pod.deleting:
-        return Action("wait", reason="the stopped pod is being deleted")
     return Action(
         "delete-pod",
+        {"pod_revival_count": revivals + 1},
         delete_pod=True,
         reason=f"Pod stopped unexpectedly ({pod.reason or pod.phase}); restarting it.",
     )

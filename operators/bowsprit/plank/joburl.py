@@ -11,15 +11,15 @@ Prow's field names:
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
-
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from bowsprit.api.prowconfig import PlankConfig
 from bowsprit.jobpod.labels import main_refs
 from bowsprit.jobpod.storage import bucket_url, job_dir
 from bowsprit.plank.observe import Job
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 class JobUrlError(ValueError):
@@ -28,6 +28,10 @@ class JobUrlError(ValueError):
 
 @lru_cache(maxsize=16)
 def _template(source: str) -> jinja2.Template:
+    # Imported on first use: jinja2 costs plank 7 MB, and most installations set no template.
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
     environment = SandboxedEnvironment(undefined=jinja2.ChainableUndefined, autoescape=False)
     return environment.from_string(source)
 
@@ -65,6 +69,8 @@ def render_template(source: str, job: Job, build_id: str) -> str:
             "build_id": build_id,
         },
     }
+    import jinja2
+
     try:
         return _template(source).render(context)
     except jinja2.TemplateError as error:

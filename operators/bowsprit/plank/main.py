@@ -10,10 +10,17 @@ from bowsprit.plank.registry import Deps, build_registry
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
     add_operator_flags(parser)
+    parser.add_argument(
+        "--events",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="post a Kubernetes Event on each ProwJob transition (queued, off the hot path)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     deps = Deps.from_args(args)
+    deps.post_events = args.events
     config = deps.prow_config()
     # plank watches three namespaces only: its config's, the ProwJobs' and the pods'.
     namespaces = sorted({deps.config_namespace, config.prowjob_namespace, config.pod_namespace})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from bowsprit.api.prowjob import ProwJobSpec, ProwJobStatus
@@ -30,19 +32,71 @@ class Job:
 
 
 def job_from(body: dict[str, Any]) -> Job:
+    return stored_from(body).job()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredJob:
+    """A ProwJob as plank keeps it between reconciles: spec and status as compact JSON,
+    parsed into a Job only when a reconcile needs it (10,000 parsed specs would cost
+    hundreds of MB; their JSON, a few)."""
+
+    name: str
+    namespace: str
+    uid: str
+    api_version: str
+    created: datetime
+    spec: bytes
+    status: bytes
+    labels: tuple[tuple[str, str], ...]
+    annotations: tuple[tuple[str, str], ...]
+
+    def job(self) -> Job:
+        return _job(self)
+
+
+def stored_from(body: dict[str, Any], spec: bytes | None = None) -> StoredJob:
+    """`spec`: the JSON of the spec when the caller knows it unchanged (same generation)."""
     metadata = body["metadata"]
-    return Job(
+    return StoredJob(
         name=metadata["name"],
         namespace=metadata["namespace"],
+        uid=metadata.get("uid", ""),
+        api_version=body.get("apiVersion", ""),
         created=parse_time(metadata["creationTimestamp"]) or datetime.min,
-        spec=ProwJobSpec.model_validate(body["spec"]),
-        status=ProwJobStatus.model_validate(body.get("status") or {}),
-        labels=dict(metadata.get("labels") or {}),
-        annotations=dict(metadata.get("annotations") or {}),
+        spec=spec if spec is not None else _compact(body["spec"]),
+        status=_compact(body.get("status") or {}),
+        labels=tuple((metadata.get("labels") or {}).items()),
+        annotations=tuple((metadata.get("annotations") or {}).items()),
     )
 
 
-@dataclass(frozen=True)
+def _compact(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+@lru_cache(maxsize=256)
+def _job(stored: StoredJob) -> Job:
+    """The jobs being reconciled now stay parsed; the others are parsed again on use."""
+    return Job(
+        name=stored.name,
+        namespace=stored.namespace,
+        created=stored.created,
+        spec=_spec(stored.spec),
+        status=ProwJobStatus.model_validate_json(stored.status),
+        labels=dict(stored.labels),
+        annotations=dict(stored.annotations),
+    )
+
+
+@lru_cache(maxsize=256)
+def _spec(raw: bytes) -> ProwJobSpec:
+    """Shared by every version of a job with the same spec (specs are never changed in
+    place: with_decoration_defaults copies)."""
+    return ProwJobSpec.model_validate_json(raw)
+
+
+@dataclass(frozen=True, slots=True)
 class Pod:
     """A job's pod as plank sees it."""
 

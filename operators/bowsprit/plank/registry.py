@@ -1,9 +1,10 @@
 """plank as a kopf operator: watch events feed a work queue; workers reconcile one ProwJob
 at a time each, never the same one twice at once, and wake exactly when a timeout is due.
 
-kopf's event handlers (no finalizers, no annotations on the shared ProwJobs) only
-record what they see and queue the ProwJob; the rules are in `decide`, the API calls in
-`apply`. Nothing lists ProwJobs after start-up.
+plank's own watches (`watches`; no finalizers, no annotations on the shared ProwJobs)
+only record what they see and queue the ProwJob; kopf runs the process and follows the
+ProwConfig. The rules are in `decide`, the API calls in `apply`. Nothing lists ProwJobs
+after start-up (except a watch that broke).
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ import asyncio
 import contextlib
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import kopf
 from prometheus_client import Counter, Gauge, Histogram
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.prowconfig import ProwConfigSpec, spec_from_event
-from bowsprit.clients.cluster import event_body
+from bowsprit.clients.informer import Informer
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.lib.clock import rfc3339
 from bowsprit.lib.workqueue import WorkQueue
@@ -28,7 +30,9 @@ from bowsprit.plank import decide as rules
 from bowsprit.plank.apply import Applier, Event
 from bowsprit.plank.buildid import BuildIds
 from bowsprit.plank.concurrency import Entry
+from bowsprit.plank.events import EventPoster
 from bowsprit.plank.state import ClusterState
+from bowsprit.plank.watches import JobStore, PodStore
 
 logger = logging.getLogger("bowsprit.plank")
 WORKERS = 16
@@ -51,14 +55,26 @@ JOBS = Gauge("plank_prowjobs", "Incomplete ProwJobs by state", ["state"])
 class Deps(OperatorDeps):
     """What the handlers share: the common parts, plank's picture, its queue."""
 
+    pool_size: ClassVar[int | None] = WORKERS + 4  # the workers, Events, two watches
+
     state: ClusterState = field(default_factory=ClusterState)
     config: ProwConfigSpec = field(default_factory=ProwConfigSpec)
     work: WorkQueue = field(default_factory=lambda: WorkQueue(BACKOFF, MAX_BACKOFF))
     blocked: set[str] = field(default_factory=set)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    events: set[asyncio.Task[None]] = field(default_factory=set)
+    informers: list[Informer] = field(default_factory=list)
+    executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(WORKERS, thread_name_prefix="plank")
+    )
+    """The workers' threads (asyncio's default pool has min(32, CPUs + 4): 6 on 2 cores)."""
+    post_events: bool = True
+    poster: EventPoster | None = None
     applier: Applier | None = None
     start_lock: threading.Lock = field(default_factory=threading.Lock)
+    dry_decided: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    """In a dry run: the last decision per ProwJob and what it was made from, so each
+    decision is logged once per change instead of being taken again and again (nothing
+    is written, so nothing would ever move on)."""
 
     def __copy__(self) -> Deps:
         return self
@@ -75,6 +91,8 @@ class Reconciled:
     event: Event | None = None
     aborted: tuple[str, ...] = ()
     """Older runs this reconcile aborted: they are to be reconciled (pods deleted)."""
+    entry: Entry | None = None
+    """The job's index entry as the decision saw it (what a finished job frees)."""
 
 
 def reconcile(deps: Deps, name: str) -> Reconciled:
@@ -85,7 +103,7 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
         return Reconciled(rules.Action("none"))
     config, job, now = deps.config, tracked.job, deps.clock()
     aborted = []
-    for older in deps.state.index.superseded(entry):
+    for older in deps.state.superseded(entry):
         if deps.applier.abort_superseded(older):
             logger.info("%s: aborted %s, an older run of the same pull", name, older)
             aborted.append(older)
@@ -94,8 +112,10 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
     # Counting and starting are one step for limited jobs, or two workers could both
     # take the last slot (Prow serialises these per job name the same way).
     with deps.start_lock if limited else contextlib.nullcontext():
-        blocked = deps.state.index.blocked(entry, config.plank) if starting else None
+        blocked = deps.state.blocked(entry, config.plank) if starting else None
         action = rules.decide(job, pod, rules.limits_for(job, config.plank), blocked, now)
+        if deps.dry_run and _decided_before(deps, name, (tracked.version, pod, action.kind)):
+            return Reconciled(rules.Action("none"))
         outcome = deps.applier.carry_out(tracked, action, config, now)
     if outcome.event is not None:
         state = (outcome.action.status or {}).get("state") or (
@@ -106,7 +126,15 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
         if action.kind == "start":
             POD_LATENCY.observe(max((now - job.created).total_seconds(), 0.0))
         logger.info("%s: %s: %s", name, outcome.event[0], outcome.event[1])
-    return Reconciled(outcome.action, tracked.ref, outcome.event, tuple(aborted))
+    return Reconciled(outcome.action, tracked.ref, outcome.event, tuple(aborted), entry)
+
+
+def _decided_before(deps: Deps, name: str, decision: tuple[Any, ...]) -> bool:
+    with deps.state.lock:
+        if deps.dry_decided.get(name) == decision:
+            return True
+        deps.dry_decided[name] = decision
+        return False
 
 
 def _limited(entry: Entry, config: ProwConfigSpec) -> bool:
@@ -118,40 +146,33 @@ async def worker(deps: Deps) -> None:
         name = await deps.work.get()
         try:
             await _work(deps, name)
+        except Exception:  # noqa: BLE001 - a worker lives on whatever one job does
+            delay = deps.work.retry(name)
+            ERRORS.inc()
+            logger.exception("%s: handling the reconcile failed; retrying in %.1f s", name, delay)
         finally:
             deps.work.done(name)
 
 
 async def _work(deps: Deps, name: str) -> None:
     try:
-        done = await asyncio.to_thread(reconcile, deps, name)
+        done = await asyncio.get_running_loop().run_in_executor(
+            deps.executor, reconcile, deps, name
+        )
     except Exception as error:  # noqa: BLE001 - retried with backoff, never dropped
         delay = deps.work.retry(name)
         ERRORS.inc()
         logger.warning("%s: reconcile failed (%s); retrying in %.1f s", name, error, delay)
         return
     deps.work.succeeded(name)
-    if done.event is not None and not deps.dry_run:
-        # Posted aside: an Event is worth less than the next job's start.
-        task = asyncio.create_task(_post_event(deps, done.ref, done.event))
-        deps.events.add(task)
-        task.add_done_callback(deps.events.discard)
+    if done.event is not None and deps.poster is not None:
+        deps.poster.add(done.ref, *done.event)
     for older in done.aborted:
         deps.enqueue(older)
-    _after(deps, name, done.action)
+    _after(deps, name, done.action, done.entry)
 
 
-async def _post_event(deps: Deps, ref: dict[str, Any], event: Event) -> None:
-    reason, message = event
-    kind = "Warning" if reason in ("Error", "Failure", "Aborted") else "Normal"
-    body = event_body(ref, kind, reason, message, "bowsprit-plank", rfc3339(deps.clock()))
-    try:
-        await asyncio.to_thread(deps.cluster.post_event, body)
-    except Exception as error:  # noqa: BLE001 - an Event lost is logged, never retried
-        logger.warning("%s: posting event %s failed: %s", ref["metadata"]["name"], reason, error)
-
-
-def _after(deps: Deps, name: str, action: rules.Action) -> None:
+def _after(deps: Deps, name: str, action: rules.Action, entry: Entry | None = None) -> None:
     """Timers, the blocked set, and the jobs a freed slot may let start."""
     deps.work.timers.cancel(name)
     if action.kind == "blocked":
@@ -161,52 +182,40 @@ def _after(deps: Deps, name: str, action: rules.Action) -> None:
     BLOCKED.set(len(deps.blocked))
     if action.wake_at is not None:
         deps.work.add_after(name, (action.wake_at - deps.clock()).total_seconds())
-    if action.kind in ("start", "revive", "adopt"):
+    if action.kind in ("start", "revive", "adopt") and not deps.dry_run:
         # plank's own writes bring no news (their events are not newer than what it
-        # recorded): look again now to arm the pending pod's timeout.
+        # recorded): look again now to arm the pending pod's timeout. A dry run wrote
+        # nothing, so there is nothing to look at.
         deps.enqueue(name)
     if action.kind in ("finish", "abort") and deps.blocked:
-        release_blocked(deps)
+        release_blocked(deps, entry)
 
 
-def release_blocked(deps: Deps) -> None:
-    """A slot freed: blocked jobs try again, oldest first."""
-    entries = deps.state.index.entries
-    waiting = [name for name in deps.blocked if name in entries]
+def release_blocked(deps: Deps, freed: Entry | None = None) -> None:
+    """A slot freed: blocked jobs try again, oldest first. When the slot is known
+    (`freed`, a job that finished) and plank has no overall limit, only the jobs waiting
+    for that job name or queue: one finish must not reconcile every blocked job."""
+    if deps.config.plank.max_concurrency:
+        freed = None
+    waiting = deps.state.oldest_first(deps.blocked)
     deps.blocked.intersection_update(waiting)
-    for name in sorted(waiting, key=lambda n: (entries[n].created, n)):
+    for name in deps.state.waiting_for(waiting, freed):
         deps.enqueue(name)
 
 
-async def prowjob_changed(
-    memo: Any, body: Any, type: str | None, namespace: str | None, **_: Any
-) -> None:
-    deps: Deps = memo
-    if namespace != deps.config.prowjob_namespace:
-        return
-    raw = dict(body)  # the watch event's own dicts: plank only reads them
-    was_tracked = raw["metadata"]["name"] in deps.state.jobs
-    if not deps.state.saw_job(raw, deleted=type == "DELETED"):
-        return
-    name = raw["metadata"]["name"]
-    if name in deps.state.jobs:
+def job_moved(deps: Deps, name: str, was: Entry | None, tracked: bool) -> None:
+    """On the event loop, after a ProwJob's change was recorded: queue one plank runs;
+    free what a finished or deleted one held (`was`: its entry before)."""
+    if tracked:
         deps.enqueue(name)
-    elif was_tracked:
+    elif was is not None:
         # Finished or deleted elsewhere: its slot is free, its timer pointless.
         deps.work.forget(name)
+        deps.dry_decided.pop(name, None)
+        if deps.poster is not None:
+            deps.poster.forget(name)
         deps.blocked.discard(name)
-        release_blocked(deps)
-
-
-async def pod_changed(
-    memo: Any, body: Any, type: str | None, namespace: str | None, **_: Any
-) -> None:
-    deps: Deps = memo
-    if namespace != deps.config.pod_namespace:
-        return
-    raw = dict(body)
-    if deps.state.saw_pod(raw, deleted=type == "DELETED"):
-        deps.enqueue(raw["metadata"]["name"])
+        release_blocked(deps, was)
 
 
 async def prowconfig_changed(
@@ -226,16 +235,18 @@ async def prowconfig_changed(
     release_blocked(deps)  # limits may have grown
 
 
-def load(deps: Deps) -> None:
-    """Read the config, every ProwJob and every job pod before any reconcile, so that
-    concurrency counts include runs started before this process. Blocking."""
-    deps.config = deps.prow_config()
-    for body in deps.cluster.list_custom(deps.config.prowjob_namespace, "prowjobs"):
-        body.setdefault("apiVersion", f"{GROUP}/{VERSION}")
-        body.setdefault("kind", "ProwJob")
-        deps.state.saw_job(body)
-    for body in deps.cluster.list_pods(deps.config.pod_namespace, "created-by-prow=true"):
-        deps.state.saw_pod(body)
+async def follow(deps: Deps) -> None:
+    """Watch the ProwJobs and the job pods, and wait for both first lists (see watches)."""
+    loop = asyncio.get_running_loop()
+    config, api = deps.config, deps.cluster.api
+    deps.informers = [
+        Informer(api, "prowjobs", JobStore(deps, loop, job_moved), config.prowjob_namespace),
+        Informer(api, "pods", PodStore(deps, loop), config.pod_namespace, "created-by-prow=true"),
+    ]
+    for informer in deps.informers:
+        informer.start()
+    for informer in deps.informers:
+        await asyncio.to_thread(informer.synced.wait)
 
 
 def build_registry() -> kopf.OperatorRegistry:
@@ -247,10 +258,14 @@ def build_registry() -> kopf.OperatorRegistry:
         deps: Deps = memo
         settings.posting.enabled = False  # plank posts its own Events
         deps.applier = Applier(deps.cluster, deps.state, BuildIds(deps.clock), deps.dry_run)
-        await asyncio.to_thread(load, deps)
+        deps.config = await asyncio.to_thread(deps.prow_config)
+        await follow(deps)
         for name in sorted(deps.state.jobs):
             deps.enqueue(name)
         deps.tasks = [asyncio.create_task(worker(deps)) for _ in range(WORKERS)]
+        if deps.post_events and not deps.dry_run:
+            deps.poster = EventPoster(deps.cluster.post_event, lambda: rfc3339(deps.clock()))
+            deps.tasks.append(asyncio.create_task(deps.poster.run()))
         logger.info(
             "plank started: %d incomplete ProwJobs in %s, pods in %s",
             len(deps.state.jobs),
@@ -260,13 +275,12 @@ def build_registry() -> kopf.OperatorRegistry:
 
     @kopf.on.cleanup(registry=registry)
     async def stop(memo: Any, **_: Any) -> None:
+        for informer in memo.informers:
+            informer.stop()
         for task in memo.tasks:
             task.cancel()
-        await asyncio.gather(*memo.tasks, *memo.events, return_exceptions=True)
+        await asyncio.gather(*memo.tasks, return_exceptions=True)
+        memo.executor.shutdown(wait=False, cancel_futures=True)
 
-    kopf.on.event(GROUP, VERSION, "prowjobs", registry=registry)(prowjob_changed)
-    kopf.on.event("", "v1", "pods", labels={"created-by-prow": "true"}, registry=registry)(
-        pod_changed
-    )
     kopf.on.event(GROUP, VERSION, "prowconfigs", registry=registry)(prowconfig_changed)
     return registry

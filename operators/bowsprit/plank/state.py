@@ -13,8 +13,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from bowsprit.api.prowconfig import PlankConfig
 from bowsprit.plank.concurrency import Entry, JobIndex, entry_for
-from bowsprit.plank.observe import Job, Pod, job_from, pod_from
+from bowsprit.plank.observe import Job, Pod, StoredJob, pod_from, stored_from
 
 
 def is_newer(version: str, than: str) -> bool:
@@ -32,12 +33,22 @@ def plank_runs(body: dict[str, Any]) -> bool:
     return spec.get("agent", "kubernetes") == "kubernetes" and not status.get("completionTime")
 
 
-@dataclass
+@dataclass(slots=True)
 class Tracked:
-    job: Job
+    stored: StoredJob
     version: str
-    ref: dict[str, Any]
-    """apiVersion, kind and metadata of the ProwJob: what an Event needs to point at it."""
+    generation: int | None = None
+
+    @property
+    def job(self) -> Job:
+        return self.stored.job()
+
+    @property
+    def ref(self) -> dict[str, Any]:
+        """apiVersion, kind and metadata of the ProwJob: what an Event needs to point at it."""
+        stored = self.stored
+        metadata = {"name": stored.name, "namespace": stored.namespace, "uid": stored.uid}
+        return {"apiVersion": stored.api_version, "kind": "ProwJob", "metadata": metadata}
 
 
 @dataclass
@@ -51,6 +62,8 @@ class ClusterState:
     """Versions of ProwJobs seen complete, so a late event of their past is ignored;
     forgotten when the ProwJob is deleted."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    """Held for every read and change of the maps and the index: the event loop and the
+    worker threads all use them."""
 
     def saw_job(self, body: dict[str, Any], deleted: bool = False) -> bool:
         """Record a ProwJob from an event or a write; False if it was stale."""
@@ -70,16 +83,16 @@ class ClusterState:
                 elif (body.get("status") or {}).get("completionTime"):
                     self.finished[name] = version
                 return True
-            job = job_from(body)
-            ref = {
-                "apiVersion": body.get("apiVersion"),
-                "kind": body.get("kind", "ProwJob"),
-                "metadata": {key: metadata.get(key) for key in ("name", "namespace", "uid")},
-            }
-            self.jobs[name] = Tracked(job, version, ref)
+            # A status write leaves the generation as it was: the spec's JSON is reused.
+            generation = metadata.get("generation")
+            spec = None
+            if known is not None and generation is not None and known.generation == generation:
+                spec = known.stored.spec
+            stored = stored_from(body, spec)
+            self.jobs[name] = Tracked(stored, version, generation)
             if name not in self.arrivals:
                 self.arrivals[name] = next(self._arrival)
-            self.index.put(entry_for(job, self.arrivals[name]))
+            self.index.put(entry_for(stored.job(), self.arrivals[name]))
             return True
 
     def saw_pod(self, body: dict[str, Any], deleted: bool = False) -> bool:
@@ -100,3 +113,49 @@ class ClusterState:
         with self.lock:
             pod = self.pods.get(name)
             return self.jobs.get(name), pod[0] if pod else None, self.index.entries.get(name)
+
+    def superseded(self, entry: Entry) -> list[str]:
+        with self.lock:
+            return self.index.superseded(entry)
+
+    def blocked(self, entry: Entry, plank: PlankConfig) -> str | None:
+        with self.lock:
+            return self.index.blocked(entry, plank)
+
+    def oldest_first(self, names: set[str]) -> list[str]:
+        """Those of `names` still incomplete, oldest first (the order blocked jobs retry in)."""
+        with self.lock:
+            entries = self.index.entries
+            present = [entries[name] for name in names if name in entries]
+        return [entry.name for entry in sorted(present, key=lambda e: (e.created, e.name))]
+
+    def forget_job(self, name: str) -> bool:
+        """A ProwJob missing from a new list (deleted while no watch ran); whether it
+        was known."""
+        with self.lock:
+            self.arrivals.pop(name, None)
+            self.finished.pop(name, None)
+            self.index.remove(name)
+            return self.jobs.pop(name, None) is not None
+
+    def forget_pod(self, name: str) -> bool:
+        with self.lock:
+            return self.pods.pop(name, None) is not None
+
+    def entry(self, name: str) -> Entry | None:
+        with self.lock:
+            return self.index.entries.get(name)
+
+    def waiting_for(self, names: list[str], freed: Entry | None) -> list[str]:
+        """Those of `names` a slot freed by `freed` may unblock: runs of the same job
+        or queue; all of them when nothing is known of the slot."""
+        if freed is None:
+            return names
+        with self.lock:
+            entries = self.index.entries
+            return [
+                name
+                for name in names
+                if (entry := entries.get(name)) is not None
+                and (entry.job == freed.job or (freed.queue and entry.queue == freed.queue))
+            ]
