@@ -23,6 +23,7 @@ from bowsprit.emulator import Emulator
 from bowsprit.lib.clock import utc_now
 from bowsprit.plank.clusterstatus import STATE, sync_once
 from bowsprit.testing.buildclusters import aliased, write_kubeconfig_dir
+from bowsprit.testing.kubelet import TestKubelet
 from e2e.conformance.conftest import wait_for
 from e2e.conftest import Kube, component_argv, operator_process, prow_config
 
@@ -197,3 +198,108 @@ def test_build_cluster_status_on_the_prowconfig(
     assert condition["message"] == "broken: No-Manager; down: Error"
     assert STATE.labels("down", "Error")._value.get() == 1
     assert STATE.labels("build", "Reachable")._value.get() == 1
+
+
+def _plank(kube: Kube, namespace: str, folder: Path) -> Any:
+    return operator_process(
+        [*component_argv(kube, "plank", namespace), "--kubeconfig-dir", str(folder)]
+    )
+
+
+def _state(objects: kubernetes.client.CustomObjectsApi, namespace: str, name: str) -> Any:
+    body: Any = objects.get_namespaced_custom_object(GROUP, VERSION, namespace, "prowjobs", name)
+    return body.get("status") or {}
+
+
+def _wait_state(
+    objects: kubernetes.client.CustomObjectsApi, namespace: str, name: str, state: str
+) -> Any:
+    return wait_for(
+        lambda: (status := _state(objects, namespace, name)).get("state") == state and status,
+        what=f"{name} to be {state}",
+    )
+
+
+def test_plank_runs_each_pod_in_its_jobs_cluster(
+    kube: Kube,
+    build: Emulator,
+    build_api: kubernetes.client.ApiClient,
+    namespace: str,
+    tmp_path: Path,
+) -> None:
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    local, remote = kubernetes.client.CoreV1Api(kube.api), kubernetes.client.CoreV1Api(build_api)
+    prow_config(kube, namespace)
+    folder = write_kubeconfig_dir(tmp_path / "clusters", {"build": build.kubeconfig()})
+    with _plank(kube, namespace, folder):
+        for name, cluster in (("here", None), ("there", "build"), ("nowhere", "gpu")):
+            objects.create_namespaced_custom_object(
+                GROUP, VERSION, namespace, "prowjobs", _job(name, cluster)
+            )
+        _wait_state(objects, namespace, "here", "pending")
+        _wait_state(objects, namespace, "there", "pending")
+        failed = _wait_state(objects, namespace, "nowhere", "error")
+        assert "Build cluster gpu is not configured" in failed["description"]
+        assert _exists(local, namespace, "here") and not _exists(remote, namespace, "here")
+        assert _exists(remote, namespace, "there") and not _exists(local, namespace, "there")
+        # The build cluster's pod watch follows it to the end.
+        TestKubelet(build_api).start(namespace, "there")
+        TestKubelet(build_api).finish(namespace, "there", 0)
+        _wait_state(objects, namespace, "there", "success")
+
+
+def test_concurrency_is_counted_across_clusters(
+    kube: Kube,
+    build: Emulator,
+    build_api: kubernetes.client.ApiClient,
+    namespace: str,
+    tmp_path: Path,
+) -> None:
+    """max_concurrency 2 over both clusters, and `build` alone holds one at a time."""
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    prow_config(kube, namespace, plank={"max_concurrency": 2, "cluster_capacity": {"build": 1}})
+    folder = write_kubeconfig_dir(tmp_path / "clusters", {"build": build.kubeconfig()})
+    with _plank(kube, namespace, folder):
+        for name, cluster in (("b1", "build"), ("b2", "build"), ("d1", None)):
+            objects.create_namespaced_custom_object(
+                GROUP, VERSION, namespace, "prowjobs", _job(name, cluster)
+            )
+        _wait_state(objects, namespace, "b1", "pending")
+        _wait_state(objects, namespace, "d1", "pending")
+        assert _state(objects, namespace, "b2").get("state", "triggered") == "triggered"
+        TestKubelet(build_api).start(namespace, "b1")
+        TestKubelet(build_api).finish(namespace, "b1", 0)
+        _wait_state(objects, namespace, "b1", "success")
+        _wait_state(objects, namespace, "b2", "pending")  # build's slot is free again
+        objects.create_namespaced_custom_object(GROUP, VERSION, namespace, "prowjobs", _job("d2"))
+        TestKubelet(kube.api).start(namespace, "d1")
+        TestKubelet(kube.api).finish(namespace, "d1", 0)
+        _wait_state(objects, namespace, "d1", "success")
+        # d2 waited for a slot of the two (d1 in default, b2 in build).
+        _wait_state(objects, namespace, "d2", "pending")
+
+
+def test_a_cluster_down_errors_its_jobs_while_the_others_run(
+    kube: Kube,
+    build: Emulator,
+    build_api: kubernetes.client.ApiClient,
+    namespace: str,
+    tmp_path: Path,
+) -> None:
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    prow_config(kube, namespace, plank={"unreachable_cluster_timeout": "3s"})
+    folder = write_kubeconfig_dir(
+        tmp_path / "clusters", {"build": build.kubeconfig(), "down": _closed_port_kubeconfig()}
+    )
+    with _plank(kube, namespace, folder):
+        for name, cluster in (("lost", "down"), ("fine", "build")):
+            objects.create_namespaced_custom_object(
+                GROUP, VERSION, namespace, "prowjobs", _job(name, cluster)
+            )
+        _wait_state(objects, namespace, "fine", "pending")
+        assert _state(objects, namespace, "lost").get("state", "triggered") == "triggered"
+        failed = _wait_state(objects, namespace, "lost", "error")
+        assert "build cluster 'down' is unreachable" in failed["description"]
+        TestKubelet(build_api).start(namespace, "fine")
+        TestKubelet(build_api).finish(namespace, "fine", 0)
+        _wait_state(objects, namespace, "fine", "success")

@@ -13,14 +13,16 @@ modification times) and builds new clients, so a rotated credential needs no res
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 import kubernetes
+import urllib3
 import yaml
 from kubernetes.client.exceptions import ApiException
 
@@ -49,6 +51,25 @@ class UnknownCluster(KeyError):
 
     def __str__(self) -> str:
         return f"build cluster {self.alias!r} is not configured"
+
+
+class ClusterUnreachable(RuntimeError):
+    """A build cluster's API server could not be reached (connection refused, DNS, TLS,
+    timeout): worth retrying for a while, unlike a refusal."""
+
+    def __init__(self, alias: str, reason: str) -> None:
+        super().__init__(f"build cluster {alias!r} is unreachable: {reason}")
+        self.alias = alias
+
+
+@contextlib.contextmanager
+def reaching(alias: str | None) -> Iterator[None]:
+    """Calls to a build cluster: connection failures become ClusterUnreachable, naming
+    the alias (the client library's own errors stay in this layer)."""
+    try:
+        yield
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        raise ClusterUnreachable(alias or DEFAULT_ALIAS, str(error)) from error
 
 
 class CredentialsError(ValueError):
@@ -239,6 +260,18 @@ class BuildClusters:
             if name in self._broken:
                 raise ClusterUnavailable(name, self._broken[name]) from None
             raise UnknownCluster(name) from None
+
+    def server(self, alias: str | None) -> str:
+        """The API server an alias's pods live on: aliases of one server (a kubeconfig's
+        current context is also `default`) share one watch and one set of pods."""
+        return str(self.get(alias).api.configuration.host)
+
+    def servers(self) -> dict[str, Cluster]:
+        """One client per distinct server (the first alias's, in alias order)."""
+        found: dict[str, Cluster] = {}
+        for _, cluster in self.items():
+            found.setdefault(str(cluster.api.configuration.host), cluster)
+        return found
 
     def items(self) -> list[tuple[str, Cluster]]:
         """The usable clusters by alias."""
