@@ -20,7 +20,7 @@ from bowsprit.clients.buildclusters import BuildClusters, Sources
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.kube import load_configuration
 from bowsprit.emulator import Emulator
-from bowsprit.lib.clock import utc_now
+from bowsprit.lib.clock import rfc3339, utc_now
 from bowsprit.plank.clusterstatus import STATE, sync_once
 from bowsprit.testing.buildclusters import aliased, write_kubeconfig_dir
 from bowsprit.testing.kubelet import TestKubelet
@@ -303,3 +303,57 @@ def test_a_cluster_down_errors_its_jobs_while_the_others_run(
         TestKubelet(build_api).start(namespace, "fine")
         TestKubelet(build_api).finish(namespace, "fine", 0)
         _wait_state(objects, namespace, "fine", "success")
+
+
+def test_rotated_credentials_are_followed_without_a_restart(
+    kube: Kube,
+    build: Emulator,
+    build_api: kubernetes.client.ApiClient,
+    namespace: str,
+    tmp_path: Path,
+) -> None:
+    """The Secret of `build` is rewritten to name another API server (as the kubelet
+    rewrites a mounted Secret): plank's next check reloads it, re-opens the pod watch,
+    and new jobs of `build` go there; the status follows."""
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    prow_config(kube, namespace)
+    folder = write_kubeconfig_dir(tmp_path / "clusters", {"build": build.kubeconfig()})
+    argv = [
+        *component_argv(kube, "plank", namespace),
+        "--kubeconfig-dir",
+        str(folder),
+        "--build-cluster-check-period",
+        "0.5",
+    ]
+    with Emulator() as moved, operator_process(argv):
+        moved_api = kubernetes.client.ApiClient(kubernetes.client.Configuration(host=moved.url))
+        moved_core = kubernetes.client.CoreV1Api(moved_api)
+        moved_core.create_namespace(
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
+        )
+        objects.create_namespaced_custom_object(
+            GROUP, VERSION, namespace, "prowjobs", _job("before", "build")
+        )
+        _wait_state(objects, namespace, "before", "pending")
+        assert _exists(kubernetes.client.CoreV1Api(build_api), namespace, "before")
+        write_kubeconfig_dir(folder, {"build": moved.kubeconfig()})
+        rewritten = rfc3339(utc_now())
+        # Each check reloads, then writes the status: one stamped in a later second than the
+        # rewrite means plank follows the new server.
+        wait_for(lambda: _checked(kube, namespace) > rewritten, what="a check after the rewrite")
+        objects.create_namespaced_custom_object(
+            GROUP, VERSION, namespace, "prowjobs", _job("after", "build")
+        )
+        _wait_state(objects, namespace, "after", "pending")
+        assert _exists(moved_core, namespace, "after")
+        TestKubelet(moved_api).start(namespace, "after")
+        TestKubelet(moved_api).finish(namespace, "after", 0)
+        _wait_state(objects, namespace, "after", "success")
+        moved_api.close()
+
+
+def _checked(kube: Kube, namespace: str) -> str:
+    body: Any = kubernetes.client.CustomObjectsApi(kube.api).get_namespaced_custom_object(
+        GROUP, VERSION, namespace, "prowconfigs", "bowsprit"
+    )
+    return str((body.get("status") or {}).get("build_clusters_checked") or "")

@@ -18,7 +18,7 @@ from bowsprit.clients.buildclusters import (
 )
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.informer import Informer
-from bowsprit.plank.clusterstatus import CHECK_INTERVAL, sync_once
+from bowsprit.plank.clusterstatus import sync_once
 from bowsprit.plank.watches import PodStore
 
 if TYPE_CHECKING:
@@ -52,6 +52,12 @@ def sync_pod_watches(deps: Deps, loop: asyncio.AbstractEventLoop) -> list[Inform
         if wanted.get(server) is not cluster:
             informer.stop()
             del deps.pod_watches[server]
+        if server not in wanted:
+            # Out of sight now: its jobs see no pod and act on that (as Prow after a
+            # restart with other kubeconfigs).
+            for name in deps.state.pod_names(server):
+                deps.state.forget_pod(name, server)
+                deps.enqueue(name)
     for server, cluster in wanted.items():
         if server in deps.pod_watches:
             continue
@@ -80,8 +86,9 @@ def give_up(deps: Deps, name: str, now: datetime) -> bool:
 
 
 async def status_loop(deps: Deps) -> None:
-    """Every minute: reload changed credentials (re-opening their watches), check every
-    cluster, publish the result (metrics, ProwConfig status)."""
+    """Every `cluster_check_period` (a minute, as Prow's): reload changed credentials
+    (re-opening their watches), check every cluster, publish the result (metrics,
+    ProwConfig status)."""
     assert deps.build_clusters is not None
     loop = asyncio.get_running_loop()
     seen: set[str] = set()
@@ -101,4 +108,4 @@ async def status_loop(deps: Deps) -> None:
             )
         except Exception:  # noqa: BLE001 - the next round tries again
             logger.exception("build cluster check failed")
-        await asyncio.sleep(CHECK_INTERVAL)
+        await asyncio.sleep(deps.cluster_check_period)

@@ -17,7 +17,6 @@ from bowsprit.lib.clock import rfc3339
 
 logger = logging.getLogger("bowsprit.plank")
 
-CHECK_INTERVAL = 60.0
 STATE = Gauge(
     "plank_build_cluster_status",
     "1 for each build cluster's current state (Reachable, No-Manager, Error, MissingPermissions)",

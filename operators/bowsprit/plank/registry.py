@@ -83,6 +83,8 @@ class Deps(OperatorDeps):
     """Where job pods run, by alias (`default`: this cluster); None in tests of one."""
     pod_watches: dict[str, tuple[Cluster, Informer]] = field(default_factory=dict)
     """The pod watch of each build cluster's server."""
+    cluster_check_period: float = 60.0
+    """Seconds between build cluster checks (and credential reloads)."""
     unreachable_since: dict[str, datetime] = field(default_factory=dict)
     """Jobs whose build cluster could not be reached: since when (bounded retry)."""
 
