@@ -20,7 +20,7 @@ from bowsprit.clients.buildclusters import BuildClusters, Sources
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.kube import load_configuration
 from bowsprit.emulator import Emulator
-from bowsprit.lib.clock import rfc3339, utc_now
+from bowsprit.lib.clock import utc_now
 from bowsprit.plank.clusterstatus import STATE, sync_once
 from bowsprit.testing.buildclusters import aliased, write_kubeconfig_dir
 from bowsprit.testing.kubelet import TestKubelet
@@ -336,11 +336,10 @@ def test_rotated_credentials_are_followed_without_a_restart(
         )
         _wait_state(objects, namespace, "before", "pending")
         assert _exists(kubernetes.client.CoreV1Api(build_api), namespace, "before")
-        write_kubeconfig_dir(folder, {"build": moved.kubeconfig()})
-        rewritten = rfc3339(utc_now())
-        # Each check reloads, then writes the status: one stamped in a later second than the
-        # rewrite means plank follows the new server.
-        wait_for(lambda: _checked(kube, namespace) > rewritten, what="a check after the rewrite")
+        # `extra` is added with the rewrite: once the status names it, the check that
+        # reloaded the credentials (before it writes) has run.
+        write_kubeconfig_dir(folder, {"build": moved.kubeconfig(), "extra": moved.kubeconfig()})
+        wait_for(lambda: "extra" in _clusters(kube, namespace), what="the credentials reloaded")
         objects.create_namespaced_custom_object(
             GROUP, VERSION, namespace, "prowjobs", _job("after", "build")
         )
@@ -352,8 +351,9 @@ def test_rotated_credentials_are_followed_without_a_restart(
         moved_api.close()
 
 
-def _checked(kube: Kube, namespace: str) -> str:
+def _clusters(kube: Kube, namespace: str) -> dict[str, str]:
     body: Any = kubernetes.client.CustomObjectsApi(kube.api).get_namespaced_custom_object(
         GROUP, VERSION, namespace, "prowconfigs", "bowsprit"
     )
-    return str((body.get("status") or {}).get("build_clusters_checked") or "")
+    found: dict[str, str] = (body.get("status") or {}).get("build_clusters") or {}
+    return found

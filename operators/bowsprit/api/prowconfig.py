@@ -24,7 +24,7 @@ from bowsprit.api.decoration import DecorationConfig
 from bowsprit.api.jobbase import RerunAuthConfig
 from bowsprit.api.states import ProwJobState, ProwJobType
 from bowsprit.api.tidepool import MergeMethod, TideContextPolicyOptions
-from bowsprit.api.types import Duration, Timestamp
+from bowsprit.api.types import Duration
 
 OrgRepoKey = Annotated[str, Field(pattern=r"^(\*|[^/\s]+(/[^/\s]+)?)$")]
 # Bounds on maps and lists whose items carry CEL rules: the API server rejects a CRD
@@ -284,10 +284,9 @@ class ProwConfigStatus(ApiModel):
     build_clusters: dict[str, BuildClusterState] | None = None
     """Each build cluster alias's state: Reachable, No-Manager (credentials unusable),
     Error (unreachable) or MissingPermissions (cannot work on pods there)."""
-    build_clusters_checked: Timestamp | None = None
-    """When the build clusters were last checked."""
     conditions: list[Condition] | None = None
-    """`BuildCluster`: True when every build cluster is Reachable."""
+    """`BuildCluster`: True when every build cluster is Reachable; its
+    lastTransitionTime says since when."""
 
 
 class ProwConfig(Resource):

@@ -54,9 +54,17 @@ def status_patch(
     others = [c for c in previous.get("conditions") or [] if c.get("type") != "BuildCluster"]
     return {
         "build_clusters": statuses,
-        "build_clusters_checked": rfc3339(now),
         "conditions": [*others, condition(statuses, previous.get("conditions"), now)],
     }
+
+
+def changed(statuses: dict[str, str], previous: dict[str, Any]) -> bool:
+    """Whether the status needs writing: every operator watches ProwConfigs (plank looks
+    at its blocked jobs again on each change), so an unchanged check writes nothing and
+    the metrics carry the freshness."""
+    return previous.get("build_clusters") != statuses or not any(
+        c.get("type") == "BuildCluster" for c in previous.get("conditions") or []
+    )
 
 
 def publish_metrics(statuses: dict[str, str], forgotten: set[str]) -> None:
@@ -85,8 +93,8 @@ def sync_once(
     seen.clear()
     seen.update(statuses)
     current = control_plane.get_custom(config_namespace, "prowconfigs", config_name)
-    if current is None:
-        return statuses  # Prow's defaults in use: nowhere to write a status
+    if current is None or not changed(statuses, current.get("status") or {}):
+        return statuses  # nothing new, or Prow's defaults in use: nowhere to write
     try:
         control_plane.patch_custom_status(
             config_namespace,
