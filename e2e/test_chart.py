@@ -16,10 +16,13 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import kubernetes
 import pytest
 import yaml
@@ -28,6 +31,7 @@ from tests.chart.helmtools import CHART, MAJORS, Helm, helm
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.cli import BUILT
+from bowsprit.testing import envtest
 from bowsprit.testing.fakegithub import FakeGitHub
 from bowsprit.testing.fakegithub.state import CommitStatus
 from bowsprit.testing.kubelet import TestKubelet
@@ -134,6 +138,7 @@ def test_install_upgrade_uninstall(release: tuple[Kube, str, str, Path], major: 
             "status-reconciler",
             "ghproxy",
             "tide",
+            "deck",
         )
     }
     spec = _prowconfig(kube, namespace)
@@ -382,3 +387,76 @@ def test_every_component_and_option_is_accepted_by_the_api_server(
     assert len(policies.list_namespaced_pod_disruption_budget(namespace).items) == 2
     networking = kubernetes.client.NetworkingV1Api(kube.api)
     assert len(networking.list_namespaced_ingress(namespace).items) == 1
+
+
+def _deck_argv(kube: Kube, namespace: str, tmp_path: Path, port: int) -> list[str]:
+    kubeconfig = _token_kubeconfig(kube, namespace, f"{RELEASE}-deck", tmp_path / "deck.kubeconfig")
+    return [
+        sys.executable,
+        "-m",
+        "bowsprit",
+        "deck",
+        "--kubeconfig",
+        str(kubeconfig),
+        "--config-namespace",
+        namespace,
+        "--port",
+        str(port),
+        "--metrics-port",
+        "0",
+    ]
+
+
+def test_deck_reruns_and_aborts_with_exactly_the_chart_rbac(
+    release: tuple[Kube, str, str, Path], tmp_path: Path
+) -> None:
+    kube, namespace, pods, home = release
+    if kube.name != "envtest":
+        pytest.skip("runs deck locally with the chart's token; on envtest only")
+    _install(helm("v4", home), kube, namespace, pods)
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    anyone = {"spec": {"deck": {"rerun_auth_configs": {"*": {"allow_anyone": True}}}}}
+    objects.patch_namespaced_custom_object(
+        GROUP, VERSION, namespace, "prowconfigs", "bowsprit", anyone
+    )
+    job = {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "ProwJob",
+        "metadata": {"name": "deck-rbac"},
+        "spec": {"type": "periodic", "job": "deck-rbac", "pod_spec": BUSYBOX},
+    }
+    objects.create_namespaced_custom_object(GROUP, VERSION, namespace, "prowjobs", job)
+    objects.patch_namespaced_custom_object_status(
+        GROUP, VERSION, namespace, "prowjobs", "deck-rbac", {"status": {"state": "pending"}}
+    )
+    port = envtest.free_port()
+    forbidden = ("Forbidden", "forbidden")
+    with (
+        operator_process(_deck_argv(kube, namespace, tmp_path, port), forbidden=forbidden),
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as browser,
+    ):
+        page = wait_for(
+            lambda: _page(browser, "/abort?prowjob=deck-rbac"), timeout=60, what="deck to serve"
+        )
+        token = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert token is not None, page
+        for action in ("rerun", "abort"):
+            done = browser.post(f"/{action}?prowjob=deck-rbac", data={"csrf": token.group(1)})
+            assert done.status_code == 303, done.text
+    assert _state(objects, namespace, "deck-rbac") == "aborted"
+    reruns = [
+        item
+        for item in objects.list_namespaced_custom_object(GROUP, VERSION, namespace, "prowjobs")[
+            "items"
+        ]
+        if (item["metadata"].get("annotations") or {}).get("bowsprit.dev/rerun-of") == "deck-rbac"
+    ]
+    assert len(reruns) == 1
+
+
+def _page(browser: httpx.Client, path: str) -> str | None:
+    try:
+        response = browser.get(path)
+    except httpx.TransportError:
+        return None
+    return response.text if response.status_code == 200 else None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bowsprit import __version__
-from bowsprit.cli import COMPONENTS, main
+from bowsprit.cli import COMPONENTS, _not_yet, main
 
 
 def test_help_lists_every_component_and_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -24,9 +25,16 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"bowsprit {__version__}"
 
 
-def test_component_not_built_yet_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["deck"]) == 2
+def test_every_component_is_built_and_a_future_one_would_say_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert COMPONENTS == {}  # deck was the last one
+    assert _not_yet("future")(argparse.Namespace()) == 2
     assert "not available" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["deck", "--help"])
+    assert exited.value.code == 0
+    assert "--github-oauth-config-file" in capsys.readouterr().out
 
 
 def test_console_entry_point_runs() -> None:

@@ -14,9 +14,7 @@ from pathlib import Path
 from bowsprit import __version__
 
 # Components and what each does; each becomes `bowsprit <name>` as it lands.
-COMPONENTS: dict[str, str] = {
-    "deck": "service: the dashboard",
-}
+COMPONENTS: dict[str, str] = {}
 
 
 # Components that exist, and the module whose add_flags/run implement their command.
@@ -34,6 +32,7 @@ BUILT: dict[str, tuple[str, str]] = {
     "sinker": ("operator: delete old ProwJobs and job pods", "bowsprit.sinker.main"),
     "hook": ("service: GitHub webhooks to plugins and ProwJobs", "bowsprit.hook.main"),
     "crier": ("operator: report ProwJob states to GitHub and Slack", "bowsprit.crier.main"),
+    "deck": ("service: the dashboard (job list, Spyglass, histories, Tide)", "bowsprit.deck.main"),
     "ghproxy": ("service: caching proxy for the GitHub API", "bowsprit.ghproxy.main"),
     "status-reconciler": (
         "operator: keeps contexts of open PRs in step with BlockingPresubmits",
@@ -47,6 +46,10 @@ BUILT: dict[str, tuple[str, str]] = {
         "bowsprit.podutils.entrypoint",
     ),
     "sidecar": ("pod utility: upload logs and artifacts", "bowsprit.podutils.sidecar"),
+    "convert": (
+        "convert Prow's config, plugins and job files into Bowsprit manifests",
+        "bowsprit.convert.main",
+    ),
 }
 
 

@@ -100,6 +100,7 @@ def test_default_render_runs_what_exists_and_nothing_else(render: Render) -> Non
         "status-reconciler",
         "ghproxy",
         "tide",
+        "deck",
     }
     assert set(deployments(render("v4", (ALL,)))) == set(OPERATORS) | set(SERVICES)
 
@@ -337,9 +338,16 @@ def test_secrets_from_values_and_by_reference(render: Render) -> None:
 def test_ingress_routes_only_to_enabled_services(render: Render) -> None:
     (default_on,) = of_kind(render("v4", (), ("ingress.enabled=true",)), "Ingress")
     paths = default_on["spec"]["rules"][0]["http"]["paths"]
+    # Falco's layout: hook on /hook, deck on /.
     assert [(path["path"], path["backend"]["service"]["name"]) for path in paths] == [
-        ("/hook", "rel-bowsprit-hook")
+        ("/hook", "rel-bowsprit-hook"),
+        ("/", "rel-bowsprit-deck"),
     ]
+    (deck_off,) = of_kind(
+        render("v4", (), ("ingress.enabled=true", "deck.enabled=false")), "Ingress"
+    )
+    paths = deck_off["spec"]["rules"][0]["http"]["paths"]
+    assert [path["path"] for path in paths] == ["/hook"]
     (route,) = of_kind(render("v4", (ALL,)), "HTTPRoute")
     assert [rule["backendRefs"][0] for rule in route["spec"]["rules"]] == [
         {"name": "rel-bowsprit-hook", "port": 8888},

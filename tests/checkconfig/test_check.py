@@ -32,8 +32,9 @@ def test_falco_plugins_load_into_plugin_configs(falco_config: Path) -> None:
     report = check([falco_config / "prow" / "aws" / "plugins.yaml"])
     assert report.errors == []
     assert report.objects == {"PluginConfig": 48}
-    unconverted = [item.problem.message for item in report.problems]
-    assert len(unconverted) == 1 and "blunderbuss" in unconverted[0]
+    unconverted = sorted(item.problem.field for item in report.problems)
+    assert all(not item.problem.carried for item in report.problems)
+    assert "blunderbuss" in unconverted and "retitle" in unconverted
 
 
 def test_plugin_settings_follow_prows_matching(tmp_path: Path) -> None:
@@ -69,17 +70,22 @@ def test_falco_prow_config_loads(falco_config: Path) -> None:
     assert report.errors == []
     assert report.objects == {"ProwConfig": 1, "TidePool": 50}
     # Sections for tools Bowsprit does not have are reported, not silently dropped.
-    assert any("branch-protection" in item.problem.message for item in report.problems)
-    # Falco's job_url_template is Go's syntax: the user learns it needs rewriting.
-    (template,) = [item for item in report.problems if "Go template" in item.problem.message]
-    assert template.problem.warning and template.problem.field == "spec.plank.job_url_template"
-    # Decorated pods run Bowsprit's utilities, not Prow's images.
-    images = [item.problem for item in report.problems if "Prow's images" in item.problem.message]
-    assert [problem.field for problem in images] == [
-        f"spec.plank.default_decoration_configs.*.utility_images.{utility}"
-        for utility in ("clonerefs", "initupload", "entrypoint", "sidecar")
+    not_carried = sorted(item.problem.field for item in report.problems if not item.problem.carried)
+    assert not_carried == [
+        "branch-protection",
+        "log_level",
+        *(
+            f"plank.default_decoration_configs.*.utility_images.{utility}"
+            for utility in ("clonerefs", "entrypoint", "initupload", "sidecar")
+        ),
     ]
-    assert all(problem.warning for problem in images)
+    # Falco's templates are Go's syntax: the user learns that convert translates them.
+    templates = [item.problem for item in report.problems if "Go template" in item.problem.message]
+    assert [problem.field for problem in templates] == [
+        "plank.job_url_template",
+        "plank.report_templates.*",
+    ]
+    assert all(problem.warning for problem in templates)
 
 
 BAD_CR = """\
@@ -111,6 +117,7 @@ presubmits:
       containers:
       - image: golang
   - name: pull-lint
+    run_if_chaged: '^lint/'
     tekton_pipeline_run_spec: {}
     spec:
       containers:
@@ -130,7 +137,9 @@ def test_bad_inputs_name_file_object_and_field(
     expected = [
         f"{tmp_path / 'periodic.yaml'}: Periodic/nightly: spec.decorate: ",
         f"{tmp_path / 'jobs.yaml'}: presubmits of org/repo 'pull-lint': "
-        "spec.tekton_pipeline_run_spec: Extra inputs are not permitted",
+        "run_if_chaged: unknown field (Prow rejects it too)",
+        f"{tmp_path / 'jobs.yaml'}: not carried: presubmits of org/repo 'pull-lint': "
+        "tekton_pipeline_run_spec: not used",
         f"{tmp_path / 'notes.yml'}: document 1: neither a bowsprit.dev manifest nor a Prow",
         f"{tmp_path / 'broken.yaml'}: file: not valid YAML",
     ]
@@ -226,8 +235,19 @@ def test_presets_from_another_file_apply(tmp_path: Path) -> None:
     )
     report = check([tmp_path])
     assert [item.problem.message for item in report.errors] == [
-        "a preset sets env 'AWS_REGION' the job already has"
+        "env var duplicated in pod spec: AWS_REGION"
     ]
+
+
+def test_config_yaml_with_inline_jobs_checks_both(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        "plank: {max_concurrency: 2}\n"
+        "presubmits:\n  o/r:\n  - name: unit\n    always_run: true\n"
+        "    spec: {containers: [{image: golang}]}\n"
+    )
+    report = check([tmp_path])
+    assert report.errors == []
+    assert report.objects == {"ProwConfig": 1, "BlockingPresubmit": 1}
 
 
 def test_falco_dco_and_require_matching_label_settings(falco_config: Path) -> None:
@@ -269,6 +289,17 @@ def test_dco_settings_follow_prows_dco_for() -> None:
     assert "dco" not in specs["q"]
 
 
+def test_prowignore_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".prowignore").write_text("data.yaml\n")
+    (tmp_path / "sub" / "data.yaml").write_text("someRegistry: example.com\n")
+    (tmp_path / "sub" / "jobs.yaml").write_text(
+        "periodics:\n- {name: p, interval: 1h, spec: {containers: [{image: a}]}}\n"
+    )
+    report = check([tmp_path])
+    assert report.errors == [] and report.files == 1
+
+
 def test_owners_section_reaches_the_owners_plugins() -> None:
     """Prow's global `owners` section (skip_collaborators by org or repo, labels_denylist,
     filenames by org/repo then org) reaches entries that enable an OWNERS plugin;
@@ -299,4 +330,7 @@ def test_owners_section_reaches_the_owners_plugins() -> None:
         "labels_denylist": ["approved", "lgtm"],
     }
     assert "owners" not in specs["q"]
-    assert any("owners.mdyamlrepos" in problem.message for problem in imported.problems)
+    assert any(
+        problem.field == "owners.mdyamlrepos" and not problem.carried
+        for problem in imported.problems
+    )

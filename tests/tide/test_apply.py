@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bowsprit.clients.github import GitHubError
@@ -57,3 +59,10 @@ def test_commit_templates_see_prows_pull_request_fields() -> None:
     template = {"title": "{{ Title }} (#{{ Number }})", "body": "by {{ Author }}"}
     assert render_commit(template, pr(7, author="bob")) == ("PR 7 (#7)", "by bob")
     assert render_commit(None, pr(7)) == (None, None)
+
+
+def test_commit_templates_see_the_pull_request_body() -> None:
+    # Prow's default squash/merge templates commonly use .Body (converted to `Body`); tide
+    # renders with StrictUndefined, so a missing field would fail every merge.
+    template = {"title": "{{ Title }}", "body": "{{ Body }}"}
+    assert render_commit(template, replace(pr(7), body="Fixes #3")) == ("PR 7", "Fixes #3")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from pydantic import Field, field_validator, model_validator
 
 from bowsprit.api.base import AGE_COLUMN, ApiModel, PrinterColumn, cel, cel_rules
@@ -11,6 +9,7 @@ from bowsprit.api.core import PodSpec
 from bowsprit.api.decoration import DecorationConfig
 from bowsprit.api.refs import Refs
 from bowsprit.api.states import ProwJobAgent, ProwJobState
+from bowsprit.lib import goregex
 
 # Prow's job name rule (pkg/config/config.go jobNameRegex).
 JOB_NAME_PATTERN = r"^[A-Za-z0-9-._]+$"
@@ -166,13 +165,14 @@ class RepoJobDefinition(JobDefinition):
     repo: str = Field(min_length=1)
     """Repository the job runs for."""
     branches: list[str] | None = None
-    """Regular expressions of base branches the job runs on; empty means all."""
+    """Regular expressions (Go RE2 syntax) of base branches the job runs on; empty means all."""
     skip_branches: list[str] | None = None
-    """Regular expressions of base branches the job never runs on; they win over branches."""
+    """Regular expressions (Go RE2 syntax) of base branches the job never runs on; they win
+    over branches."""
     run_if_changed: str | None = None
-    """Run only when a changed file matches this regular expression."""
+    """Run only when a changed file matches this regular expression (Go RE2 syntax)."""
     skip_if_only_changed: str | None = None
-    """Skip when every changed file matches this regular expression."""
+    """Skip when every changed file matches this regular expression (Go RE2 syntax)."""
     context: str | None = None
     """GitHub status context; defaults to the job name."""
 
@@ -192,10 +192,8 @@ class RepoJobDefinition(JobDefinition):
 
 
 def _check_regex(pattern: str) -> None:
-    try:
-        re.compile(pattern)
-    except re.error as error:
-        raise ValueError(f"invalid regular expression {pattern!r}: {error}") from error
+    # Prow compiles these with Go's regexp: RE2 syntax, not Python's.
+    goregex.compile(pattern)  # GoRegexError is a ValueError naming the pattern
 
 
 REPO_JOB_RULES = (
@@ -213,7 +211,8 @@ class PresubmitCommon(RepoJobDefinition):
     always_run: bool | None = None
     """Run on every pull request, whatever it changes."""
     trigger: str | None = None
-    """Regular expression of comments that run the job (default `/test <name>`)."""
+    """Regular expression (Go RE2 syntax) of comments that run the job (default
+    `/test <name>`)."""
     rerun_command: str | None = None
     """Command shown to users to rerun the job; set together with trigger."""
     run_before_merge: bool | None = None
@@ -224,7 +223,7 @@ class PresubmitCommon(RepoJobDefinition):
         # Prow: the command users are told to type must be one the trigger accepts.
         if self.trigger and self.rerun_command:
             _check_regex(self.trigger)
-            if not re.search(self.trigger, self.rerun_command):
+            if not goregex.compile(self.trigger).search(self.rerun_command):
                 raise ValueError(
                     f"rerun_command {self.rerun_command!r} does not match trigger {self.trigger!r}"
                 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Annotated, ClassVar, Literal
 
@@ -10,6 +9,7 @@ from pydantic import Field, model_validator
 
 from bowsprit.api.base import AGE_COLUMN, ApiModel, KindInfo, PrinterColumn, Resource
 from bowsprit.api.types import Duration
+from bowsprit.lib import goregex
 
 ORG_OR_REPO_PATTERN = r"^[^/\s]+(/[^/\s]+)?$"
 OrgOrRepo = Annotated[str, Field(pattern=ORG_OR_REPO_PATTERN)]
@@ -177,7 +177,7 @@ class RequireMatchingLabelSettings(ApiModel):
     issues: bool | None = None
     """Apply to issues."""
     regexp: str = Field(min_length=1)
-    """Regular expression a label must match."""
+    """Regular expression (Go RE2 syntax) a label must match."""
     missing_label: str = Field(min_length=1)
     """Label applied when no label matches."""
     missing_comment: str | None = None
@@ -188,11 +188,9 @@ class RequireMatchingLabelSettings(ApiModel):
     @model_validator(mode="after")
     def _valid(self) -> RequireMatchingLabelSettings:
         try:
-            compiled = re.compile(self.regexp)
-        except re.error as error:
-            raise ValueError(
-                f"regexp: invalid regular expression {self.regexp!r}: {error}"
-            ) from error
+            compiled = goregex.compile(self.regexp)  # Prow compiles it with Go's regexp
+        except goregex.GoRegexError as error:
+            raise ValueError(f"regexp: {error}") from error
         if compiled.search(self.missing_label):
             raise ValueError(
                 f"missing_label: {self.missing_label!r} must not match regexp {self.regexp!r}"

@@ -20,8 +20,10 @@ from bowsprit.api.base import (
     cel,
     cel_rules,
 )
+from bowsprit.api.branchprotection import BranchProtectionMap
 from bowsprit.api.decoration import DecorationConfig
 from bowsprit.api.jobbase import RerunAuthConfig
+from bowsprit.api.preset import Preset
 from bowsprit.api.states import ProwJobState, ProwJobType
 from bowsprit.api.tidepool import MergeMethod, TideContextPolicyOptions
 from bowsprit.api.types import Duration
@@ -81,6 +83,9 @@ class PlankConfig(ApiModel):
         default=None, max_length=MAX_ENTRIES
     )
     """Decoration defaults by repository and cluster regex; later entries win."""
+    presets: list[Preset] | None = None
+    """Prow's presets: pod settings merged into the pod of every job carrying their
+    labels, when plank builds it (jobs converted by `bowsprit convert` have them already)."""
     job_queue_capacities: dict[str, int] | None = None
     """Capacity of each named job queue; 0 blocks, negative is unlimited."""
     cluster_capacity: dict[str, int] | None = None
@@ -245,6 +250,10 @@ class TideConfig(ApiModel):
     (permit where unset)."""
     context_options: TideContextPolicyOptions | None = None
     """Required contexts, with overrides per org, repository and branch."""
+    branch_protection: BranchProtectionMap | None = None
+    """Contexts Prow's branch-protection requires, by org, repo and branch (`*`: any
+    other), inheritance resolved; read where a context policy has from-branch-protection
+    (api/branchprotection.py)."""
 
 
 class GitHubConfig(ApiModel):

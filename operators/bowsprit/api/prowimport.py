@@ -10,102 +10,167 @@ reporting every problem with the object and the field it concerns.
 from __future__ import annotations
 
 import copy
-import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from bowsprit.api.base import Resource
 from bowsprit.api.blockingpresubmit import BlockingPresubmit
+from bowsprit.api.crdgen import crd_for
 from bowsprit.api.periodic import Periodic
 from bowsprit.api.postsubmit import Postsubmit
 from bowsprit.api.presubmit import Presubmit
-from bowsprit.api.prowconfig import ProwConfig
-from bowsprit.api.tidepool import TidePool
+from bowsprit.api.prowcommon import (
+    Imported,
+    Problem,
+    field_path,
+    kubernetes_name,
+    not_carried,
+    problems_of,
+)
+from bowsprit.api.prowformat import JOB_KEYS, prune
+from bowsprit.api.prowsettings import import_prow_config, is_prow_config
+
+__all__ = [
+    "JOB_CONFIG_KEYS",
+    "JOB_SECTIONS",
+    "Imported",
+    "PresetConflict",
+    "Problem",
+    "apply_presets",
+    "field_path",
+    "import_jobs",
+    "import_prow_config",
+    "is_job_config",
+    "is_prow_config",
+    "kubernetes_name",
+]
 
 JOB_SECTIONS = ("presubmits", "postsubmits", "periodics", "presets")
-# Sections of Prow's config.yaml that ProwConfig holds; the others belong to tools
-# Bowsprit does not have (branch protection, in-repo config, ...) and are reported.
-CONFIG_SECTIONS = (
-    "plank",
-    "sinker",
-    "deck",
-    "tide",
-    "github_reporter",
-    "slack_reporter_configs",
-    "pod_namespace",
-    "prowjob_namespace",
-)
-_NOT_NAME_CHARACTERS = re.compile(r"[^a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input: the object it concerns, the field, the message."""
-
-    obj: str
-    field: str
-    message: str
-    warning: bool = False
-    """A note that does not make the input invalid."""
-
-    def __str__(self) -> str:
-        text = (
-            f"{self.obj}: {self.field}: {self.message}"
-            if self.field
-            else f"{self.obj}: {self.message}"
-        )
-        return f"warning: {text}" if self.warning else text
-
-
-@dataclass
-class Imported:
-    """Objects read from one document, and the problems found while reading it."""
-
-    objects: list[Resource]
-    problems: list[Problem]
+# Prow's JobConfig keys besides the jobs: decorate_all_jobs is applied to the jobs,
+# prow_ignored is a place for non-Prow data that Prow itself skips.
+JOB_CONFIG_KEYS = (*JOB_SECTIONS, "decorate_all_jobs", "prow_ignored")
+_KUBERNETES = (None, "", "kubernetes")
 
 
 def is_job_config(document: Any) -> bool:
     return isinstance(document, dict) and any(key in document for key in JOB_SECTIONS)
 
 
-def is_prow_config(document: Any) -> bool:
-    return isinstance(document, dict) and any(
-        key in document for key in ("plank", "sinker", "tide", "deck")
-    )
-
-
-def kubernetes_name(text: str) -> str:
-    """A valid object name (lowercase letters, digits, dashes) made from a job or repo name."""
-    return _NOT_NAME_CHARACTERS.sub("-", text.lower()).strip("-")[:253].rstrip("-") or "job"
-
-
-def import_jobs(document: dict[str, Any], presets: list[dict[str, Any]] | None = None) -> Imported:
+def import_jobs(
+    document: dict[str, Any],
+    presets: list[dict[str, Any]] | None = None,
+    decorate_all: bool = False,
+) -> Imported:
     """Convert the jobs of one Prow job config document.
 
     `presets` are Prow presets from other files (Prow's presets are global); the
     document's own `presets` apply too. A job name used in several repositories of the
     document is qualified with its org and repo, since object names must be unique.
+    `decorate_all` is Prow's `decorate_all_jobs` (from any file): kubernetes jobs that do
+    not set `decorate` are decorated.
     """
     result = Imported([], [])
-    all_presets = [*(presets or []), *(document.get("presets") or [])]
+    decorate_all = decorate_all or bool(document.get("decorate_all_jobs"))
+    all_presets = [
+        go_strings(preset) for preset in [*(presets or []), *(document.get("presets") or [])]
+    ]
     raw_jobs = list(_raw_jobs(document, result.problems))
     counts = Counter(str(raw.get("name", "")) for raw, kind, _ in raw_jobs if kind is not Periodic)
     for raw, kind, where in raw_jobs:
         label = f"{where} {raw.get('name', '?')!r}"
+        section = "periodics" if kind is Periodic else where.split(" ", 1)[0]
+        rejected = _rejected_keys(raw, section)
+        result.problems += [
+            Problem(label, key, "unknown field (Prow rejects it too)") for key in rejected
+        ]
+        if raw.get("agent") not in _KUBERNETES:
+            message = "only the kubernetes agent runs in Bowsprit: no component runs this job"
+            result.problems.append(Problem(label, "agent", message, warning=True))
+        raw = go_strings(raw)
+        if decorate_all and raw.get("decorate") is None and raw.get("agent") in _KUBERNETES:
+            raw = {**raw, "decorate": True}
         try:
             job = apply_presets(raw, all_presets)
             qualify = kind is not Periodic and counts[str(raw.get("name", ""))] > 1
-            result.objects.append(_job(job, kind, qualify))
+            obj, dropped = _job(job, kind, qualify)
+            result.objects.append(obj)
+            result.problems += [
+                not_carried(label, path) for path in dropped if path not in rejected
+            ]
         except PresetConflict as conflict:
             result.problems.append(Problem(label, "spec", str(conflict)))
         except ValidationError as error:
-            result.problems.extend(_problems(label, error))
+            result.problems.extend(problems_of(label, error))
     return result
+
+
+def _go_string(value: Any) -> Any:
+    """A YAML scalar as Prow reads it into a Go string field (sigs.k8s.io/yaml converts
+    with the target's type): `0` -> "0", `true` -> "true", `99.5` -> "99.5"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return value
+
+
+def _string_map(value: Any) -> Any:
+    return {k: _go_string(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def _container_strings(container: Any) -> Any:
+    if not isinstance(container, dict):
+        return container
+    fixed = dict(container)
+    for field in ("command", "args"):
+        if isinstance(fixed.get(field), list):
+            fixed[field] = [_go_string(item) for item in fixed[field]]
+    if isinstance(fixed.get("env"), list):
+        fixed["env"] = [_env_string(item) for item in fixed["env"]]
+    return fixed
+
+
+_ENV_KEYS = {key.lower(): key for key in ("name", "value", "valueFrom")}
+
+
+def _env_string(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    # Go's encoding/json matches field names case-insensitively (`NAME:` is `name`).
+    item = {_ENV_KEYS.get(str(key).lower(), key): value for key, value in item.items()}
+    if "value" in item:
+        item["value"] = _go_string(item["value"])
+    return item
+
+
+def go_strings(job: dict[str, Any]) -> dict[str, Any]:
+    """The string fields Prow users often write as numbers or booleans (labels,
+    annotations, env values, command and args), as the strings Prow reads them as."""
+    fixed = dict(job)
+    for field in ("labels", "annotations"):
+        fixed[field] = _string_map(job.get(field)) if field in job else None
+        if fixed[field] is None:
+            del fixed[field]
+    if isinstance(job.get("env"), list):  # a preset
+        fixed["env"] = [_env_string(item) for item in job["env"]]
+    pod = job.get("spec")
+    if isinstance(pod, dict):
+        fixed["spec"] = {
+            **pod,
+            **{
+                field: [_container_strings(c) for c in pod[field]]
+                for field in ("containers", "initContainers")
+                if isinstance(pod.get(field), list)
+            },
+        }
+    return fixed
 
 
 class PresetConflict(ValueError):
@@ -113,40 +178,41 @@ class PresetConflict(ValueError):
 
 
 def apply_presets(job: dict[str, Any], presets: list[dict[str, Any]]) -> dict[str, Any]:
-    """Merge every preset whose labels the job carries into its pod, as Prow's mergePreset:
-    env and volumeMounts go into every container, volumes and tolerations into the pod."""
+    """Merge the presets into the job's pod as Prow's mergePreset (pkg/config/jobs.go): a
+    preset applies when the job carries all its labels (one without labels applies to
+    every job); env and volumeMounts go into every container, volumes and tolerations
+    into the pod; a name the pod already has (an equal toleration) is a conflict."""
     labels = job.get("labels") or {}
     matching = [
         preset
         for preset in presets
-        if preset.get("labels") and all(labels.get(k) == v for k, v in preset["labels"].items())
+        if all(labels.get(k) == v for k, v in (preset.get("labels") or {}).items())
     ]
     if not matching or not isinstance(job.get("spec"), dict):
         return job
     pod = copy.deepcopy(job["spec"])
     for preset in matching:
-        _merge_named(pod, "volumes", preset.get("volumes"), "name")
-        pod["tolerations"] = [*(pod.get("tolerations") or []), *(preset.get("tolerations") or [])]
-        if not pod["tolerations"]:
-            del pod["tolerations"]
-        for container in [*pod.get("containers", []), *pod.get("initContainers", [])]:
-            _merge_named(container, "env", preset.get("env"), "name")
-            _merge_named(container, "volumeMounts", preset.get("volumeMounts"), "mountPath")
+        containers = pod.get("containers") or []
+        for env in preset.get("env") or []:
+            for container in containers:
+                _add_named(container, "env", env, "env var")
+        for volume in preset.get("volumes") or []:
+            _add_named(pod, "volumes", volume, "volume")
+        for mount in preset.get("volumeMounts") or []:
+            for container in containers:
+                _add_named(container, "volumeMounts", mount, "volume mount")
+        for toleration in preset.get("tolerations") or []:
+            if toleration in (pod.get("tolerations") or []):
+                raise PresetConflict(f"toleration duplicated in pod spec: {toleration}")
+            pod["tolerations"] = [*(pod.get("tolerations") or []), toleration]
     return {**job, "spec": pod}
 
 
-def _merge_named(target: dict[str, Any], field: str, additions: Any, key: str) -> None:
-    if not additions:
-        return
-    merged = list(target.get(field) or [])
-    existing = {item.get(key): item for item in merged}
-    for item in additions:
-        if item.get(key) in existing:
-            if existing[item.get(key)] != item:
-                raise PresetConflict(f"a preset sets {field} {item.get(key)!r} the job already has")
-            continue
-        merged.append(item)
-    target[field] = merged
+def _add_named(target: dict[str, Any], field: str, item: dict[str, Any], what: str) -> None:
+    existing = target.get(field) or []
+    if any(other.get("name") == item.get("name") for other in existing):
+        raise PresetConflict(f"{what} duplicated in pod spec: {item.get('name')}")
+    target[field] = [*existing, item]
 
 
 def _raw_jobs(
@@ -187,7 +253,23 @@ def _presubmit_kind(job: dict[str, Any]) -> type[Resource]:
     return BlockingPresubmit
 
 
-def _job(raw: dict[str, Any], kind: type[Resource], qualify: bool = False) -> Resource:
+def _rejected_keys(raw: dict[str, Any], section: str) -> list[str]:
+    """Keys of a job that Prow's job types do not have (`org`/`repo` are ours)."""
+    known = JOB_KEYS[section] | {"org", "repo"}
+    return [str(key) for key in raw if key not in known]
+
+
+@cache
+def _spec_schema(kind: type[Resource]) -> dict[str, Any]:
+    schema: dict[str, Any] = crd_for(kind)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    spec: dict[str, Any] = schema["properties"]["spec"]
+    return spec
+
+
+def _job(
+    raw: dict[str, Any], kind: type[Resource], qualify: bool = False
+) -> tuple[Resource, list[str]]:
+    """The job as a CR of `kind`, and the Prow fields it has no place for."""
     spec = dict(raw)
     name = str(spec.pop("name", ""))
     metadata_name = kubernetes_name(f"{spec['org']}-{spec['repo']}-{name}" if qualify else name)
@@ -198,125 +280,10 @@ def _job(raw: dict[str, Any], kind: type[Resource], qualify: bool = False) -> Re
         spec.pop("skip_report", None)  # always false for a blocking presubmit
     if metadata_name != name:
         spec["name"] = name
-    return kind.model_validate({"metadata": {"name": metadata_name}, "spec": spec})
+    spec, dropped = prune(spec, _spec_schema(kind))
+    dropped = [_prow_path(path) for path in dropped]
+    return kind.model_validate({"metadata": {"name": metadata_name}, "spec": spec}), dropped
 
 
-# `{{.Spec...}}`, `{{if ...}}`, `{{with ...}}`: Go's text/template, which plank does not speak.
-GO_TEMPLATE = re.compile(r"\{\{-?\s*(\.|if |with |range |index |end)")
-
-
-# Prow's own pod utility images (gcr.io/k8s-prow/..., us-docker.pkg.dev/k8s-infra-prow/...).
-PROW_UTILITY_IMAGE = re.compile(r"k8s-prow/|k8s-infra-prow/")
-
-
-def prow_utility_images(plank: dict[str, Any]) -> list[str]:
-    """Fields of plank's decoration defaults that name Prow's utility images."""
-    configs = {
-        f"default_decoration_configs.{key}": config
-        for key, config in (plank.get("default_decoration_configs") or {}).items()
-    }
-    for index, entry in enumerate(plank.get("default_decoration_config_entries") or []):
-        configs[f"default_decoration_config_entries[{index}].config"] = entry.get("config") or {}
-    return [
-        f"spec.plank.{where}.utility_images.{utility}"
-        for where, config in configs.items()
-        for utility, image in ((config or {}).get("utility_images") or {}).items()
-        if PROW_UTILITY_IMAGE.search(str(image))
-    ]
-
-
-def import_prow_config(document: dict[str, Any]) -> Imported:
-    """Convert Prow's config.yaml into a ProwConfig and one TidePool per tide query."""
-    result = Imported([], [])
-    ignored = sorted(set(document) - set(CONFIG_SECTIONS) - set(JOB_SECTIONS))
-    if ignored:
-        result.problems.append(
-            Problem("config", "", f"sections Bowsprit does not read were ignored: {ignored}", True)
-        )
-    tide = dict(document.get("tide") or {})
-    queries = tide.pop("queries", None) or []
-    crier = {
-        key: document[key]
-        for key in ("github_reporter", "slack_reporter_configs")
-        if key in document
-    }
-    spec: dict[str, Any] = {
-        key: document[key]
-        for key in ("pod_namespace", "prowjob_namespace", "plank", "sinker", "deck")
-        if key in document
-    }
-    if crier:
-        spec["crier"] = crier
-    if tide:
-        spec["tide"] = tide
-    template = str((document.get("plank") or {}).get("job_url_template") or "")
-    if GO_TEMPLATE.search(template):
-        result.problems.append(
-            Problem(
-                "ProwConfig",
-                "spec.plank.job_url_template",
-                "is a Go template; Bowsprit's are Jinja ({{ spec.job }}): the README's plank"
-                " section has Prow's examples rewritten (until then, jobs without a job URL"
-                " prefix get no status.url)",
-                True,
-            )
-        )
-    for field in prow_utility_images(document.get("plank") or {}):
-        result.problems.append(
-            Problem(
-                "ProwConfig",
-                field,
-                "is one of Prow's images; decorated pods run Bowsprit's pod utilities"
-                " (`bowsprit clonerefs`, ...): use the Bowsprit image here",
-                True,
-            )
-        )
-    try:
-        result.objects.append(
-            ProwConfig.model_validate({"metadata": {"name": "bowsprit"}, "spec": spec})
-        )
-    except ValidationError as error:
-        result.problems.extend(_problems("ProwConfig", error))
-    taken: set[str] = set()
-    for index, query in enumerate(queries):
-        name = _unique(_pool_name(query, index), taken)
-        try:
-            result.objects.append(
-                TidePool.model_validate({"metadata": {"name": name}, "spec": query})
-            )
-        except ValidationError as error:
-            result.problems.extend(_problems(f"tide.queries[{index}]", error))
-    return result
-
-
-def _pool_name(query: Any, index: int) -> str:
-    if isinstance(query, dict):
-        for key in ("repos", "orgs"):
-            values = query.get(key) or []
-            if len(values) == 1:
-                return kubernetes_name(str(values[0]).replace("/", "-"))
-    return f"tide-query-{index + 1}"
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, counter = name, 1
-    while candidate in taken:
-        counter += 1
-        candidate = f"{name}-{counter}"
-    taken.add(candidate)
-    return candidate
-
-
-def _problems(obj: str, error: ValidationError) -> list[Problem]:
-    return [Problem(obj, field_path(item["loc"]), item["msg"]) for item in error.errors()]
-
-
-def field_path(location: tuple[Any, ...]) -> str:
-    """pydantic's error location as a dotted field path (`spec.pod_spec.containers[0]`)."""
-    path = ""
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path = f"{path}.{part}" if path else str(part)
-    return path
+def _prow_path(path: str) -> str:
+    return "spec" + path.removeprefix("pod_spec") if path.startswith("pod_spec") else path

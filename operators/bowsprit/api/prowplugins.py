@@ -12,8 +12,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bowsprit.api.crdgen import crd_for
 from bowsprit.api.pluginconfig import PluginConfig
-from bowsprit.api.prowimport import Imported, Problem, field_path, kubernetes_name
+from bowsprit.api.prowcommon import Imported, Problem, field_path, kubernetes_name, not_carried
+from bowsprit.api.prowformat import plugins_shape, prune, unknown_keys
 
 # Global sections that are lists of settings matched by their `repos` (first match wins).
 _MATCHED_SECTIONS = {
@@ -36,17 +38,27 @@ def is_plugin_config(document: Any) -> bool:
 
 def import_plugin_config(document: dict[str, Any]) -> Imported:
     result = Imported([], [])
-    ignored = sorted(set(document) - _KNOWN)
+    rejected = {path for path, accepted in unknown_keys(document, plugins_shape()) if not accepted}
+    result.problems += [
+        Problem("plugins", path, "unknown field (Prow rejects it too)") for path in sorted(rejected)
+    ]
+    for section in sorted(set(document) - _KNOWN - rejected):
+        result.problems.append(
+            not_carried("plugins", section, "Bowsprit has no settings for this plugin yet")
+        )
+    result.problems += _pruned_settings(document, rejected)
     if (document.get("owners") or {}).get("mdyamlrepos"):
-        ignored.append("owners.mdyamlrepos")  # OWNERS headers in .md files: not read yet
-    if ignored:
-        message = f"settings of plugins Bowsprit does not have yet were not converted: {ignored}"
-        result.problems.append(Problem("plugins", "", message, True))
+        result.problems.append(
+            not_carried(
+                "plugins", "owners.mdyamlrepos", "OWNERS headers in .md files are not read yet"
+            )
+        )
     entries = dict(document.get("plugins") or {})
     for key in document.get("external_plugins") or {}:
         entries.setdefault(key, {})
+    schema = _spec_schema()
     for key, value in entries.items():
-        spec = _spec_for(str(key), value, document)
+        spec, _ = prune(_spec_for(str(key), value, document), schema)
         try:
             result.objects.append(
                 PluginConfig.model_validate(
@@ -59,6 +71,32 @@ def import_plugin_config(document: dict[str, Any]) -> Imported:
                 for item in error.errors()
             )
     return result
+
+
+def _spec_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = crd_for(PluginConfig)["spec"]["versions"][0]["schema"]
+    spec: dict[str, Any] = schema["openAPIV3Schema"]["properties"]["spec"]
+    return spec
+
+
+def _pruned_settings(document: dict[str, Any], rejected: set[str]) -> list[Problem]:
+    """Settings of converted sections that PluginConfig has no field for, by Prow path."""
+    schema = _spec_schema()["properties"]
+    notes: list[Problem] = []
+    for section, field in {**_MATCHED_SECTIONS, **_GLOBAL_SECTIONS}.items():
+        value = document.get(section)
+        if value is None or field not in schema:
+            continue
+        if section in _MATCHED_SECTIONS and isinstance(value, list):
+            for index, entry in enumerate(value):
+                if isinstance(entry, dict):
+                    settings = {k: v for k, v in entry.items() if k != "repos"}
+                    _, dropped = prune(settings, schema[field], f"{section}[{index}]")
+                    notes += [not_carried("plugins", p) for p in dropped if p not in rejected]
+        else:
+            _, dropped = prune(value, schema[field], section)
+            notes += [not_carried("plugins", p) for p in dropped if p not in rejected]
+    return notes
 
 
 def _spec_for(key: str, value: Any, document: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bowsprit.api.base import (
     AGE_COLUMN,
@@ -18,6 +18,7 @@ from bowsprit.api.base import (
     cel_rules,
 )
 from bowsprit.api.types import Timestamp
+from bowsprit.lib import goregex
 
 REPO_PATTERN = r"^[^/\s]+/[^/\s]+$"
 MergeMethod = Literal["merge", "squash", "rebase"]
@@ -42,7 +43,15 @@ class TideContextPolicy(ApiModel):
     optional_contexts: list[str] | None = Field(default=None, alias="optional-contexts")
     """Contexts that never block."""
     optional_regex_contexts: list[str] | None = Field(default=None, alias="optional-regex-contexts")
-    """Regular expressions of contexts that never block."""
+    """Regular expressions (Go RE2 syntax) of contexts that never block."""
+
+    @field_validator("optional_regex_contexts")
+    @classmethod
+    def _go_regexes(cls, value: list[str] | None) -> list[str] | None:
+        for pattern in value or []:
+            goregex.compile(pattern)  # GoRegexError (a ValueError) names the pattern
+        return value
+
     from_branch_protection: bool | None = Field(default=None, alias="from-branch-protection")
     """Also require the required checks of the branch's protection on GitHub."""
     overwrite_pending_contexts: bool | None = Field(

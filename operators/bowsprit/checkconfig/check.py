@@ -21,6 +21,7 @@ from bowsprit.api import validation
 from bowsprit.api.base import API_VERSION, Resource
 from bowsprit.api.crdgen import crd_for
 from bowsprit.api.prowimport import (
+    JOB_CONFIG_KEYS,
     Imported,
     Problem,
     field_path,
@@ -32,6 +33,7 @@ from bowsprit.api.prowimport import (
 from bowsprit.api.prowplugins import import_plugin_config, is_plugin_config
 from bowsprit.api.registry import BY_KIND
 from bowsprit.checkconfig.clusters import cluster_problem
+from bowsprit.lib.prowignore import read_files
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -70,12 +72,11 @@ class Report:
 
 
 def input_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The files named, and the YAML/JSON files under the folders named, sorted."""
+    """The files named, and the YAML/JSON files under the folders named, sorted (less
+    those a `.prowignore` ignores, as Prow's job config loader does)."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                child for child in path.rglob("*") if child.suffix in SUFFIXES and child.is_file()
-            )
+            yield from read_files(path, SUFFIXES)
         else:
             yield path
 
@@ -147,11 +148,21 @@ def _read_document(document: Any, where: str, presets: list[dict[str, Any]]) -> 
         if document.get("apiVersion") != API_VERSION:
             return None
         return _read_manifest(document, where)
+    if is_prow_config(document):
+        # config.yaml may hold jobs too (Prow's JobConfig is inline in its Config).
+        settings = {k: v for k, v in document.items() if k not in JOB_CONFIG_KEYS}
+        imported = _with_rules(import_prow_config(settings))
+        if is_job_config(document):
+            jobs = {k: v for k, v in document.items() if k in JOB_CONFIG_KEYS}
+            more = _read_document(jobs, where, presets)
+            if more is not None:
+                imported = Imported(
+                    imported.objects + more.objects, imported.problems + more.problems
+                )
+        return imported
     if is_job_config(document):
         own = document.get("presets") or []
         return _with_rules(import_jobs(document, [p for p in presets if p not in own]))
-    if is_prow_config(document):
-        return _with_rules(import_prow_config(document))
     if is_plugin_config(document):
         return _with_rules(import_plugin_config(document))
     return Imported(

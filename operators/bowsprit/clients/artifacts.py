@@ -180,3 +180,68 @@ def open_store(
         S3Credentials.from_file(s3_credentials_file) if s3_credentials_file else S3Credentials()
     )
     return S3Store(name, prefix, credentials)
+
+
+class BrowsableStore(Protocol):
+    """What deck reads: objects, their sizes and one folder level at a time."""
+
+    def get(self, key: str) -> bytes: ...
+
+    def get_range(self, key: str, start: int, end: int) -> bytes:
+        """Bytes start..end (inclusive) of `key`."""
+
+    def sizes(self, prefix: str) -> dict[str, int]:
+        """Every key under `prefix` with its size."""
+
+    def children(self, prefix: str) -> tuple[list[str], list[str]]:
+        """(sub-folders, files) directly under the folder `prefix` (no trailing slash)."""
+
+
+class BrowsableS3Store(S3Store):
+    def get_range(self, key: str, start: int, end: int) -> bytes:
+        try:
+            found = self._client.get_object(
+                Bucket=self.bucket, Key=self._key(key), Range=f"bytes={start}-{end}"
+            )
+            return bytes(found["Body"].read())
+        except (BotoCoreError, ClientError) as error:
+            raise StorageError(f"get s3://{self.bucket}/{self._key(key)}: {error}") from error
+
+    def sizes(self, prefix: str) -> dict[str, int]:
+        found: dict[str, int] = {}
+        strip = len(self._key(""))
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self._key(prefix)
+        )
+        try:
+            for page in pages:
+                for item in page.get("Contents", []):
+                    found[item["Key"][strip:]] = int(item["Size"])
+        except (BotoCoreError, ClientError) as error:
+            raise StorageError(f"list s3://{self.bucket}/{self._key(prefix)}: {error}") from error
+        return found
+
+    def children(self, prefix: str) -> tuple[list[str], list[str]]:
+        folder = self._key(prefix.rstrip("/") + "/")
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=folder, Delimiter="/"
+        )
+        folders: list[str] = []
+        files: list[str] = []
+        try:
+            for page in pages:
+                folders += [
+                    p["Prefix"][len(folder) :].rstrip("/") for p in page.get("CommonPrefixes", [])
+                ]
+                files += [item["Key"][len(folder) :] for item in page.get("Contents", [])]
+        except (BotoCoreError, ClientError) as error:
+            raise StorageError(f"list s3://{self.bucket}/{folder}: {error}") from error
+        return sorted(folders), sorted(files)
+
+
+def open_bucket(bucket: str, s3_credentials_file: str | None = None) -> BrowsableStore:
+    """A bucket deck reads (by name, as in /view/s3/<bucket>/...)."""
+    credentials = (
+        S3Credentials.from_file(s3_credentials_file) if s3_credentials_file else S3Credentials()
+    )
+    return BrowsableS3Store(bucket, "", credentials)

@@ -7,6 +7,7 @@ use these methods, which return the objects as the API server sent them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -130,6 +131,26 @@ class Cluster:
             name, namespace, body=_preconditioned(uid) if uid else None, _preload_content=False
         )
 
+    def pod_log(self, namespace: str, name: str, container: str) -> LogStream:
+        """A container's log, followed while it runs (deck's /log); raises ApiError when
+        there is no such pod or container."""
+        core = kubernetes.client.CoreV1Api(self.api)
+        response = core.read_namespaced_pod_log(
+            name, namespace, container=container, follow=True, _preload_content=False
+        )
+        return LogStream(response)
+
+    def list_events(self, namespace: str, involved_name: str) -> list[dict[str, Any]]:
+        """Events about the object named `involved_name` (a job's pod, for podinfo.json)."""
+        core = kubernetes.client.CoreV1Api(self.api)
+        response = core.list_namespaced_event(
+            namespace,
+            field_selector=f"involvedObject.name={involved_name}",
+            _preload_content=False,
+        )
+        items: list[dict[str, Any]] = self._json(response)["items"]
+        return items
+
     def patch_custom(
         self, namespace: str, plural: str, name: str, patch: dict[str, Any]
     ) -> dict[str, Any]:
@@ -145,6 +166,20 @@ class Cluster:
             _content_type="application/merge-patch+json",
         )
         return dict(patched)
+
+
+class LogStream:
+    """Chunks of a followed log as they come; close() ends it from any thread."""
+
+    def __init__(self, response: Any) -> None:
+        self._response = response
+
+    def chunks(self) -> Iterator[bytes]:
+        yield from self._response.stream(64 * 1024, decode_content=True)
+
+    def close(self) -> None:
+        self._response.close()
+        self._response.release_conn()
 
 
 def event_body(

@@ -4,7 +4,6 @@ trigger)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,6 +13,8 @@ from bowsprit.api.blockingpresubmit import BlockingPresubmitSpec
 from bowsprit.api.jobbase import RepoJobDefinition
 from bowsprit.api.postsubmit import PostsubmitSpec
 from bowsprit.api.presubmit import PresubmitSpec
+from bowsprit.lib import goregex
+from bowsprit.lib.goregex import GoRegex
 
 JobKind = Literal["BlockingPresubmit", "Presubmit", "Postsubmit"]
 PLURALS: dict[JobKind, str] = {
@@ -24,8 +25,8 @@ PLURALS: dict[JobKind, str] = {
 
 
 def default_trigger(name: str) -> str:
-    """Prow's defaultTriggerFor: `/test <name>` anywhere in a line of `/test` names."""
-    return rf"(?m)^/test( | .* ){re.escape(name)},?($|\s.*)"
+    """Prow's DefaultTriggerFor: `/test <name>` anywhere in a line of `/test` names."""
+    return rf"(?m)^/test( | .* ){goregex.quote_meta(name)},?($|\s.*)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,19 +88,26 @@ class Job:
         return str(command) if command else f"/test {self.name}"
 
     @cached_property
-    def trigger_re(self) -> re.Pattern[str]:
+    def trigger_re(self) -> GoRegex:
         trigger = getattr(self.spec, "trigger", None)
-        return re.compile(str(trigger) if trigger else default_trigger(self.name))
+        return goregex.compile(str(trigger) if trigger else default_trigger(self.name))
 
     @cached_property
-    def _branches(self) -> re.Pattern[str] | None:
+    def _branches(self) -> GoRegex | None:
         patterns = self.spec.branches or []
-        return re.compile("|".join(patterns)) if patterns else None
+        return goregex.compile("|".join(patterns)) if patterns else None
 
     @cached_property
-    def _skip_branches(self) -> re.Pattern[str] | None:
+    def _skip_branches(self) -> GoRegex | None:
         patterns = self.spec.skip_branches or []
-        return re.compile("|".join(patterns)) if patterns else None
+        return goregex.compile("|".join(patterns)) if patterns else None
+
+    @cached_property
+    def _changes(self) -> GoRegex | None:
+        # Compiled once per job: an installation can have more patterns than the
+        # module-wide compile cache holds.
+        pattern = self.spec.run_if_changed or self.spec.skip_if_only_changed
+        return goregex.compile(pattern) if pattern else None
 
     def runs_on_branch(self, branch: str) -> bool:
         """Prow's Brancher.ShouldRun: skip_branches win, no branches means all."""
@@ -110,13 +118,12 @@ class Job:
     def changes_match(self, changed: Iterable[str]) -> bool | None:
         """Prow's RegexpChangeMatcher.ShouldRun: None when the job has no file filter;
         run_if_changed runs when any file matches, skip_if_only_changed when any does not."""
+        pattern = self._changes
+        if pattern is None:
+            return None
         if self.spec.run_if_changed:
-            pattern = re.compile(self.spec.run_if_changed)
             return any(pattern.search(path) for path in changed)
-        if self.spec.skip_if_only_changed:
-            pattern = re.compile(self.spec.skip_if_only_changed)
-            return any(not pattern.search(path) for path in changed)
-        return None
+        return any(not pattern.search(path) for path in changed)
 
     def triggered_by(self, comment: str) -> bool:
         return bool(self.trigger_re.search(comment))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bowsprit.api.preset import Preset
 from bowsprit.api.prowjob import ProwJobSpec
 from bowsprit.jobpod import labels as prow_labels
 from bowsprit.jobpod.decorate import DecorationError, decorate
 from bowsprit.jobpod.downward import env_for
+from bowsprit.jobpod.presets import PresetConflict, with_presets
 
 TEST_CONTAINER = "test"
 
@@ -24,11 +26,17 @@ def prowjob_to_pod(
     build_id: str,
     job_labels: Mapping[str, str],
     job_annotations: Mapping[str, str],
+    presets: Sequence[Preset] = (),
 ) -> dict[str, Any]:
-    """The pod of run `name` of `spec` with build `build_id`, named after the ProwJob."""
+    """The pod of run `name` of `spec` with build `build_id`, named after the ProwJob;
+    `presets` (plank's) are merged in for the job's labels before decoration."""
     if spec.pod_spec is None:
         raise PodRenderError("the job has no pod_spec")
     pod_spec: dict[str, Any] = spec.pod_spec.model_dump(mode="json", exclude_none=True)
+    try:
+        pod_spec = with_presets(pod_spec, job_labels, presets)
+    except PresetConflict as conflict:
+        raise PodRenderError(str(conflict)) from conflict
     pod_spec["restartPolicy"] = "Never"
     containers: list[dict[str, Any]] = pod_spec.get("containers") or []
     if not containers:

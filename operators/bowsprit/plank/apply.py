@@ -88,7 +88,15 @@ class Applier:
         namespace = config.pod_namespace
         spec = with_decoration_defaults(job.spec, config.plank)
         try:
-            body = prowjob_to_pod(job.name, namespace, spec, build_id, job.labels, job.annotations)
+            body = prowjob_to_pod(
+                job.name,
+                namespace,
+                spec,
+                build_id,
+                job.labels,
+                job.annotations,
+                config.plank.presets or (),
+            )
         except PodRenderError as error:
             return None, str(error)
         body["metadata"]["labels"][PLANK_VERSION] = __version__

@@ -48,6 +48,7 @@ def template_values(pr: PullRequest) -> dict[str, object]:
     return {
         "Number": pr.number,
         "Title": pr.title,
+        "Body": pr.body,
         "Author": pr.author,
         "HeadRefName": pr.head_ref,
         "HeadRefOID": pr.head_sha,

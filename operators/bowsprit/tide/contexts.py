@@ -3,12 +3,13 @@ BranchRequirements and presubmitsByPull in pkg/config/tide.go and pkg/tide/tide.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bowsprit.api.tidepool import TideContextPolicy, TideContextPolicyOptions
 from bowsprit.jobpod.jobs import Job
+from bowsprit.lib import goregex
+from bowsprit.lib.goregex import GoRegex
 from bowsprit.tide.model import TIDE_CONTEXT, Context, PullRequest
 
 
@@ -19,7 +20,7 @@ class ContextChecker:
     required: frozenset[str] = frozenset()
     required_if_present: frozenset[str] = frozenset()
     optional: frozenset[str] = frozenset()
-    optional_patterns: tuple[re.Pattern[str], ...] = ()
+    optional_patterns: tuple[GoRegex, ...] = ()
     skip_unknown: bool = False
 
     def is_optional(self, context: str) -> bool:
@@ -140,7 +141,7 @@ def branch_policy(
         frozenset(merged.required),
         frozenset(merged.required_if_present),
         frozenset(merged.optional),
-        tuple(re.compile(pattern) for pattern in sorted(merged.optional_regex)),
+        tuple(goregex.compile(pattern) for pattern in sorted(merged.optional_regex)),
         bool(merged.skip_unknown),
     )
 

@@ -95,6 +95,7 @@ query($query: String!, $first: Int!, $after: String) {
         mergeStateStatus
         isDraft
         title
+        body
         url
         repository { name nameWithOwner owner { login } }
         reviewDecision
@@ -143,6 +144,7 @@ def from_node(node: dict[str, Any]) -> tuple[PullRequest, bool]:
             number=int(node["number"]),
             author=login,
             title=str(node.get("title") or ""),
+            body=str(node.get("body") or ""),
             base_ref=str(node["baseRef"]["name"]),
             head_ref=str(node.get("headRefName") or ""),
             head_sha=head,

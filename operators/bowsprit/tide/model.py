@@ -40,6 +40,7 @@ class PullRequest:
     files: tuple[str, ...] | None = None  # None: not fetched (no job filters on files)
     html_url: str = ""
     author_link: str = ""
+    body: str = ""  # for merge commit templates (Prow's .Body)
 
     @property
     def key(self) -> str:

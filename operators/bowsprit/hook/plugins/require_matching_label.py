@@ -13,6 +13,7 @@ from bowsprit.hook.effects import AddLabel, Comment, Effect, PruneComments, Remo
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent
 from bowsprit.hook.plugins.base import Command, Context, Plugin
 from bowsprit.hook.plugins.respond import SPACE, format_simple_response
+from bowsprit.lib import goregex
 
 PR_ACTIONS = ("opened", "reopened", "labeled", "unlabeled")
 CHECK_RE = re.compile(rf"(?mi)^/check-required-labels{SPACE}*$")
@@ -31,7 +32,7 @@ def applies(
         return False
     if rule.branch and branch and rule.branch != branch:
         return False
-    return not label or bool(re.search(rule.regexp, label))
+    return not label or bool(goregex.compile(rule.regexp).search(label))
 
 
 def decide(
@@ -45,7 +46,7 @@ def decide(
     effects: list[Effect] = []
     for rule in rules:
         has_missing = rule.missing_label in labels
-        has_matching = any(re.search(rule.regexp, label) for label in labels)
+        has_matching = any(goregex.compile(rule.regexp).search(label) for label in labels)
         if has_matching and has_missing:
             effects.append(RemoveLabel(org, repo, number, rule.missing_label))
             if rule.missing_comment:

@@ -38,6 +38,7 @@ from bowsprit.hook.plugins.owners.verify import (
 )
 from bowsprit.hook.plugins.respond import SPACE, format_response_raw
 from bowsprit.hook.plugins.respond import bot_comments_matching as bot_comments
+from bowsprit.lib import goregex
 
 LABEL = "do-not-merge/invalid-owners-file"
 VERIFY_RE = re.compile(rf"(?mi)^/verify-owners{SPACE}*$")
@@ -112,7 +113,7 @@ def _changed(
     """The OWNERS files the PR adds or changes (outside denied folders, which Prow skips),
     and its change of the aliases file."""
     owners_name, aliases_name = filenames(settings)
-    denied = [re.compile(pattern) for pattern in settings.dir_denylist or []]
+    denied = [goregex.compile(pattern) for pattern in settings.dir_denylist or []]
     owners = [
         c
         for c in changes

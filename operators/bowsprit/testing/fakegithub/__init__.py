@@ -21,6 +21,7 @@ from aiohttp import web
 from bowsprit.emulator.threaded import ThreadedApp
 from bowsprit.lib.clock import Clock, rfc3339, utc_now
 from bowsprit.testing.fakegithub.gitdata import GitData
+from bowsprit.testing.fakegithub.oauth import OAuthRoutes, OAuthState
 from bowsprit.testing.fakegithub.routes import NOT_FOUND, NotFound, Routes, reply
 from bowsprit.testing.fakegithub.state import (
     Action,
@@ -98,6 +99,7 @@ class FakeGitHub:
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         self._server = ThreadedApp("fake-github")
+        self.oauth = OAuthState()
         self.git = GitData(self)  # files per commit and the owners plugins' calls
 
     # Setting the scene -----------------------------------------------------------------
@@ -241,6 +243,7 @@ class FakeGitHub:
     def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
         Routes(self).add_to(app)
+        OAuthRoutes(self).add_to(app)
         self.git.add_to(app)
         return app
 

@@ -62,6 +62,7 @@ def node(repo: Repo, item: Pull) -> dict[str, Any]:
         "mergeStateStatus": item.merge_state or ("CLEAN" if item.mergeable else "DIRTY"),
         "isDraft": item.draft,
         "title": item.title,
+        "body": item.body,
         "url": f"https://github.com/{repo.full_name}/pull/{item.number}",
         "repository": {
             "name": repo.name,

@@ -108,7 +108,8 @@ class Routes:
     # Handlers --------------------------------------------------------------------------
 
     async def me(self, request: web.Request) -> web.Response:
-        return reply(payloads.user(self.fake.url, self.fake.bot))
+        login = self.fake.oauth.user_for(request.headers.get("Authorization", ""))
+        return reply(payloads.user(self.fake.url, login or self.fake.bot))
 
     async def rate_limit(self, request: web.Request) -> web.Response:
         core = {"limit": 5000, "remaining": self.fake.remaining, "reset": 2000000000, "used": 0}

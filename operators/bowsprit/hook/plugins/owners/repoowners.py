@@ -10,12 +10,13 @@ OWNERS file's folder, as Go's regexp.MatchString does.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from bowsprit.lib import goregex
 
 OWNERS = "OWNERS"
 OWNERS_ALIASES = "OWNERS_ALIASES"
@@ -143,8 +144,8 @@ def parse_owners(text: str, where: str = OWNERS) -> OwnersFile:
         key = None if pattern == ".*" else str(pattern)
         if key is not None:
             try:
-                re.compile(key)
-            except re.error as error:
+                goregex.compile(key)
+            except goregex.GoRegexError as error:
                 raise OwnersError(f"{where}.filters[{pattern!r}]: {error}") from error
         parsed[key] = _entry(entry, f"{where}.filters[{pattern!r}]")
     return OwnersFile(options, parsed)
@@ -178,7 +179,7 @@ def expand_aliases(aliases: Mapping[str, frozenset[str]], logins: Iterable[str])
 
 
 # dir -> [(pattern or None, people)], in file order
-People = dict[str, list[tuple["re.Pattern[str] | None", frozenset[str]]]]
+People = dict[str, list[tuple["goregex.GoRegex | None", frozenset[str]]]]
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ class RepoOwners:
         """`files` maps each OWNERS file's path to its text. Files under a folder that a
         `dir_denylist` pattern matches are left out; a file that does not parse is left
         out and named in `problems` (Prow logs and skips it)."""
-        denied = [re.compile(pattern) for pattern in dir_denylist]
+        denied = [goregex.compile(pattern) for pattern in dir_denylist]
         owners = cls(aliases=dict(aliases or {}), owners_filename=owners_filename)
         problems: list[str] = []
         for path in sorted(files):
@@ -234,13 +235,13 @@ class RepoOwners:
                 problems.append(str(error))
                 continue
             for pattern, entry in parsed.filters.items():
-                owners._apply(folder, re.compile(pattern) if pattern else None, entry)
+                owners._apply(folder, goregex.compile(pattern) if pattern else None, entry)
             if parsed.options != DirOptions():
                 owners.options[folder] = parsed.options
         owners.problems = tuple(problems)
         return owners
 
-    def _apply(self, folder: str, pattern: re.Pattern[str] | None, entry: OwnersEntry) -> None:
+    def _apply(self, folder: str, pattern: goregex.GoRegex | None, entry: OwnersEntry) -> None:
         for people, target in (
             (entry.approvers, self.approvers_by_dir),
             (entry.reviewers, self.reviewers_by_dir),

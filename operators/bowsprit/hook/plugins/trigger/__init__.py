@@ -151,7 +151,7 @@ async def handle_generic_comment(ctx: Context, event: GenericCommentEvent) -> li
     if event.author == ctx.bot:
         return []
     body = rules.strip_quoted(event.body)
-    if not rules.has_command(body):
+    if not rules.has_command(body, ctx.presubmits):
         return []
     repo, settings = event.repo, _settings(ctx)
     pull = parse_pull(await ctx.github.get_pull(repo.org, repo.name, event.number))

@@ -29,8 +29,10 @@ def strip_quoted(body: str) -> str:
     return _QUOTED.sub("", body)
 
 
-def has_command(body: str) -> bool:
-    return bool(ANY_COMMAND.search(body))
+def has_command(body: str, presubmits: Iterable[Job] = ()) -> bool:
+    """Prow's commentMatchesTrigger: a trigger command, or any presubmit's own trigger
+    (a custom `trigger` such as `/integration` need not start with /test)."""
+    return bool(ANY_COMMAND.search(body)) or any(job.triggered_by(body) for job in presubmits)
 
 
 def automatic(jobs: Iterable[Job], branch: str, changed: Sequence[str]) -> list[Job]:
