@@ -85,13 +85,13 @@ def test_notes_print_a_kubeconfig_named_after_the_alias(helm_of: Callable[[str],
     assert "--set buildClusters.gpu=build-cluster-gpu" in result.stdout
 
 
-def test_control_plane_mounts_each_alias_for_plank_and_sinker(
+def test_control_plane_mounts_each_alias_where_pods_are_read(
     helm_of: Callable[[str], Helm],
 ) -> None:
     objects = helm_of("v4").template(
         sets=["buildClusters.gpu=gpu-kubeconfig", "buildClusters.arm=arm-kubeconfig"]
     )
-    for component in ("plank", "sinker"):
+    for component in ("plank", "sinker", "crier", "deck"):
         deployment = named(objects, "Deployment", f"rel-bowsprit-{component}")
         pod = deployment["spec"]["template"]["spec"]
         container = pod["containers"][0]

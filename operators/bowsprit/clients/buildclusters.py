@@ -261,6 +261,12 @@ class BuildClusters:
                 raise ClusterUnavailable(name, self._broken[name]) from None
             raise UnknownCluster(name) from None
 
+    def get_fresh(self, alias: str | None) -> Cluster:
+        """`get`, after picking up rotated credentials (a stat of each file): for
+        components without a periodic check of their own (crier, deck)."""
+        self.reload_if_changed()
+        return self.get(alias)
+
     def server(self, alias: str | None) -> str:
         """The API server an alias's pods live on: aliases of one server (a kubeconfig's
         current context is also `default`) share one watch and one set of pods."""
