@@ -7,6 +7,7 @@ unless a context of that name exists."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 from collections.abc import Iterator
@@ -170,3 +171,10 @@ def test_check_unreachable_is_error() -> None:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     assert check_cluster(_control_plane(f"http://127.0.0.1:{port}"), "default") == ERROR
+
+
+def test_components_stop_with_a_message_on_unreadable_credentials(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    args = argparse.Namespace(kubeconfig="", kubeconfig_dir=str(tmp_path / "file"))
+    with pytest.raises(SystemExit, match="build cluster credentials: --kubeconfig-dir .*folder"):
+        BuildClusters.from_args(args, _control_plane())

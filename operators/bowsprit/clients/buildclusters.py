@@ -203,6 +203,15 @@ class BuildClusters:
         return built
 
     @classmethod
+    def from_args(cls, args: argparse.Namespace, control_plane: Cluster) -> BuildClusters:
+        """The components' start: unreadable kubeconfigs end the process with a message
+        naming the file (not a traceback)."""
+        try:
+            return cls.load(Sources.from_args(args), control_plane)
+        except CredentialsError as error:
+            raise SystemExit(f"bowsprit: build cluster credentials: {error}") from None
+
+    @classmethod
     def single(cls, control_plane: Cluster) -> BuildClusters:
         """Only the control plane, as `default` (tests, local mode)."""
         return cls(Sources(), control_plane, {DEFAULT_ALIAS: control_plane})

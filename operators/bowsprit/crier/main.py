@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from bowsprit.clients.artifacts import open_store
-from bowsprit.clients.buildclusters import BuildClusters, Sources, add_build_cluster_flags
+from bowsprit.clients.buildclusters import BuildClusters, add_build_cluster_flags
 from bowsprit.clients.github import (
     GitHubClient,
     GitHubError,
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
 
 def blob_reporter(deps: Deps, args: argparse.Namespace) -> BlobReporter:
     credentials = args.s3_credentials_file or None
-    clusters = BuildClusters.load(Sources.from_args(args), deps.cluster)
+    clusters = BuildClusters.from_args(args, deps.cluster)
     return BlobReporter(
         deps.cluster,
         lambda bucket: open_store(bucket, s3_credentials_file=credentials),

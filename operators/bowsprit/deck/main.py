@@ -18,7 +18,7 @@ import httpx
 from aiohttp import web
 
 from bowsprit.clients.artifacts import BrowsableStore, open_bucket
-from bowsprit.clients.buildclusters import BuildClusters, Sources, add_build_cluster_flags
+from bowsprit.clients.buildclusters import BuildClusters, add_build_cluster_flags
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.github import GitHubClient, GitHubError, add_github_flags, settings_from_args
 from bowsprit.clients.informer import Informer
@@ -141,7 +141,7 @@ def build(
         rerun_creates_job=args.rerun_creates_job,
         secure_cookies=args.secure_cookies,
         extensions_dir=args.extensions_dir,
-        pods_in=BuildClusters.load(Sources.from_args(args), cluster).get_fresh,
+        pods_in=BuildClusters.from_args(args, cluster).get_fresh,
     )
     # ProwJobs live in the ProwConfig's prowjob_namespace (deck's Role is there).
     namespace = (

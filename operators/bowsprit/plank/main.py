@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bowsprit.clients.buildclusters import BuildClusters, Sources, add_build_cluster_flags
+from bowsprit.clients.buildclusters import BuildClusters, add_build_cluster_flags
 from bowsprit.clients.operator import add_operator_flags, run_operator
 from bowsprit.plank.registry import Deps, build_registry
 
@@ -29,7 +29,7 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     deps = Deps.from_args(args)
     deps.post_events = args.events
-    deps.build_clusters = BuildClusters.load(Sources.from_args(args), deps.cluster)
+    deps.build_clusters = BuildClusters.from_args(args, deps.cluster)
     deps.cluster_check_period = args.build_cluster_check_period
     config = deps.prow_config()
     # plank watches three namespaces only: its config's, the ProwJobs' and the pods'.

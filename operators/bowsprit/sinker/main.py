@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bowsprit.clients.buildclusters import (
-    BuildClusters,
-    Sources,
-    add_build_cluster_flags,
-)
+from bowsprit.clients.buildclusters import BuildClusters, add_build_cluster_flags
 from bowsprit.clients.operator import add_operator_flags, run_operator
 from bowsprit.sinker.registry import Deps, build_registry
 
@@ -20,5 +16,5 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     deps = Deps.from_args(args)
-    deps.build_clusters = BuildClusters.load(Sources.from_args(args), deps.cluster)
+    deps.build_clusters = BuildClusters.from_args(args, deps.cluster)
     return run_operator(build_registry(), deps, args)
