@@ -316,7 +316,6 @@ def test_prowconfig_fields_without_effect_are_warned_about(tmp_path: Path) -> No
         "spec.crier.slack_reporter_configs[*].host",
         "spec.github.link_url",
         "spec.plank.default_decoration_configs[*].gcs_credentials_secret",
-        "spec.sinker.exclude_clusters[1]",
     ]
 
 

@@ -87,15 +87,6 @@ def no_effect_warnings(obj: Resource, label: str) -> Iterator[Problem]:
     if not isinstance(obj, ProwConfig):
         return
     spec = obj.spec
-    for index, cluster in enumerate(spec.sinker.exclude_clusters or []):
-        if cluster != "default":
-            yield Problem(
-                label,
-                f"spec.sinker.exclude_clusters[{index}]",
-                f"has no effect: Bowsprit runs every job pod in its own cluster ('default'),"
-                f" not in {cluster!r}",
-                True,
-            )
     for key, slack in (spec.crier.slack_reporter_configs or {}).items():
         if slack.host:
             yield Problem(

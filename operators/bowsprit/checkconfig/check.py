@@ -33,6 +33,7 @@ from bowsprit.api.prowimport import (
 from bowsprit.api.prowplugins import import_plugin_config, is_plugin_config
 from bowsprit.api.registry import BY_KIND
 from bowsprit.checkconfig import audit
+from bowsprit.checkconfig.clusters import cluster_problem
 from bowsprit.lib.prowignore import read_files
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -81,16 +82,21 @@ def input_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def check(paths: Iterable[Path], known_plugins: Collection[str] | None = None) -> Report:
+def check(
+    paths: Iterable[Path],
+    known_plugins: Collection[str] | None = None,
+    build_clusters: set[str] | None = None,
+) -> Report:
     """Problems of every file under `paths`; with `known_plugins` (hook's plugin names), a
-    PluginConfig naming another plugin is an error, as hook refuses it."""
+    PluginConfig naming another plugin is an error, as hook refuses it; with
+    `build_clusters` (the configured aliases), so are jobs that name another."""
     report = Report()
     seen: dict[tuple[str, str, str], Path] = {}
     files = list(input_files(paths))
     presets = _presets(files)  # Prow's presets apply to the jobs of every file
     for path in files:
         report.files += 1
-        for problem in _check_file(path, report, seen, presets, known_plugins):
+        for problem in _check_file(path, report, seen, presets, known_plugins, build_clusters):
             report.problems.append(FileProblem(path, problem))
     return report
 
@@ -114,6 +120,7 @@ def _check_file(
     seen: dict[tuple[str, str, str], Path],
     presets: list[dict[str, Any]],
     known_plugins: Collection[str] | None = None,
+    build_clusters: set[str] | None = None,
 ) -> Iterator[Problem]:
     try:
         documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
@@ -140,6 +147,9 @@ def _check_file(
             if key in seen and obj.metadata.name:
                 yield Problem(_label(obj), "metadata.name", f"duplicate of one in {seen[key]}")
             seen.setdefault(key, path)
+            unknown = None if build_clusters is None else cluster_problem(obj, build_clusters)
+            if unknown is not None:
+                yield unknown
 
 
 def _read_document(document: Any, where: str, presets: list[dict[str, Any]]) -> Imported | None:

@@ -76,6 +76,13 @@ def decide(
     return _old_jobs(jobs, periodics, config, now) + _pods(jobs, pods, config, now)
 
 
+def decide_pods(
+    jobs: list[Job], pods: list[Pod], config: SinkerConfig, now: datetime
+) -> list[Deletion]:
+    """Only the pods' deletions: for the pods of one build cluster at a time."""
+    return _pods(jobs, pods, config, now)
+
+
 def _old_jobs(
     jobs: list[Job], periodics: set[tuple[str, str]], config: SinkerConfig, now: datetime
 ) -> list[Deletion]:
