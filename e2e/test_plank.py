@@ -259,6 +259,9 @@ def test_api_errors_are_retried(kube: Kube, namespace: str) -> None:
         jobs.create(presubmit("refused", pull=2))
         failed = jobs.wait_state("refused", "error")
         assert failed["description"] == "Pod can not be created: injected fault: Forbidden"
+        # Never a pod, yet a build ID (as Prow gives one first), so crier's blob reporter
+        # writes its finished.json and deck's histories show the run.
+        assert failed["build_id"].isdigit() and failed["build_id"] != status["build_id"]
 
 
 def test_periodics_run_end_to_end_with_horologium_plank_and_sinker(

@@ -129,6 +129,19 @@ class Applier:
             logger.warning("%s: %s", job.name, error)
             return None
 
+    def with_build_id(
+        self, job: Job, status: dict[str, Any], config: ProwConfigSpec
+    ) -> dict[str, Any]:
+        """A job ending without ever having had a pod (refused, undecoratable, aborted
+        while triggered) still gets a build ID and its URL, as Prow gives one before the
+        pod: crier's blob reporter then writes its finished.json, so deck's job and PR
+        histories show the run."""
+        if job.status.build_id:
+            return status
+        build_id = self.build_ids.next()
+        url = self.url(job, build_id, config)
+        return {**status, "build_id": build_id, **({"url": url} if url else {})}
+
     def carry_out(
         self, tracked: Tracked, action: rules.Action, config: ProwConfigSpec, now: datetime
     ) -> Outcome:
@@ -153,12 +166,12 @@ class Applier:
         if action.kind == "abort":
             # Pod first: a restart between the two finds the job still to abort.
             self.delete_pod(job, namespace)
-            self.patch_status(tracked, action.status)
+            self.patch_status(tracked, self.with_build_id(job, action.status, config))
             return Outcome(action, ("Aborted", action.reason))
         if action.kind == "finish":
             # Status first: a restart between the two must not take the missing pod for
             # one to revive.
-            self.patch_status(tracked, action.status)
+            self.patch_status(tracked, self.with_build_id(job, action.status, config))
             if action.delete_pod:
                 self.delete_pod(job, namespace)
             return Outcome(action, (action.status["state"].capitalize(), action.reason))
