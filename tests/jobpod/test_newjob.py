@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from bowsprit.api.postsubmit import PostsubmitSpec
-from bowsprit.hook.prowjobs import prowjob
 from bowsprit.jobpod.jobs import Job
-from bowsprit.jobpod.newjob import complete_primary_refs
+from bowsprit.jobpod.newjob import complete_primary_refs, prowjob
 
 POD = {"containers": [{"image": "busybox"}]}
 

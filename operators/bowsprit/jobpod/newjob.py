@@ -91,9 +91,8 @@ def prowjob(
     retest: bool = False,
 ) -> dict[str, Any]:
     """The ProwJob body of one run of `job` against `refs` (Prow's pjutil.NewPresubmit and
-    NewPostsubmit with the job's labels and annotations). hook's trigger has the same
-    function in hook/prowjobs.py for now (moving it would have collided with concurrent
-    work there); they are meant to become this one."""
+    NewPostsubmit with the job's labels and annotations), for trigger and
+    status-reconciler alike."""
     spec = base_spec(job.spec, job_type, job.name, report=not job.skip_report)
     present = {key: value for key, value in refs.items() if value is not None}
     spec["refs"] = complete_primary_refs(present, job.spec)  # Prow's CompletePrimaryRefs
