@@ -87,12 +87,13 @@ def prowjob(
     *,
     name: str,
     namespace: str,
-    guid: str,
+    guid: str | None,
     retest: bool = False,
+    extra_labels: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The ProwJob body of one run of `job` against `refs` (Prow's pjutil.NewPresubmit and
-    NewPostsubmit with the job's labels and annotations), for trigger and
-    status-reconciler alike."""
+    NewPostsubmit, BatchSpec with the job's labels and annotations), for trigger,
+    status-reconciler and tide alike; `guid` is the webhook's delivery (tide has none)."""
     spec = base_spec(job.spec, job_type, job.name, report=not job.skip_report)
     present = {key: value for key, value in refs.items() if value is not None}
     spec["refs"] = complete_primary_refs(present, job.spec)  # Prow's CompletePrimaryRefs
@@ -104,7 +105,9 @@ def prowjob(
         extra[IS_OPTIONAL] = "true" if job.optional else "false"
     if retest:
         extra[RETEST] = "true"
-    extra[EVENT_GUID] = guid
+    if guid is not None:
+        extra[EVENT_GUID] = guid
+    extra.update(extra_labels or {})
     # Validating the spec here turns a definition the API server would refuse into a
     # clear error naming the job, before anything is created.
     model = ProwJobSpec.model_validate(spec)
