@@ -169,6 +169,8 @@ def operator_process(
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
+        # Shown by pytest with a failing test, whatever failed: the operator's side of it.
+        print(f"--- {' '.join(argv[2:4])} output ---\n{output}")
     assert process.returncode == 0, output
     assert "Traceback" not in output and " ERROR " not in output, output
     for text in forbidden:
