@@ -22,6 +22,7 @@ from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
 from bowsprit.hook.server import MAX_BODY_BYTES, Hook
 from bowsprit.hook.tokens import TokenFile, TokenFileError
+from bowsprit.hook.trustcache import TrustCache
 from bowsprit.jobpod.jobs import PLURALS
 from bowsprit.lib.shutdown import exit_now_if_threads_linger
 
@@ -121,7 +122,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
         hook = Hook(
             tokens=tokens,
             caches=caches,
-            github=github,
+            github=TrustCache(github),  # plugins' trust checks remembered a while
             applier=Applier(github, cluster, dry_run=args.dry_run),
             bot=bot,
             workers=args.plugin_workers,
