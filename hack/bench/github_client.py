@@ -1,5 +1,5 @@
-"""What one GitHub GET costs the caller's CPU: Bowsprit's GitHubClient (githubkit + httpx,
-retries, rate-limit bookkeeping, ETag revalidation) against a bare aiohttp session making
+"""What one GitHub GET costs the caller's CPU: Bowsprit's GitHubClient (its HTTP, retries,
+rate-limit bookkeeping, ETag revalidation) against a bare aiohttp session making
 the same revalidated request, in the same run, against the fake GitHub in its own process
 (in a thread of this one it would share the GIL and the loopback's costs with the caller).
 

@@ -1,7 +1,7 @@
 """The GitHub layer every component uses: one async client.
 
 The HTTP is a kept-alive aiohttp session per endpoint (`github_http`: githubkit's httpx
-path cost about 1 ms of CPU per request), carrying githubkit's Response and exceptions.
+path cost about 1 ms of CPU per request), answering as githubkit's did.
 Retries, rate limits and App tokens are ours, because they must follow an injected clock,
 sleep and jitter source so tests are deterministic. There is no hishel cache (it cost
 about 17 ms of CPU per GET here, SQLite in memory, growing without bound): a small LRU of
@@ -26,10 +26,8 @@ from urllib.parse import quote
 
 import httpx
 import jwt
-from githubkit.exception import RequestError, RequestFailed
-from githubkit.response import Response
 
-from bowsprit.clients.github_http import LeanHTTP
+from bowsprit.clients.github_http import Answer, LeanHTTP, RequestError, RequestFailed
 from bowsprit.lib.clock import Clock, jitter, utc_now
 
 logger = logging.getLogger("bowsprit.github")
@@ -514,7 +512,7 @@ class GitHubClient:
         """The repository's open pull requests, every page."""
         return await self._pages(f"{_repo(org, repo)}/pulls", org)  # state=open by default
 
-    async def _arequest_any(self, method: str, url: str, **kwargs: Any) -> Response[Any]:
+    async def _arequest_any(self, method: str, url: str, **kwargs: Any) -> Answer:
         """One try against each endpoint in turn until one answers below 500 (Prow's
         clients do the same with several --github-endpoints); the first one's failure is
         raised when none does."""
