@@ -18,10 +18,11 @@ COPY --from=build /dist /dist
 RUN python -m venv /opt/bowsprit \
  && /opt/bowsprit/bin/pip install --no-cache-dir --disable-pip-version-check /dist/*.whl
 
-# Stage 3: the runtime. git is there for clonerefs; no compilers, no pip cache.
+# Stage 3: the runtime. git and the OpenSSH client (ssh, ssh-agent, ssh-add) are there for
+# clonerefs; no compilers, no pip cache.
 FROM ${PYTHON_IMAGE}
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git ca-certificates \
+ && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 bowsprit \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \

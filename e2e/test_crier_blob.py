@@ -16,7 +16,9 @@ import pytest
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.clients.cluster import event_body
+from bowsprit.emulator import Emulator
 from bowsprit.testing import s3
+from bowsprit.testing.buildclusters import write_kubeconfig_dir
 from bowsprit.testing.fakegithub import FakeGitHub
 from e2e.conformance.conftest import wait_for
 from e2e.conftest import Kube, component_argv, operator_process, prow_config
@@ -156,3 +158,66 @@ def test_podinfo_and_missing_finished_json(
         assert "Back-off restarting failed container" in page and "Pod ran" in page
         history = httpx.get(f"{deck.url}/job-history/s3/{bucket}/logs/ci-nightly", timeout=30).text
         assert "ABORTED" in history and "FAILURE" in history
+
+
+def test_podinfo_comes_from_the_jobs_build_cluster(
+    kube: Kube, namespace: str, server: s3.S3Server, tmp_path: Path
+) -> None:
+    """A job of build cluster `build` (a second API server): its pod and the pod's
+    events are read there."""
+    bucket = server.new_bucket()
+    creds = tmp_path / "s3.json"
+    creds.write_text(json.dumps(credentials(server)))
+    prow_config(kube, namespace)
+    jobs = Jobs(kube, namespace)
+    with Emulator() as build:
+        remote = kubernetes.client.ApiClient(kubernetes.client.Configuration(host=build.url))
+        core = kubernetes.client.CoreV1Api(remote)
+        core.create_namespace(
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
+        )
+        created: Any = core.create_namespaced_pod(
+            namespace, pod("far", namespace), _preload_content=False
+        )
+        core.create_namespaced_event(
+            namespace,
+            event_body(
+                json.loads(created.data),
+                "Warning",
+                "Far",
+                "far away",
+                "kubelet",
+                "2026-12-05T10:00:00Z",
+            ),
+        )
+        folder = write_kubeconfig_dir(tmp_path / "clusters", {"build": build.kubeconfig()})
+        argv = [
+            *component_argv(kube, "crier", namespace),
+            "--kubernetes-blob-storage-workers",
+            "1",
+            "--s3-credentials-file",
+            str(creds),
+            "--kubeconfig-dir",
+            str(folder),
+        ]
+        with operator_process(argv):
+            body = job("far", bucket, "1800000000000000021")
+            body["spec"]["cluster"] = "build"
+            jobs.create(body)
+            jobs.set_status(
+                "far",
+                {
+                    "state": "success",
+                    "build_id": "1800000000000000021",
+                    "startTime": "2026-12-05T10:00:00Z",
+                    "completionTime": "2026-12-05T10:01:00Z",
+                },
+            )
+            wait_for(
+                lambda: (jobs.status("far").get("prev_report_states") or {}).get("blob-reporter"),
+                what="the blob reporter's record",
+            )
+        remote.close()
+    podinfo = objects(server, bucket)["logs/ci-nightly/1800000000000000021/podinfo.json"]
+    assert podinfo["pod"]["metadata"]["name"] == "far"
+    assert [e["reason"] for e in podinfo["events"]] == ["Far"]

@@ -12,6 +12,10 @@ import httpx
 import kubernetes
 import pytest
 
+from bowsprit.clients.buildclusters import BuildClusters, Sources
+from bowsprit.clients.cluster import Cluster
+from bowsprit.emulator import Emulator
+from bowsprit.testing.buildclusters import write_kubeconfig_dir
 from bowsprit.testing.fakegithub import FakeGitHub
 from e2e.conformance.conftest import wait_for
 from e2e.conftest import Kube, prow_config
@@ -298,3 +302,50 @@ def test_branding_from_the_prowconfig(deck: Served) -> None:
     assert 'data-header-color="#00AEC7"' in get(deck, "/").text
     assert get(deck, "/static/extensions/logo.svg").text.startswith("<svg")
     assert get(deck, "/static/deck.css").status_code == 200
+
+
+def test_log_reads_the_pod_in_the_jobs_build_cluster(deck: Served, tmp_path: Path) -> None:
+    """A job of build cluster `build` (a second API server): /log reads its pod there,
+    and a job naming an alias deck has no credentials for is a 404 naming it."""
+    with Emulator() as build:
+        clusters = BuildClusters.load(
+            Sources(
+                kubeconfig_dir=str(
+                    write_kubeconfig_dir(tmp_path / "c", {"build": build.kubeconfig()})
+                )
+            ),
+            Cluster(kube_api := kubernetes.client.ApiClient(kubernetes.client.Configuration())),
+        )
+        deck.deck.pods_in = clusters.get_fresh
+        for name, build_id, cluster in (("remote", "44", "build"), ("lost", "45", "gpu")):
+            running = prowjob(name, "pending", None, "b", cluster=cluster)
+            running["status"]["build_id"] = build_id
+            deck.create(running)
+        remote = kubernetes.client.ApiClient(kubernetes.client.Configuration(host=build.url))
+        pods = deck.deck.config().pod_namespace
+        if pods != "default":
+            kubernetes.client.CoreV1Api(remote).create_namespace(
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": pods}}
+            )
+        kubernetes.client.CoreV1Api(remote).create_namespaced_pod(
+            pods,
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "remote"},
+                "spec": {"containers": [{"name": "test", "image": "debian"}]},
+            },
+        )
+        build.set_pod_log(pods, "remote", "test", "from the build cluster\n")
+        wait_for(
+            lambda: get(deck, "/log?job=pull-repo-unit&id=44").status_code == 200,
+            what="deck to see the run",
+            timeout=10,
+        )
+        assert get(deck, "/log?job=pull-repo-unit&id=44").text == "from the build cluster\n"
+        lost = get(deck, "/log?job=pull-repo-unit&id=45")
+        assert (
+            lost.status_code == 404 and "build cluster &#39;gpu&#39; is not configured" in lost.text
+        )
+        remote.close()
+        kube_api.close()

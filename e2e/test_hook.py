@@ -374,6 +374,31 @@ def test_configuration_changes_apply_without_restart(
         )
         wait_for(lambda: jobs_now() == [], what="trigger to be off again")
 
+        # A PluginConfig naming a plugin hook does not have is refused whole, with a
+        # Warning Event on it saying why (as Prow refuses such a plugins.yaml).
+        create(
+            kube,
+            namespace,
+            "pluginconfigs",
+            "PluginConfig",
+            "typo",
+            {"repos": [FULL], "plugins": ["trigger", "tirgger"]},
+        )
+        core = kubernetes.client.CoreV1Api(kube.api)
+
+        def refusal() -> Any:
+            found = core.list_namespaced_event(namespace).items
+            return [e for e in found if e.involved_object.name == "typo"]
+
+        (event,) = wait_for(refusal, what="the Warning Event on the refused PluginConfig")
+        assert (event.type, event.reason, event.involved_object.kind) == (
+            "Warning",
+            "Refused",
+            "PluginConfig",
+        )
+        assert "spec.plugins: unknown plugin(s) tirgger" in event.message
+        assert jobs_now() == []  # its trigger does not run either
+
         help_page = json.loads(hook.get("/plugin-help"))
         assert "trigger" in help_page["PluginHelp"]
         assert help_page["PluginHelp"]["trigger"]["Commands"][0]["Usage"] == "/ok-to-test [cancel]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -88,13 +89,21 @@ def test_runs_start_on_schedule_once_each(kube: Kube, namespace: str) -> None:
         )
         assert status == first["metadata"]["name"]
 
-    # Restarted while the run is going: no second run.
+    # Restarted while the run is going: no second run. The spec changes while horologium
+    # is down, so the new generation in the status is a sign the new process evaluated.
+    changed = objects.patch_namespaced_custom_object(
+        GROUP, VERSION, namespace, "periodics", "tick", {"spec": {"labels": {"team": "infra"}}}
+    )
+    generation = changed["metadata"]["generation"]
     with running(kube, "horologium", namespace):
         wait_for(
-            lambda: objects.get_namespaced_custom_object(
-                GROUP, VERSION, namespace, "periodics", "tick"
-            )["status"].get("conditions"),
-            what="a fresh evaluation",
+            lambda: (
+                objects.get_namespaced_custom_object(
+                    GROUP, VERSION, namespace, "periodics", "tick"
+                )["status"].get("observedGeneration")
+                == generation
+            ),
+            what="the restarted horologium's first evaluation",
         )
         assert len(runs()) == 1
         succeed(objects, namespace, first["metadata"]["name"])
@@ -128,3 +137,45 @@ def test_after_an_outage_one_catch_up_run_and_no_burst(kube: Kube, namespace: st
         mark = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         wait_for(lambda: fired_since(mark), what="a later firing to be handled")
         assert len(runs()) == 2
+
+
+def test_namesakes_in_two_namespaces_both_run(kube: Kube, namespace: str) -> None:
+    """Two `namesake` Periodics, one per namespace, runs in one ProwJob namespace: each gets
+    its own run, named and labelled apart."""
+    core = kubernetes.client.CoreV1Api(kube.api)
+    objects = kubernetes.client.CustomObjectsApi(kube.api)
+    other = f"{namespace}-b"
+    core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": other}})
+    try:
+        _, runs = start_periodic(kube, namespace, "namesake", interval="1h")
+        objects.create_namespaced_custom_object(
+            GROUP, VERSION, other, "periodics", periodic("namesake", interval="1h")
+        )
+        with running(kube, "horologium", namespace):
+            both = wait_for(lambda: len(runs()) == 2 and runs(), what="a run of each")
+            for source in (namespace, other):
+                status = wait_for(
+                    lambda source=source: (
+                        objects.get_namespaced_custom_object(
+                            GROUP, VERSION, source, "periodics", "namesake"
+                        ).get("status")
+                        or {}
+                    ).get("lastProwJobName"),
+                    what=f"the status of {source}/namesake",
+                )
+                (mine,) = [
+                    run
+                    for run in both
+                    if run["metadata"]["labels"]["bowsprit.dev/periodic-namespace"] == source
+                ]
+                assert status == mine["metadata"]["name"]
+        assert len(runs()) == 2
+    finally:
+        # envtest has no namespace controller: delete the Periodics themselves, or a
+        # cluster-wide horologium of a later test would go on starting their runs.
+        for source in (namespace, other):
+            with contextlib.suppress(kubernetes.client.ApiException):
+                objects.delete_namespaced_custom_object(
+                    GROUP, VERSION, source, "periodics", "namesake"
+                )
+        core.delete_namespace(other)

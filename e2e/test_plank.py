@@ -259,6 +259,9 @@ def test_api_errors_are_retried(kube: Kube, namespace: str) -> None:
         jobs.create(presubmit("refused", pull=2))
         failed = jobs.wait_state("refused", "error")
         assert failed["description"] == "Pod can not be created: injected fault: Forbidden"
+        # Never a pod, yet a build ID (as Prow gives one first), so crier's blob reporter
+        # writes its finished.json and deck's histories show the run.
+        assert failed["build_id"].isdigit() and failed["build_id"] != status["build_id"]
 
 
 def test_periodics_run_end_to_end_with_horologium_plank_and_sinker(
@@ -278,7 +281,12 @@ def test_periodics_run_end_to_end_with_horologium_plank_and_sinker(
 
     def runs() -> list[str]:
         listed: Any = jobs.objects.list_namespaced_custom_object(
-            GROUP, VERSION, namespace, "prowjobs", label_selector="bowsprit.dev/periodic=nightly"
+            GROUP,
+            VERSION,
+            namespace,
+            "prowjobs",
+            # This namespace's Periodic only: horologium runs every namespace's namesakes.
+            label_selector=f"bowsprit.dev/periodic=nightly,bowsprit.dev/periodic-namespace={namespace}",
         )
         return sorted(item["metadata"]["name"] for item in listed["items"])
 

@@ -10,7 +10,7 @@ import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import kubernetes
 import pytest
@@ -19,7 +19,7 @@ from bowsprit.lib.contexts import description_with_base_sha
 from bowsprit.testing.fakegithub import FakeGitHub
 from bowsprit.testing.fakegithub.state import CommitStatus, Label, Merged, StatusCreated
 from bowsprit.testing.kubelet import TestKubelet
-from e2e.conformance.conftest import wait_for
+from e2e.conformance.conftest import wait_for as _wait_for
 from e2e.conftest import Kube, component_argv, operator_process, prow_config, running
 from e2e.test_crier import crier_argv
 from e2e.test_hook import create, prowjobs
@@ -31,6 +31,18 @@ BASE = "b" * 40
 OLD_BASE = "0" * 40
 POD = {"containers": [{"image": "busybox", "command": ["true"]}]}
 Decide = Callable[[dict[str, Any]], int | None]
+
+# A sync is a GitHub search, a decision and GitHub writes, with plank and a kubelet running
+# the batch: on a loaded 2-core machine the envtest runs took over 30 s, so each wait has a
+# generous deadline (a passing run never waits for it).
+TIDE_DEADLINE = 120.0
+T = TypeVar("T")
+
+
+def wait_for(
+    condition: Callable[[], T], timeout: float = TIDE_DEADLINE, what: str = "condition"
+) -> T:
+    return _wait_for(condition, timeout=timeout, what=what)
 
 
 def head(number: int) -> str:
@@ -159,7 +171,7 @@ def test_a_batch_of_three_is_tested_and_merged_with_its_tested_shas(
         assert batch["spec"]["refs"]["base_sha"] == BASE
         wait_for(
             lambda: (settle(kube, namespace, lambda _: 0), len(merges(github)) == 3)[1],
-            timeout=60,
+            timeout=TIDE_DEADLINE,
             what="three merges",
         )
     assert merges(github) == [("o/r", n, head(n)) for n in (1, 2, 3)]
@@ -195,7 +207,7 @@ def test_failing_pr_is_never_merged_and_a_pr_losing_lgtm_leaves_the_pool(
                 tide_context(github, head(4))
                 == ("pending", "Not mergeable. Job unit has not succeeded."),
             )[1],
-            timeout=60,
+            timeout=TIDE_DEADLINE,
             what="PR 4's tide context naming the failed job",
         )
         wait_for(
@@ -239,7 +251,7 @@ def test_a_pr_pushed_while_its_batch_runs_is_not_merged(
         github.repos["o/r"].statuses["9" * 40] = list(github.repos["o/r"].statuses[head(2)])
         wait_for(
             lambda: (settle(kube, namespace, lambda _: 0), len(merges(github)) == 3)[1],
-            timeout=60,
+            timeout=TIDE_DEADLINE,
             what="every PR merged, PR 2 after a test of its new head",
         )
     assert ("o/r", 2, head(2)) not in merges(github)
@@ -273,7 +285,7 @@ def test_tide_killed_between_merges_merges_nothing_twice(
         with killable(argv) as tide:
             wait_for(
                 lambda: (settle(kube, namespace, lambda _: 0), held.arrived.is_set())[1],
-                timeout=60,
+                timeout=TIDE_DEADLINE,
                 what="the second merge carried out, its answer held",
             )
             tide.send_signal(signal.SIGKILL)
@@ -283,7 +295,7 @@ def test_tide_killed_between_merges_merges_nothing_twice(
         with operator_process(argv):
             wait_for(
                 lambda: (settle(kube, namespace, lambda _: 0), len(merges(github)) == 3)[1],
-                timeout=60,
+                timeout=TIDE_DEADLINE,
                 what="PR 3 retested on the new base and merged",
             )
     assert [n for _, n, _ in merges(github)] == [1, 2, 3]
@@ -310,7 +322,7 @@ def test_prs_that_conflict_with_each_other_merge_one_at_a_time(
     ):
         wait_for(
             lambda: (settle(kube, namespace, decide), merges(github))[1],
-            timeout=60,
+            timeout=TIDE_DEADLINE,
             what="PR 1 merged after its batch with PR 2 failed",
         )
         wait_for(

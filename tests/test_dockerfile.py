@@ -60,7 +60,9 @@ def test_base_is_pinned_and_the_runtime_is_non_root() -> None:
     assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm(@sha256:[0-9a-f]{64})?", base)
     assert _instructions("USER")[-1] == "10001:10001"
     assert _instructions("ENTRYPOINT") == ['["bowsprit"]']
-    assert "git" in DOCKERFILE.split("FROM ${PYTHON_IMAGE}\n", 1)[1]
+    runtime = DOCKERFILE.split("FROM ${PYTHON_IMAGE}\n", 1)[1]
+    # clonerefs runs git, and ssh-agent/ssh-add/ssh for SSH keys.
+    assert "git" in runtime and "openssh-client" in runtime
 
 
 def test_chart_runs_the_user_the_image_declares() -> None:

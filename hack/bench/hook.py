@@ -39,8 +39,8 @@ from bowsprit.api import GROUP, VERSION
 from bowsprit.api.blockingpresubmit import BlockingPresubmitSpec
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.kube import load_configuration
-from bowsprit.hook.prowjobs import prowjob
 from bowsprit.jobpod.jobs import Job
+from bowsprit.jobpod.newjob import prowjob
 from bowsprit.testing.envtest import free_port
 from bowsprit.testing.fakegithub import FakeGitHub, sign, webhook_samples
 

@@ -111,7 +111,7 @@ def setup(api: kubernetes.client.ApiClient) -> None:
     )
 
 
-def start_plank(kubeconfig: Path) -> subprocess.Popen[str]:
+def start_plank(kubeconfig: Path, extra: Iterable[str] = ()) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -127,6 +127,7 @@ def start_plank(kubeconfig: Path) -> subprocess.Popen[str]:
             "0",
             "--health-port",
             "0",
+            *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

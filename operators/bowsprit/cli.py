@@ -74,6 +74,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "exits 1 when there is any.",
     )
     check.add_argument("paths", nargs="+", type=Path, help="files or folders to check")
+    check.add_argument(
+        "--build-clusters",
+        default=None,
+        help="comma-separated build cluster aliases the installation has (`default` "
+        "always); jobs naming another are reported. Without it, aliases are not checked",
+    )
     check.set_defaults(run=_run_check)
 
     gen = commands.add_parser("gen", help="generate files from the API models")
@@ -118,13 +124,16 @@ def _run_version(_: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     from bowsprit.checkconfig.check import check
+    from bowsprit.hook.plugins import PLUGINS
 
     missing = [path for path in args.paths if not path.exists()]
     if missing:
         for path in missing:
             print(f"{path}: no such file or folder", file=sys.stderr)
         return 2
-    report = check(args.paths)
+    aliases = getattr(args, "build_clusters", None)
+    clusters = None if aliases is None else {a.strip() for a in aliases.split(",") if a.strip()}
+    report = check(args.paths, known_plugins=frozenset(PLUGINS), build_clusters=clusters)
     for item in report.problems:
         print(item)
     print(report.summary())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,7 +30,9 @@ def test_parse_go_durations(text: str, expected: timedelta) -> None:
 
 @pytest.mark.parametrize("text", ["", "10", "10 minutes", "7d", "-5m", "1h 30m", "m"])
 def test_reject_what_go_rejects(text: str) -> None:
-    with pytest.raises(ValueError):
+    # The message quotes what was wrong (or says it is empty).
+    expected = "empty duration" if not text else f"invalid duration '{re.escape(text)}'"
+    with pytest.raises(ValueError, match=expected):
         parse_duration(text)
 
 

@@ -34,7 +34,17 @@ def test_falco_plugins_load_into_plugin_configs(falco_config: Path) -> None:
     assert report.objects == {"PluginConfig": 48}
     unconverted = sorted(item.problem.field for item in report.problems)
     assert all(not item.problem.carried for item in report.problems)
-    assert "blunderbuss" in unconverted and "retitle" in unconverted
+    assert "config_updater" in unconverted
+    # The 22 repositories that enable golint are told it is not supported.
+    golint = [
+        item.problem
+        for item in report.problems
+        if "plugin golint is not supported in Bowsprit" in item.problem.message
+    ]
+    assert len(golint) == 22
+    # The everyday plugins' sections are carried now; Prow's blunderbuss.wait_for_status
+    # is not (Falco does not set it).
+    assert "blunderbuss" not in unconverted and "retitle" not in unconverted
 
 
 def test_plugin_settings_follow_prows_matching(tmp_path: Path) -> None:
@@ -250,6 +260,65 @@ def test_config_yaml_with_inline_jobs_checks_both(tmp_path: Path) -> None:
     assert report.objects == {"ProwConfig": 1, "BlockingPresubmit": 1}
 
 
+def test_unknown_plugins_are_errors_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = {
+        "apiVersion": "bowsprit.dev/v1",
+        "kind": "PluginConfig",
+        "metadata": {"name": "acme"},
+        "spec": {"repos": ["acme"], "plugins": ["trigger", "tirgger"]},
+    }
+    (tmp_path / "plugins.yaml").write_text(yaml.safe_dump(manifest))
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "PluginConfig/acme: spec.plugins[1]: unknown plugin 'tirgger'" in out
+    # Without hook's registry (a library caller), names are not checked.
+    assert check([tmp_path]).errors == []
+
+
+def test_go_report_templates_in_prowconfig_crs_are_warned_about(tmp_path: Path) -> None:
+    # A ProwConfig written by hand with Prow's Go syntax: crier cannot render it and falls
+    # back to its default, so check says so (Prow's own files are reported by the import).
+    manifest = {
+        "apiVersion": "bowsprit.dev/v1",
+        "kind": "ProwConfig",
+        "metadata": {"name": "bowsprit"},
+        "spec": {"plank": {"report_templates": {"*": "See {{.Status.URL}}"}}},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(manifest))
+    report = check([tmp_path])
+    warnings = [str(item.problem) for item in report.problems if item.problem.warning]
+    assert [w for w in warnings if "Go template" in w] == [
+        "warning: ProwConfig/bowsprit: spec.plank.report_templates[*]: is a Go template; "
+        "Bowsprit's are Jinja"
+        " ({{ spec.job }}): crier cannot render it and uses its default instead"
+    ]
+    assert report.errors == []
+
+
+def test_prowconfig_fields_without_effect_are_warned_about(tmp_path: Path) -> None:
+    manifest = {
+        "apiVersion": "bowsprit.dev/v1",
+        "kind": "ProwConfig",
+        "metadata": {"name": "bowsprit"},
+        "spec": {
+            "sinker": {"exclude_clusters": ["default", "gpu"]},
+            "crier": {"slack_reporter_configs": {"*": {"host": "other.slack.com"}}},
+            "github": {"link_url": "https://github.example.com"},
+            "plank": {"default_decoration_configs": {"*": {"gcs_credentials_secret": "gcs"}}},
+        },
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(manifest))
+    report = check([tmp_path])
+    assert report.errors == []
+    assert sorted(item.problem.field for item in report.problems if item.problem.warning) == [
+        "spec.crier.slack_reporter_configs[*].host",
+        "spec.github.link_url",
+        "spec.plank.default_decoration_configs[*].gcs_credentials_secret",
+    ]
+
+
 def test_falco_dco_and_require_matching_label_settings(falco_config: Path) -> None:
     """Prow's `dco` (by `*`, org or org/repo) and `require_matching_label` (rules by org
     and repo) reach the PluginConfigs whose entries enable those plugins."""
@@ -334,3 +403,44 @@ def test_owners_section_reaches_the_owners_plugins() -> None:
         problem.field == "owners.mdyamlrepos" and not problem.carried
         for problem in imported.problems
     )
+
+
+def test_everyday_plugin_settings_are_converted(falco_config: Path) -> None:
+    """Falco's size, blunderbuss, retitle, goose and repo_milestone sections reach the
+    PluginConfigs of the entries that enable those plugins."""
+    import yaml
+
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    document = yaml.safe_load((falco_config / "prow" / "aws" / "plugins.yaml").read_text())
+    specs = {o.spec.repos[0]: o.spec for o in import_plugin_config(document).objects}  # type: ignore[attr-defined]
+    falco = specs["falcosecurity/falco"]
+    assert falco.blunderbuss is not None and falco.blunderbuss.max_request_count == 2
+    assert falco.blunderbuss.use_status_availability
+    assert falco.retitle is not None and falco.retitle.allow_closed_issues
+    assert falco.goose is not None and falco.goose.key_path == "/etc/unsplash/honk"
+    assert falco.milestone is not None and falco.milestone.maintainers_team == "falco-maintainers"
+    assert falco.size is not None and falco.size.l == 90
+    assert "golint" not in (specs["falcosecurity/testing"].plugins or [])
+    # A repository without milestone on gets no milestone settings.
+    assert specs["falcosecurity/testing"].milestone is None
+
+
+def test_repo_milestone_default_and_preserved_branches() -> None:
+    from bowsprit.api.prowplugins import import_plugin_config
+
+    imported = import_plugin_config(
+        {
+            "plugins": {"o/a": ["milestone", "branchcleaner"], "o/b": ["milestone"]},
+            "repo_milestone": {
+                "": {"maintainers_team": "admins"},
+                "o/b": {"maintainers_team": "b-leads"},
+            },
+            "branch_cleaner": {"preserved_branches": {"o": ["release-.*"], "o/a": ["main"]}},
+        }
+    )
+    specs = {o.spec.repos[0]: o.spec for o in imported.objects}  # type: ignore[attr-defined]
+    assert specs["o/a"].milestone.maintainers_team == "admins"
+    assert specs["o/b"].milestone.maintainers_team == "b-leads"
+    assert specs["o/a"].branchcleaner.preserved_branches == ["main", "release-.*"]
+    assert imported.problems == []

@@ -75,7 +75,7 @@ def test_s3_with_a_prefix(server: s3.S3Server, tmp_path: Path) -> None:
     found = client.head_object(Bucket=bucket, Key="ci/logs/a/b.txt")
     client.close()
     assert found["ContentType"] == "text/plain"
-    with pytest.raises(StorageError):
+    with pytest.raises(StorageError, match=f"get s3://{bucket}/ci/logs/absent"):
         store.get("absent")
 
 

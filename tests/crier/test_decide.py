@@ -337,16 +337,22 @@ def test_slack_message(
     assert slack_message(job(**kwargs), parsed) == expected
 
 
-def test_a_broken_template_is_a_clear_error() -> None:
+def test_a_template_that_cannot_render_gives_way_to_the_default(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     configs = {
         "*": SlackReporterDefaults(
             job_types_to_report=["presubmit"],
             job_states_to_report=["failure"],
-            report_template="{{ spec.job",
+            report_template="Job {{.Spec.Job}} failed",  # Prow's Go syntax
         )
     }
+    message = slack_message(job(state="failure"), configs)
+    assert message is not None
+    assert message.text.startswith("Job unit of type presubmit ended with state failure.")
+    assert "the default Slack template is used" in caplog.text
     with pytest.raises(decide.TemplateError, match="report template"):
-        slack_message(job(state="failure"), configs)
+        decide.render("{{ spec.job", job())
 
 
 # Summary comments -------------------------------------------------------------------------

@@ -121,9 +121,11 @@ async def test_other_failures_are_raised_for_a_retry(
     with pytest.raises(GitHubError) as raised:
         await reporter.report(job(state="pending"), CONFIG, suspect=False)
     assert raised.value.status == 502
+    github.faults.clear()  # the 502s left over would answer first
     github.fail(Fault("POST", "/repos/org/repo/statuses", 403, body='{"message": "no access"}'))
-    with pytest.raises(GitHubError):
+    with pytest.raises(GitHubError, match="no access") as refused:
         await reporter.report(job(state="pending"), CONFIG, suspect=False)
+    assert refused.value.status == 403
 
 
 # Slack ------------------------------------------------------------------------------------

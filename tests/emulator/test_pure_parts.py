@@ -43,8 +43,9 @@ def test_bad_selectors_are_400() -> None:
     with pytest.raises(ApiError) as caught:
         label_matcher("a in (1")
     assert caught.value.code == 400
-    with pytest.raises(ApiError):
+    with pytest.raises(ApiError) as unsupported:
         field_matcher("spec.size=1", ("g", "widgets"))
+    assert unsupported.value.code == 400 and "spec.size" in str(unsupported.value)
 
 
 def test_pod_field_selectors() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -11,6 +12,7 @@ import pytest
 from bowsprit.clients.github import GitHubClient, GitHubError, GitHubSettings
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.effects import (
+    AbortPresubmits,
     AddLabel,
     AssignIssue,
     Comment,
@@ -67,8 +69,9 @@ async def test_effects_on_github_in_order(client: GitHubClient, github: FakeGitH
 
 
 async def test_other_github_errors_are_raised(client: GitHubClient) -> None:
-    with pytest.raises(GitHubError):
+    with pytest.raises(GitHubError) as raised:
         await Applier(client, cast(Any, None)).apply([Comment("acme", "rocket", 404, "x")])
+    assert raised.value.status == 404
 
 
 async def test_dry_run_changes_nothing(client: GitHubClient, github: FakeGitHub) -> None:
@@ -76,6 +79,55 @@ async def test_dry_run_changes_nothing(client: GitHubClient, github: FakeGitHub)
     body = {"metadata": {"name": "x", "namespace": "ci"}, "spec": {"job": "unit"}}
     await applier.apply([Comment("acme", "rocket", 1, "hello"), CreateProwJob(body)])
     assert github.actions == [] and github.requests == []
+
+
+class ConflictingJobs:
+    """ProwJobs whose status writes conflict `conflicts` times before one succeeds."""
+
+    def __init__(self, conflicts: int) -> None:
+        self.conflicts = conflicts
+        self.patched: list[str] = []
+
+    def create_custom(self, namespace: str, plural: str, body: dict[str, Any]) -> dict[str, Any]:
+        raise AssertionError("no creates here")
+
+    def list_custom(
+        self, namespace: str, plural: str, label_selector: str = ""
+    ) -> list[dict[str, Any]]:
+        metadata = {"namespace": namespace, "name": "old-run", "resourceVersion": "7"}
+        return [{"metadata": metadata, "spec": {"job": "unit"}, "status": {"state": "pending"}}]
+
+    def patch_custom_status(
+        self,
+        namespace: str,
+        plural: str,
+        name: str,
+        status: dict[str, Any],
+        resource_version: str | None = None,
+    ) -> dict[str, Any]:
+        if self.conflicts:
+            self.conflicts -= 1
+            raise Conflict()
+        self.patched.append(name)
+        return {}
+
+
+class Conflict(Exception):
+    status = 409
+
+
+async def test_an_abort_that_keeps_conflicting_is_logged_and_retried_later(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    jobs = ConflictingJobs(conflicts=4)  # more than one round of CONFLICT_RETRIES
+    applier = Applier(cast(Any, None), jobs, abort_retry_delay=0.01)
+    await applier.apply([AbortPresubmits("ci", "acme", "rocket", 1)])
+    assert jobs.patched == []
+    assert "acme/rocket#1: 3 conflicts in a row; retrying" in caplog.text
+    async with asyncio.timeout(10):
+        while not jobs.patched:
+            await asyncio.sleep(0.01)
+    assert jobs.patched == ["old-run"]
 
 
 async def test_owners_plugins_effects(client: GitHubClient, github: FakeGitHub) -> None:

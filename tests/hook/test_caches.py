@@ -90,3 +90,40 @@ def test_prowjob_namespace_comes_from_the_named_prow_config() -> None:
     assert caches.prowjob_namespace() == "default"
     caches.prow_configs.upsert(item("ProwConfig", "bowsprit", {"prowjob_namespace": "jobs"}))
     assert caches.prowjob_namespace() == "jobs"
+
+
+def test_a_plugin_config_naming_an_unknown_plugin_is_refused_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caches = Caches(known_plugins={"trigger"})
+    good = item("PluginConfig", "good", {"repos": ["acme"], "plugins": ["trigger"]})
+    typo = item(
+        "PluginConfig", "typo", {"repos": ["acme/rocket"], "plugins": ["trigger", "tirgger"]}
+    )
+    caches.plugin_configs.replace([good, typo])
+    assert [spec.repos for spec in caches.all_configs()] == [["acme"]]
+    assert "PluginConfig ci/typo ignored: spec.plugins: unknown plugin(s) tirgger" in caplog.text
+
+
+def test_merged_config_keeps_every_settings_section() -> None:
+    """No plugin's settings are lost on the way to the handlers (the milestone team, the
+    OWNERS filenames, ... were once dropped by a hand-kept list)."""
+    from bowsprit.api.pluginconfig import PluginConfigSpec
+    from bowsprit.hook.caches import merged_config
+
+    spec = PluginConfigSpec.model_validate(
+        {
+            "repos": ["o"],
+            "plugins": ["milestone", "blunderbuss", "approve"],
+            "milestone": {"maintainers_team": "leads"},
+            "blunderbuss": {"request_count": 3},
+            "owners": {"skip_collaborators": True},
+            "retitle": {"allow_closed_issues": True},
+        }
+    )
+    merged = merged_config([spec], "o", "r")
+    assert merged is not None
+    assert merged.milestone is not None and merged.milestone.maintainers_team == "leads"
+    assert merged.blunderbuss is not None and merged.blunderbuss.request_count == 3
+    assert merged.owners is not None and merged.owners.skip_collaborators
+    assert merged.retitle is not None and merged.retitle.allow_closed_issues

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,7 +153,11 @@ def _set(payload: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     ids=lambda value: str(value) if not isinstance(value, list | dict) else type(value).__name__,
 )
 def test_wrong_shapes_are_bad_payloads(event: str, name: str, path: str, value: Any) -> None:
-    with pytest.raises(events.BadPayload):
+    # The message names the field at fault (top-level ones as payload.<key>).
+    field = path if "." in path else f"payload.{path}"
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        field = f"{path}[].name"  # a label's name inside the list
+    with pytest.raises(events.BadPayload, match=f"^{re.escape(field)}: expected "):
         events.parse(event, "g", _set(sample(event, name), path, value))
 
 
@@ -174,3 +180,38 @@ def test_non_objects_are_bad_payloads(payload: Any) -> None:
 )
 def test_repo_of_never_trusts_the_shape(payload: Any, expected: tuple[Any, Any]) -> None:
     assert events.repo_of(payload) == expected
+
+
+# Prow's own example payloads (kubernetes-sigs/prow cmd/phony/examples, copied unchanged
+# into prow-phony/), with the event type phony sends each as: hook accepts all of them.
+PHONY = Path(__file__).parent / "prow-phony"
+PHONY_EVENTS = {
+    "lgtm_comment.json": "issue_comment",
+    "test_comment.json": "issue_comment",
+    "opened_pr.json": "pull_request",
+    "reopened_pr.json": "pull_request",
+    "push.json": "push",
+    "review_approve_submitted.json": "pull_request_review",
+    "review_changes_submitted.json": "pull_request_review",
+    "review_comment_submitted.json": "pull_request_review",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PHONY_EVENTS))
+def test_prows_phony_payloads_are_accepted(name: str) -> None:
+    payload = json.loads((PHONY / name).read_text())
+    parsed = events.parse(PHONY_EVENTS[name], "g", payload)
+    assert parsed and all(event.repo.name for event in parsed)
+
+
+def test_a_push_whose_owner_has_only_a_name_is_read_by_name() -> None:
+    payload = json.loads((PHONY / "push.json").read_text())
+    assert payload["repository"]["owner"] == {"name": "kubernetes", "email": ""}
+    (event,) = events.parse("push", "g", payload)
+    assert isinstance(event, events.PushEvent)
+    assert (event.repo.org, event.repo.name, event.pusher) == ("kubernetes", "test-infra", "rmmh")
+    # Other events still need the owner's login.
+    broken = copy.deepcopy(sample("pull_request", "opened.payload"))
+    broken["repository"]["owner"] = {"name": "Codertocat"}
+    with pytest.raises(events.BadPayload, match=r"repository\.owner\.login"):
+        events.parse("pull_request", "g", broken)

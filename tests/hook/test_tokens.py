@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -54,12 +55,19 @@ def test_legacy_single_token(text: str, expected: dict[str, tuple[bytes, ...]]) 
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["", "   \n", "acme: token", "acme: []", "acme: [{created_at: x}]", "acme: [{value: ''}]"],
+    ("text", "message"),
+    [
+        ("", "the HMAC secret file is empty"),
+        ("   \n", "the HMAC secret file is empty"),
+        ("acme: token", "acme: expected a list of {value, created_at}"),
+        ("acme: []", "acme: expected a list of {value, created_at}"),
+        ("acme: [{created_at: x}]", "acme: every entry needs a non-empty value"),
+        ("acme: [{value: ''}]", "acme: every entry needs a non-empty value"),
+    ],
     ids=["empty", "blank", "not-a-list", "no-entries", "no-value", "empty-value"],
 )
-def test_unusable_files_are_errors(text: str) -> None:
-    with pytest.raises(TokenFileError):
+def test_unusable_files_are_errors(text: str, message: str) -> None:
+    with pytest.raises(TokenFileError, match=f"^{re.escape(message)}$"):
         parse_tokens(text)
 
 
@@ -135,8 +143,8 @@ def test_a_broken_or_missing_file_keeps_the_last_tokens(tmp_path: Path) -> None:
 
 
 def test_an_unusable_file_at_start_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(OSError):
+    with pytest.raises(FileNotFoundError, match="missing"):
         TokenFile(tmp_path / "missing").load()
     (tmp_path / "empty").write_text("")
-    with pytest.raises(TokenFileError):
+    with pytest.raises(TokenFileError, match="the HMAC secret file is empty"):
         TokenFile(tmp_path / "empty").load()

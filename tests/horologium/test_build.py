@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from bowsprit.api import ProwJob
 from bowsprit.api.periodic import PeriodicSpec
-from bowsprit.horologium.build import last_run_from, prowjob, status
+from bowsprit.horologium.build import changes, last_run_from, prowjob, run_selector, status
 from bowsprit.horologium.decide import Decision, LastRun, Run
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -22,7 +22,7 @@ SPEC = PeriodicSpec.model_validate(
 
 
 def test_the_prowjob_is_a_valid_periodic_run() -> None:
-    body = prowjob("nightly", SPEC, Run(NOW, 2), "prow")
+    body = prowjob("nightly", SPEC, Run(NOW, 2), "prow", "team-a")
     job = ProwJob.model_validate(body)  # a valid ProwJob by our own model
     assert job.spec.type == "periodic" and job.spec.job == "nightly" and job.spec.report
     assert job.spec.extra_refs and job.spec.extra_refs[0].workdir
@@ -32,6 +32,30 @@ def test_the_prowjob_is_a_valid_periodic_run() -> None:
     assert labels["prow.k8s.io/re-run"] == "2" and labels["created-by-prow"] == "true"
     assert body["metadata"]["annotations"] == {"owner": "me", "prow.k8s.io/job": "nightly"}
     assert body["metadata"]["namespace"] == "prow"
+    assert labels["bowsprit.dev/periodic-namespace"] == "team-a"
+
+
+def test_namesakes_in_two_namespaces_get_distinct_runs() -> None:
+    first = prowjob("nightly", SPEC, Run(NOW), "prow", "team-a")["metadata"]
+    second = prowjob("nightly", SPEC, Run(NOW), "prow", "team-b")["metadata"]
+    assert first["name"] != second["name"]
+    assert run_selector("nightly", "team-a") == (
+        "bowsprit.dev/periodic=nightly,bowsprit.dev/periodic-namespace=team-a"
+    )
+
+
+def test_an_unchanged_condition_keeps_its_time_and_an_unchanged_status_is_not_written() -> None:
+    earlier = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    decision = Decision(wake_at=NOW)
+    first = status(decision, None, None, earlier, 3)
+    again = status(decision, None, None, NOW, 3, current=first)
+    assert (
+        again["conditions"][0]["lastTransitionTime"] == first["conditions"][0]["lastTransitionTime"]
+    )
+    assert not changes(again, first)
+    skipped = status(Decision(skipped="dropped", wake_at=NOW), None, None, NOW, 3, current=first)
+    assert skipped["conditions"][0]["lastTransitionTime"] == "2026-11-24T09:00:00Z"
+    assert changes(skipped, first)
 
 
 def test_status_records_the_run_or_the_skip() -> None:

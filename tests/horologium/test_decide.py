@@ -32,11 +32,11 @@ RUNNING = LastRun("job", t(9), None, "pending")
 @pytest.mark.parametrize(
     ("fields", "last_run", "now", "run", "wake_at"),
     [
-        ({"interval": "1h"}, None, t(10), Run(t(10)), t(11)),
+        ({"interval": "1h"}, None, t(10), Run(CREATED), t(11)),  # named after its creation
         ({"interval": "1h"}, done(t(9), t(9, 50)), t(9, 59), None, t(10)),
         ({"interval": "1h"}, done(t(9), t(9, 50)), t(10), Run(t(10)), t(11)),
         ({"interval": "1h"}, RUNNING, t(12), None, None),
-        ({"minimum_interval": "1h"}, None, t(10), Run(t(10)), t(11)),
+        ({"minimum_interval": "1h"}, None, t(10), Run(CREATED), t(11)),
         ({"minimum_interval": "1h"}, done(t(9), t(9, 50)), t(10, 30), None, t(10, 50)),
         ({"minimum_interval": "1h"}, done(t(9), t(9, 50)), t(10, 50), Run(t(10, 50)), t(11, 50)),
         ({"minimum_interval": "1h"}, RUNNING, t(12), None, None),
@@ -146,7 +146,21 @@ def test_retry(
 
 
 def test_names_are_deterministic_and_valid() -> None:
-    assert prowjob_name("echo-hi", t(9), 0) == prowjob_name("echo-hi", t(9), 0)
-    assert prowjob_name("echo-hi", t(9), 0) != prowjob_name("echo-hi", t(9), 1)
-    long = prowjob_name("x" * 300, t(9), 2)
+    assert prowjob_name("echo-hi", "ns", t(9), 0) == prowjob_name("echo-hi", "ns", t(9), 0)
+    assert prowjob_name("echo-hi", "ns", t(9), 0) != prowjob_name("echo-hi", "ns", t(9), 1)
+    assert prowjob_name("echo-hi", "a", t(9), 0) != prowjob_name("echo-hi", "b", t(9), 0)
+    long = prowjob_name("x" * 300, "ns", t(9), 2)
     assert len(long) <= 253 and long.endswith("-r2")
+
+
+def test_a_stale_list_of_runs_names_the_same_run_twice() -> None:
+    """Two evaluations that both miss the run the first created (a stale list) decide the
+    same run: its name comes from when it fell due, so the second create fails."""
+    for fields, last in (
+        ({"minimum_interval": "1h"}, done(t(9), t(9, 50))),
+        ({"interval": "1h"}, done(t(9), t(9, 50))),
+        ({"minimum_interval": "1h"}, None),
+    ):
+        first = decide(spec(**fields), CREATED, None, last, t(11)).run
+        later = decide(spec(**fields), CREATED, None, last, t(11, 0, 5)).run
+        assert first is not None and first == later, fields

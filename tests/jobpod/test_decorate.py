@@ -83,7 +83,10 @@ def test_a_decorated_presubmit_has_prows_layout() -> None:
         "artifact_dir": "/logs/artifacts",
     }
     assert env(test)["ARTIFACTS"] == "/logs/artifacts" and "JOB_SPEC" in env(test)
-    assert pod["terminationGracePeriodSeconds"] == 18  # 1.25 × 15 s
+    # No grace period configured: Kubernetes' default, as Prow leaves it.
+    assert "terminationGracePeriodSeconds" not in pod
+    assert env(test)["GOPATH"] == "/home/prow/go"
+    assert (env(test)["SRC_HOST"], env(test)["SRC_BASE"]) == ("github.com", "falcosecurity/falco")
     place = pod["initContainers"][2]
     assert place["command"] == ["bowsprit", "entrypoint", "--copy-mode-only", "/tools/entrypoint"]
     assert place["image"] == "bowsprit:entrypoint"
@@ -160,6 +163,37 @@ def test_the_working_directory_is_the_ref_marked_workdir() -> None:
     assert pod["containers"][0]["workingDir"] == "/home/prow/go/src/falco.org/libs"
 
 
+def test_the_working_directory_is_the_clone_whatever_the_job_said() -> None:
+    """Prow sets workingDir on every test container of a job that clones (decorate's
+    DetermineWorkDir overrides the job's own); without a clone the job's stays."""
+    own = {"image": "golang", "command": ["make"], "workingDir": "/elsewhere"}
+    pod = pod_of(spec(pod_spec={"containers": [own]}))
+    assert pod["containers"][0]["workingDir"] == "/home/prow/go/src/github.com/falcosecurity/falco"
+    skipped = {**DECORATION, "skip_cloning": True}
+    pod = pod_of(spec(pod_spec={"containers": [own]}, decoration_config=skipped))
+    assert pod["containers"][0]["workingDir"] == "/elsewhere"
+
+
+def test_clone_secrets_are_mounted_as_prow_mounts_them() -> None:
+    decoration = {
+        **DECORATION,
+        "ssh_key_secrets": ["deploy-key"],
+        "cookiefile_secret": "cookies/.gitcookies",
+    }
+    pod = pod_of(spec(decoration_config=decoration))
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    assert volumes["ssh-keys-deploy-key"]["secret"] == {
+        "secretName": "deploy-key",
+        "defaultMode": 0o400,  # ssh refuses a key others can read
+    }
+    assert volumes["cookiefile"]["secret"] == {"secretName": "cookies", "defaultMode": 0o400}
+    clonerefs = pod["initContainers"][0]
+    assert clonerefs["args"] == ["--cookiefile=/secrets/cookiefile/.gitcookies"]
+    options = json.loads(env(clonerefs)["CLONEREFS_OPTIONS"])
+    assert options["cookie_path"] == "/secrets/cookiefile/.gitcookies"
+    assert options["key_files"] == ["/secrets/ssh/deploy-key"]
+
+
 def test_censoring_mounts_the_test_secrets_into_sidecar() -> None:
     pod_spec = {
         "containers": [
@@ -180,7 +214,7 @@ def test_censoring_mounts_the_test_secrets_into_sidecar() -> None:
     sidecar = pod["containers"][-1]
     options = json.loads(env(sidecar)["SIDECAR_OPTIONS"])["censoring_options"]
     assert options == {"secret_directories": ["/etc/token"], "minimum_secret_length": 4}
-    assert {"name": "token", "mountPath": "/etc/token", "readOnly": True} in sidecar["volumeMounts"]
+    assert {"name": "token", "mountPath": "/etc/token"} in sidecar["volumeMounts"]
 
 
 def test_pod_defaults_never_override_the_job() -> None:
@@ -195,7 +229,9 @@ def test_pod_defaults_never_override_the_job() -> None:
     }
     pod = pod_of(spec(decoration_config=decoration))
     assert pod["terminationGracePeriodSeconds"] == 75
-    assert pod["serviceAccountName"] == "ci" and "automountServiceAccountToken" not in pod
+    # The token stays out: the job itself named no service account (Prow decides this
+    # before the default one is applied).
+    assert pod["serviceAccountName"] == "ci" and pod["automountServiceAccountToken"] is False
     assert pod["securityContext"] == {"runAsUser": 1000}
     assert pod["tolerations"] == [{"key": "ci", "operator": "Exists"}]
     assert pod["containers"][0]["resources"] == {

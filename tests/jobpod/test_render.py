@@ -77,6 +77,8 @@ def test_the_pod_is_named_after_the_job_and_carries_prows_environment() -> None:
         "PROW_JOB_ID": "pj-1",
         "REPO_OWNER": "falcosecurity",
         "REPO_NAME": "falco",
+        "SRC_HOST": "github.com",  # also undecorated, as Prow's EnvForSpec
+        "SRC_BASE": "falcosecurity/falco",
         "PULL_BASE_REF": "master",
         "PULL_BASE_SHA": "b1",
         "PULL_REFS": "master:b1,7:p1",
@@ -88,6 +90,24 @@ def test_the_pod_is_named_after_the_job_and_carries_prows_environment() -> None:
     job_spec = json.loads(env["JOB_SPEC"])
     assert list(job_spec) == ["type", "job", "buildid", "prowjobid", "refs"]
     assert job_spec["refs"]["pulls"][0]["number"] == 7
+
+
+@pytest.mark.parametrize(
+    ("extra", "host", "base"),
+    [  # Prow's downwardapi cases: path_alias split at its first slash, else repo_link
+        ({"path_alias": "somewhere/else"}, "somewhere", "else"),
+        ({"path_alias": "k8s.io/test-infra/sub"}, "k8s.io", "test-infra/sub"),
+        ({"path_alias": "alone"}, "alone", "falcosecurity/falco"),
+        ({"repo_link": "https://gitlab.example/team/falco"}, "gitlab.example", "team/falco"),
+    ],
+)
+def test_the_source_location_follows_path_alias_and_repo_link(
+    extra: dict[str, str], host: str, base: str
+) -> None:
+    refs = {**spec().refs.model_dump(exclude_none=True), **extra}  # type: ignore[union-attr]
+    pod = prowjob_to_pod("p", "ns", spec(refs=refs), "1", {}, {})
+    env = {item["name"]: item["value"] for item in pod["spec"]["containers"][0]["env"]}
+    assert (env["SRC_HOST"], env["SRC_BASE"]) == (host, base)
 
 
 def test_periodics_get_no_repository_environment() -> None:

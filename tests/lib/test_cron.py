@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -46,7 +47,9 @@ def test_next_firing(schedule: str, after: str, expected: str) -> None:
     ],
 )
 def test_invalid_schedules(schedule: str) -> None:
-    with pytest.raises(ValueError):
+    # Every message quotes the part at fault: the schedule, or its duration or zone.
+    quoted = {"@every soon": "'soon'", "CRON_TZ=Mars/Base 0 * * * *": "'Mars/Base'"}
+    with pytest.raises(ValueError, match=re.escape(quoted.get(schedule, f"'{schedule}'"))):
         parse(schedule)
 
 

@@ -63,6 +63,20 @@ def test_decorated_jobs_link_under_the_most_specific_prefix() -> None:
     )
 
 
+def test_the_storage_provider_can_be_left_out() -> None:
+    """Prow's TestJobURL case "decorated job with prefix uses gcsupload" (pjutil_test.go)."""
+    plank = PlankConfig(
+        job_url_prefix_config={"*": "https://gubernator.com/build"},
+        jobURLPrefixDisableAppendStorageProvider=True,
+    )
+    decoration = {"gcs_configuration": {"bucket": "s3://bucket", "path_strategy": "explicit"}}
+    refs = {"org": "org", "repo": "repo", "pulls": [{"number": 1, "author": "a", "sha": "s"}]}
+    decorated = job("presubmit", refs=refs, decoration_config=decoration)
+    assert job_url(decorated, "9", plank) == (
+        "https://gubernator.com/build/bucket/pr-logs/pull/org_repo/1/build/9"
+    )
+
+
 def test_no_template_no_url_and_a_broken_template_says_why() -> None:
     assert job_url(job("periodic"), "1", PlankConfig()) is None
     with pytest.raises(JobUrlError, match="job_url_template"):

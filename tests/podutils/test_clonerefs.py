@@ -84,3 +84,23 @@ def test_remotes_and_pull_refs() -> None:
     assert remote_url(Refs(org="o", repo="r", clone_uri="file:///x"), "tok") == "file:///x"
     assert pull_ref(5, None, "abc") == "pull/5/head"
     assert pull_ref(5, "refs/changes/5", "abc") == "refs/changes/5"
+
+
+def test_the_cookiefile_flag_sets_gits_cookie_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decoration passes `--cookiefile=<path>` as Prow does; clonerefs gives it to git."""
+    from bowsprit.cli import main
+
+    remote = Remote(tmp_path / "git")
+    remote.commit({"a.txt": "a\n"})
+    cookies = tmp_path / "cookies"
+    cookies.write_text("# Netscape HTTP Cookie File\n")
+    options = CloneRefsOptions(
+        src_root=str(tmp_path / "go"), log=str(tmp_path / "clone.json"), refs=[refs(remote)]
+    )
+    monkeypatch.setenv("CLONEREFS_OPTIONS", options.model_dump_json())
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert main(["clonerefs", f"--cookiefile={cookies}"]) == 0
+    clone = tmp_path / "go" / "src" / "github.com" / "org" / "repo"
+    assert git(clone, "config", "http.cookiefile") == str(cookies)

@@ -11,9 +11,15 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
-def job(name: str, age: timedelta, done_ago: timedelta | None, periodic: str | None = None) -> Job:
+def job(
+    name: str,
+    age: timedelta,
+    done_ago: timedelta | None,
+    periodic: str | None = None,
+    periodic_namespace: str | None = None,
+) -> Job:
     completion = NOW - done_ago if done_ago is not None else None
-    return Job("default", name, f"uid-{name}", NOW - age, completion, periodic)
+    return Job("default", name, f"uid-{name}", NOW - age, completion, periodic, periodic_namespace)
 
 
 def pod(name: str, age: timedelta, job_name: str | None = None) -> Pod:
@@ -41,9 +47,23 @@ def test_the_newest_run_of_an_existing_periodic_is_kept() -> None:
         job("p-2", 8 * DAY, 8 * DAY, "nightly"),
         job("gone-1", 8 * DAY, 8 * DAY, "deleted-periodic"),
     ]
-    assert names(decide(jobs, [], {"nightly"}, SinkerConfig(), NOW)) == [
+    assert names(decide(jobs, [], {("default", "nightly")}, SinkerConfig(), NOW)) == [
         ("ProwJob", "gone-1", "max_prowjob_age"),
         ("ProwJob", "p-1", "max_prowjob_age"),
+    ]
+
+
+def test_the_newest_run_of_each_namesake_periodic_in_each_namespace_is_kept() -> None:
+    jobs = [
+        job("a-1", 9 * DAY, 9 * DAY, "nightly", "team-a"),
+        job("a-2", 8 * DAY, 8 * DAY, "nightly", "team-a"),
+        job("b-1", 10 * DAY, 10 * DAY, "nightly", "team-b"),
+        job("c-1", 10 * DAY, 10 * DAY, "nightly", "team-c"),  # its Periodic is gone
+    ]
+    periodics = {("team-a", "nightly"), ("team-b", "nightly")}
+    assert names(decide(jobs, [], periodics, SinkerConfig(), NOW)) == [
+        ("ProwJob", "a-1", "max_prowjob_age"),
+        ("ProwJob", "c-1", "max_prowjob_age"),
     ]
 
 
@@ -80,3 +100,16 @@ def test_terminated_pod_ttl_defaults_to_max_pod_age() -> None:
 def test_deletions_carry_the_uid() -> None:
     (deletion,) = decide([job("x", 8 * DAY, 8 * DAY)], [], set(), SinkerConfig(), NOW)
     assert deletion.uid == "uid-x"
+
+
+def test_an_excluded_build_cluster_keeps_its_pods() -> None:
+    """Prow's exclude_clusters: pods of an excluded build cluster are left alone (ProwJobs
+    are still cleaned); Bowsprit's one build cluster is `default`."""
+    jobs = [job("old-done", 8 * DAY, 8 * DAY)]
+    pods = [pod("old-done", 8 * DAY), pod("orphan", DAY, "gone")]
+    excluded = SinkerConfig.model_validate({"exclude_clusters": ["default"]})
+    assert names(decide(jobs, pods, set(), excluded, NOW)) == [
+        ("ProwJob", "old-done", "max_prowjob_age")
+    ]
+    other = SinkerConfig.model_validate({"exclude_clusters": ["gpu"]})
+    assert len(decide(jobs, pods, set(), other, NOW)) == 3

@@ -161,6 +161,30 @@ the endpoint, then the App (id + private key) when github.app.id is set, else th
   (printf "--config-name=%s" .root.Values.config.name)
   (printf "--metrics-port=%v" $values.metricsPort)
   (printf "--health-port=%v" $values.healthPort)
+  (printf "--log-format=%s" .root.Values.global.logFormat)
   "--standalone"
   | toJson }}
+{{- end }}
+
+{{/*
+Build clusters (values buildClusters: alias -> Secret holding a kubeconfig under key
+`kubeconfig` whose context is named after the alias, as charts/bowsprit-build-cluster
+prints it): plank's and sinker's flags, and one projected volume with a file per alias.
+A projected volume (not subPath) so the kubelet rewrites the files when a Secret
+changes, and the components reload them without a restart. JSON {args, volumes, mounts}.
+*/}}
+{{- define "bowsprit.buildClusters" -}}
+{{- $args := list }}
+{{- $volumes := list }}
+{{- $mounts := list }}
+{{- with .Values.buildClusters }}
+{{- $sources := list }}
+{{- range $alias, $secret := . }}
+{{- $sources = append $sources (dict "secret" (dict "name" $secret "items" (list (dict "key" "kubeconfig" "path" (printf "%s.yaml" $alias))))) }}
+{{- end }}
+{{- $args = list "--kubeconfig-dir=/etc/build-clusters" "--kubeconfig-suffix=.yaml" }}
+{{- $volumes = list (dict "name" "build-clusters" "projected" (dict "sources" $sources)) }}
+{{- $mounts = list (dict "name" "build-clusters" "mountPath" "/etc/build-clusters" "readOnly" true) }}
+{{- end }}
+{{- dict "args" $args "volumes" $volumes "mounts" $mounts | toJson }}
 {{- end }}

@@ -73,7 +73,10 @@ def violations(
             child_schema = properties.get(key, extra if isinstance(extra, dict) else None)
             if child_schema is not None:
                 child_old = old.get(key) if isinstance(old, dict) else None
-                found.extend(violations(child_schema, child, child_old, _join(path, key)))
+                # The API server names a map entry path[key] in CEL errors (path.key in
+                # schema errors): a failure must name the field as it would.
+                where = _join(path, key) if key in properties else f"{path}[{key}]"
+                found.extend(violations(child_schema, child, child_old, where))
     elif isinstance(value, list) and "items" in schema:
         for index, item in enumerate(value):
             # Lists without keys have no stable identity, so items get no oldSelf.

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from bowsprit.api.base import ApiModel, cel
+from bowsprit.api.base import ApiModel, cel, cel_rules
 from bowsprit.api.core import ResourceRequirements
 from bowsprit.api.types import Duration, Quantity
 
@@ -38,10 +38,19 @@ class UtilityResources(ApiModel):
 
 
 class GCSConfiguration(ApiModel):
-    """Where job artifacts are uploaded (GCS or any S3-compatible store)."""
+    """Where job artifacts are uploaded: any S3-compatible store (GCS is not supported)."""
+
+    model_config = cel_rules(
+        cel(
+            "!has(self.bucket) || self.bucket.startsWith('s3://')",
+            "only s3:// buckets are supported (gs:// and bare GCS bucket names are not)",
+            ".bucket",
+        )
+    )
 
     bucket: str | None = None
-    """Bucket, as s3://name or gs://name (no scheme means GCS)."""
+    """Bucket, as s3://name[/prefix]; GCS buckets (gs://name, or a bare name as in Prow) are
+    refused at admission and by bowsprit check."""
     path_prefix: str | None = None
     """Prefix prepended to every object path."""
     path_strategy: Literal["legacy", "single", "explicit"] | None = None

@@ -202,6 +202,73 @@ class RequireMatchingLabelSettings(ApiModel):
         return self
 
 
+class HelpSettings(ApiModel):
+    """Settings of the help plugin."""
+
+    help_guidelines_url: str | None = None
+    """Page of the help-wanted guidelines (default Kubernetes' help-wanted.md)."""
+    help_guidelines_summary: str | None = None
+    """Summary of the guidelines shown in the comment."""
+
+
+class BlunderbussSettings(ApiModel):
+    """Settings of the blunderbuss plugin."""
+
+    request_count: int | None = Field(default=None, ge=0)
+    """Reviewers requested at least (default 2)."""
+    max_request_count: int | None = Field(default=None, ge=0)
+    """Reviewers requested at most (0: no limit)."""
+    exclude_approvers: bool | None = None
+    """Never request reviews from approvers."""
+    use_status_availability: bool | None = None
+    """Skip reviewers whose GitHub status says they are busy."""
+    ignore_drafts: bool | None = None
+    """Request no reviews on draft pull requests."""
+    ignore_authors: list[str] | None = None
+    """Authors whose pull requests get no review requests."""
+
+
+class RetitleSettings(ApiModel):
+    """Settings of the retitle plugin."""
+
+    allow_closed_issues: bool | None = None
+    """Allow retitling closed issues and pull requests."""
+
+
+class MilestoneSettings(ApiModel):
+    """Settings of the milestone plugin for one repository."""
+
+    maintainers_id: int | None = None
+    """ID of the maintainers team (deprecated in Prow: use maintainers_team)."""
+    maintainers_team: str | None = None
+    """Slug of the team whose members may set milestones."""
+    maintainers_friendly_name: str | None = None
+    """How the comments name the maintainers team."""
+
+
+class ReleaseNoteSettings(ApiModel):
+    """Settings of the release-note plugin."""
+
+    guidelines_url: str | None = None
+    """Page of the release-note guidelines (default Kubernetes' release-notes.md)."""
+
+
+class ImageServiceSettings(ApiModel):
+    """Settings of the cat, dog and goose plugins."""
+
+    endpoint: str | None = None
+    """URL of the image service's search API (default Prow's public service)."""
+    key_path: str | None = None
+    """File holding the service's API key (cat, goose)."""
+
+
+class BranchCleanerSettings(ApiModel):
+    """Settings of the branchcleaner plugin."""
+
+    preserved_branches: list[str] | None = None
+    """Branches never deleted (Prow's preserved_branches of this org or repository)."""
+
+
 class PluginConfigSpec(ApiModel):
     """Plugins enabled for the listed orgs and repositories."""
 
@@ -231,6 +298,24 @@ class PluginConfigSpec(ApiModel):
     """Rules of the require-matching-label plugin."""
     owners: OwnersSettings | None = None
     """How OWNERS files are read (lgtm, approve, verify-owners, owners-label)."""
+    help: HelpSettings | None = None
+    """Settings of the help plugin."""
+    blunderbuss: BlunderbussSettings | None = None
+    """Settings of the blunderbuss plugin."""
+    retitle: RetitleSettings | None = None
+    """Settings of the retitle plugin."""
+    milestone: MilestoneSettings | None = None
+    """Settings of the milestone plugin (Prow's repo_milestone entry of this repository)."""
+    release_note: ReleaseNoteSettings | None = None
+    """Settings of the release-note plugin."""
+    cat: ImageServiceSettings | None = None
+    """Settings of the cat plugin."""
+    dog: ImageServiceSettings | None = None
+    """Settings of the dog plugin."""
+    goose: ImageServiceSettings | None = None
+    """Settings of the goose plugin."""
+    branchcleaner: BranchCleanerSettings | None = None
+    """Settings of the branchcleaner plugin."""
 
 
 class PluginConfig(Resource):

@@ -13,6 +13,7 @@ from pydantic import Field
 from bowsprit.api.base import (
     AGE_COLUMN,
     ApiModel,
+    Condition,
     KindInfo,
     PrinterColumn,
     Resource,
@@ -87,6 +88,12 @@ class PlankConfig(ApiModel):
     labels, when plank builds it (jobs converted by `bowsprit convert` have them already)."""
     job_queue_capacities: dict[str, int] | None = None
     """Capacity of each named job queue; 0 blocks, negative is unlimited."""
+    cluster_capacity: dict[str, int] | None = None
+    """Most pending jobs at once in each build cluster, by alias; absent or negative is
+    unlimited, 0 blocks the cluster's jobs."""
+    unreachable_cluster_timeout: Duration = "5m"  # type: ignore[assignment]
+    """How long a job whose build cluster cannot be reached waits (retried with backoff)
+    before it errors."""
 
 
 class SinkerConfig(ApiModel):
@@ -277,6 +284,20 @@ class ProwConfigSpec(ApiModel):
     """GitHub settings."""
 
 
+BuildClusterState = Literal["Reachable", "No-Manager", "Error", "MissingPermissions"]
+
+
+class ProwConfigStatus(ApiModel):
+    """What plank last observed of the build clusters (Prow's build-cluster-status)."""
+
+    build_clusters: dict[str, BuildClusterState] | None = None
+    """Each build cluster alias's state: Reachable, No-Manager (credentials unusable),
+    Error (unreachable) or MissingPermissions (cannot work on pods there)."""
+    conditions: list[Condition] | None = None
+    """`BuildCluster`: True when every build cluster is Reachable; its
+    lastTransitionTime says since when."""
+
+
 class ProwConfig(Resource):
     """Installation-wide settings."""
 
@@ -296,6 +317,8 @@ class ProwConfig(Resource):
     """ProwConfig."""
     spec: ProwConfigSpec = Field(default_factory=ProwConfigSpec)
     """The settings."""
+    status: ProwConfigStatus = Field(default_factory=ProwConfigStatus)
+    """What the components observed (build clusters)."""
 
 
 def spec_from_event(body: dict[str, Any], deleted: bool) -> ProwConfigSpec:

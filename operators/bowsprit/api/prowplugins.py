@@ -26,10 +26,22 @@ _MATCHED_SECTIONS = {
 }
 # Global sections that apply to every entry that enables the plugin.
 _GLOBAL_SECTIONS = {"size": "size", "label": "label"}
+# The everyday plugins' global sections: section -> (plugin, PluginConfig field).
+_EVERYDAY_SECTIONS = {
+    "help": ("help", "help"),
+    "blunderbuss": ("blunderbuss", "blunderbuss"),
+    "retitle": ("retitle", "retitle"),
+    "release_note": ("release-note", "release_note"),
+    "cat": ("cat", "cat"),
+    "goose": ("goose", "goose"),
+}
 _KNOWN = {"plugins", "external_plugins", *_MATCHED_SECTIONS, *_GLOBAL_SECTIONS}
 _KNOWN |= {"dco", "require_matching_label", "owners"}
+_KNOWN |= {*_EVERYDAY_SECTIONS, "repo_milestone", "branch_cleaner"}
 # The plugins that read OWNERS files, for which the `owners` section matters.
 _OWNERS_PLUGINS = {"lgtm", "approve", "verify-owners", "owners-label", "blunderbuss"}
+# Prow plugins Bowsprit does not build: named, so that enabling one is never silent.
+NOT_SUPPORTED = {"golint": "it runs golint over a git checkout of the pull request"}
 
 
 def is_plugin_config(document: Any) -> bool:
@@ -53,6 +65,7 @@ def import_plugin_config(document: dict[str, Any]) -> Imported:
                 "plugins", "owners.mdyamlrepos", "OWNERS headers in .md files are not read yet"
             )
         )
+    result.problems.extend(_not_supported(document))
     entries = dict(document.get("plugins") or {})
     for key in document.get("external_plugins") or {}:
         entries.setdefault(key, {})
@@ -83,7 +96,8 @@ def _pruned_settings(document: dict[str, Any], rejected: set[str]) -> list[Probl
     """Settings of converted sections that PluginConfig has no field for, by Prow path."""
     schema = _spec_schema()["properties"]
     notes: list[Problem] = []
-    for section, field in {**_MATCHED_SECTIONS, **_GLOBAL_SECTIONS}.items():
+    everyday = {section: field for section, (_, field) in _EVERYDAY_SECTIONS.items()}
+    for section, field in {**_MATCHED_SECTIONS, **_GLOBAL_SECTIONS, **everyday}.items():
         value = document.get(section)
         if value is None or field not in schema:
             continue
@@ -106,6 +120,8 @@ def _spec_for(key: str, value: Any, document: dict[str, Any]) -> dict[str, Any]:
     for field in ("plugins", "excluded_repos"):
         if entry.get(field):
             spec[field] = entry[field]
+    if spec.get("plugins"):
+        spec["plugins"] = [name for name in spec["plugins"] if name not in NOT_SUPPORTED]
     external = (document.get("external_plugins") or {}).get(key)
     if external:
         spec["external_plugins"] = external
@@ -118,10 +134,46 @@ def _spec_for(key: str, value: Any, document: dict[str, Any]) -> dict[str, Any]:
         if document.get(section) and plugin in enabled:
             spec[plugin] = document[section]
     spec.update(_merge_rule_settings(document, key, enabled))
+    spec.update(_everyday_settings(document, key, enabled))
     owners = _owners_for(document.get("owners") or {}, key) if enabled & _OWNERS_PLUGINS else None
     if owners:
         spec["owners"] = owners
     return spec
+
+
+def _not_supported(document: dict[str, Any]) -> list[Problem]:
+    found: list[Problem] = []
+    for key, value in (document.get("plugins") or {}).items():
+        names = value if isinstance(value, list) else (value or {}).get("plugins") or []
+        for name in names:
+            if name in NOT_SUPPORTED:
+                why = (
+                    f"plugin {name} is not supported in Bowsprit ({NOT_SUPPORTED[name]}); "
+                    "it was left out and will not run"
+                )
+                found.append(not_carried(f"plugins.{key}", "plugins", why))
+    return found
+
+
+def _everyday_settings(document: dict[str, Any], key: str, enabled: set[str]) -> dict[str, Any]:
+    """Settings of the everyday plugins an entry enables: global sections as they are,
+    the repository's repo_milestone entry (else the "" default), preserved branches."""
+    found: dict[str, Any] = {}
+    for section, (plugin, field) in _EVERYDAY_SECTIONS.items():
+        if document.get(section) and plugin in enabled:
+            found[field] = document[section]
+    if "milestone" in enabled:
+        milestones = document.get("repo_milestone") or {}
+        entry = milestones.get(key, milestones.get(""))
+        if entry is not None:
+            found["milestone"] = entry
+    cleaner = document.get("branch_cleaner") or {}
+    if "branchcleaner" in enabled and isinstance(cleaner, dict):
+        preserved = cleaner.get("preserved_branches") or {}
+        branches = [*preserved.get(key.split("/", 1)[0], []), *preserved.get(key, [])]
+        if branches and "/" in key:
+            found["branchcleaner"] = {"preserved_branches": sorted(set(branches))}
+    return found
 
 
 def _owners_for(section: dict[str, Any], key: str) -> dict[str, Any]:

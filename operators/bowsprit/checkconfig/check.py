@@ -8,7 +8,7 @@ user can check a configuration before moving it over.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,6 +32,8 @@ from bowsprit.api.prowimport import (
 )
 from bowsprit.api.prowplugins import import_plugin_config, is_plugin_config
 from bowsprit.api.registry import BY_KIND
+from bowsprit.checkconfig import audit
+from bowsprit.checkconfig.clusters import cluster_problem
 from bowsprit.lib.prowignore import read_files
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -80,14 +82,21 @@ def input_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def check(paths: Iterable[Path]) -> Report:
+def check(
+    paths: Iterable[Path],
+    known_plugins: Collection[str] | None = None,
+    build_clusters: set[str] | None = None,
+) -> Report:
+    """Problems of every file under `paths`; with `known_plugins` (hook's plugin names), a
+    PluginConfig naming another plugin is an error, as hook refuses it; with
+    `build_clusters` (the configured aliases), so are jobs that name another."""
     report = Report()
     seen: dict[tuple[str, str, str], Path] = {}
     files = list(input_files(paths))
     presets = _presets(files)  # Prow's presets apply to the jobs of every file
     for path in files:
         report.files += 1
-        for problem in _check_file(path, report, seen, presets):
+        for problem in _check_file(path, report, seen, presets, known_plugins, build_clusters):
             report.problems.append(FileProblem(path, problem))
     return report
 
@@ -110,6 +119,8 @@ def _check_file(
     report: Report,
     seen: dict[tuple[str, str, str], Path],
     presets: list[dict[str, Any]],
+    known_plugins: Collection[str] | None = None,
+    build_clusters: set[str] | None = None,
 ) -> Iterator[Problem]:
     try:
         documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
@@ -127,12 +138,18 @@ def _check_file(
             report.skipped += 1
             continue
         yield from imported.problems
+        # Prow's own files had their Go templates reported by the import already.
+        from_prow = not (isinstance(document, dict) and "apiVersion" in document)
         for obj in imported.objects:
+            yield from audit.problems(obj, _label(obj), known_plugins, from_prow)
             report.objects[obj.kind] = report.objects.get(obj.kind, 0) + 1
             key = (obj.kind, obj.metadata.namespace or "", obj.metadata.name or "")
             if key in seen and obj.metadata.name:
                 yield Problem(_label(obj), "metadata.name", f"duplicate of one in {seen[key]}")
             seen.setdefault(key, path)
+            unknown = None if build_clusters is None else cluster_problem(obj, build_clusters)
+            if unknown is not None:
+                yield unknown
 
 
 def _read_document(document: Any, where: str, presets: list[dict[str, Any]]) -> Imported | None:

@@ -27,8 +27,15 @@ class StorageError(Exception):
 
 
 class ArtifactStore(Protocol):
-    def put(self, key: str, body: bytes | BinaryIO, content_type: str | None = None) -> None:
-        """Write `key` (relative to the store's root)."""
+    def put(
+        self,
+        key: str,
+        body: bytes | BinaryIO,
+        content_type: str | None = None,
+        content_encoding: str | None = None,
+    ) -> None:
+        """Write `key` (relative to the store's root); `content_encoding` (gzip) is stored
+        as the object's Content-Encoding so browsers and deck read it transparently."""
 
     def get(self, key: str) -> bytes: ...
 
@@ -100,8 +107,16 @@ class S3Store:
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def put(self, key: str, body: bytes | BinaryIO, content_type: str | None = None) -> None:
+    def put(
+        self,
+        key: str,
+        body: bytes | BinaryIO,
+        content_type: str | None = None,
+        content_encoding: str | None = None,
+    ) -> None:
         extra = {"ContentType": content_type} if content_type else {}
+        if content_encoding:
+            extra["ContentEncoding"] = content_encoding
         try:
             if isinstance(body, bytes):
                 self._client.put_object(Bucket=self.bucket, Key=self._key(key), Body=body, **extra)
@@ -142,7 +157,13 @@ class LocalStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
 
-    def put(self, key: str, body: bytes | BinaryIO, content_type: str | None = None) -> None:
+    def put(
+        self,
+        key: str,
+        body: bytes | BinaryIO,
+        content_type: str | None = None,
+        content_encoding: str | None = None,
+    ) -> None:
         target = self.root / key
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")

@@ -658,7 +658,7 @@ class GitHubClient:
 
     async def request_review(self, org: str, repo: str, number: int, logins: list[str]) -> None:
         url = f"{_repo(org, repo)}/pulls/{number}/requested_reviewers"
-        await self._send("POST", url, org, json={"reviewers": logins})
+        await self._send("POST", url, org, json=_reviewers(logins))
 
     async def create_review(
         self,
@@ -675,6 +675,32 @@ class GitHubClient:
             review["commit_id"] = commit_sha
         await self._send("POST", f"{_repo(org, repo)}/pulls/{number}/reviews", org, json=review)
 
+    async def installation_token(self, org: str) -> str:
+        """The GitHub App's installation token for `org` (clonerefs clones with it)."""
+        if not self._creds.is_app:
+            raise GitHubError("installation tokens need GitHub App credentials")
+        return await self._installation_token(org)
+
+    # Calls of the everyday plugins (assign, lifecycle, retitle, milestone, branchcleaner).
+
+    async def unassign_issue(self, org: str, repo: str, number: int, logins: list[str]) -> None:
+        url = f"{_repo(org, repo)}/issues/{number}/assignees"
+        await self._send("DELETE", url, org, json={"assignees": logins})
+
+    async def unrequest_review(self, org: str, repo: str, number: int, logins: list[str]) -> None:
+        url = f"{_repo(org, repo)}/pulls/{number}/requested_reviewers"
+        await self._send("DELETE", url, org, json=_reviewers(logins))
+
+    async def edit_issue(self, org: str, repo: str, number: int, fields: dict[str, Any]) -> None:
+        await self._send("PATCH", f"{_repo(org, repo)}/issues/{number}", org, json=fields)
+
+    async def list_milestones(self, org: str, repo: str) -> list[dict[str, Any]]:
+        """The repository's open milestones."""
+        return await self._pages(f"{_repo(org, repo)}/milestones", org)
+
+    async def delete_branch(self, org: str, repo: str, branch: str) -> None:
+        await self._send("DELETE", f"{_repo(org, repo)}/git/refs/heads/{quote(branch)}", org)
+
 
 def _decoded(found: dict[str, Any]) -> str:
     """The text of a blob or contents answer (base64, as GitHub sends it)."""
@@ -682,6 +708,15 @@ def _decoded(found: dict[str, Any]) -> str:
     if found.get("encoding", "base64") == "base64":
         return base64.b64decode(content).decode("utf-8", errors="replace")
     return content
+
+
+def _reviewers(logins: list[str]) -> dict[str, list[str]]:
+    """Users and `org/team` teams, as GitHub takes them (teams by slug)."""
+    body: dict[str, list[str]] = {"reviewers": [u for u in logins if "/" not in u]}
+    teams = [u.split("/", 1)[1] for u in logins if "/" in u]
+    if teams:
+        body["team_reviewers"] = teams
+    return body
 
 
 def _q(part: str) -> str:

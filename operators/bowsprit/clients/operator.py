@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -20,6 +19,7 @@ from bowsprit.clients.kube import (
     connection_info,
     read_prow_config,
 )
+from bowsprit.lib import logs
 from bowsprit.lib.clock import Clock, utc_now
 
 
@@ -64,6 +64,7 @@ def add_operator_flags(parser: argparse.ArgumentParser) -> None:
     add_config_flags(parser)
     parser.add_argument("--metrics-port", type=int, default=9090, help="0 turns /metrics off")
     parser.add_argument("--health-port", type=int, default=8081, help="port of /healthz")
+    logs.add_log_flags(parser)
     parser.add_argument(
         "--standalone",
         action="store_true",
@@ -79,7 +80,7 @@ def run_operator(
 ) -> int:
     """Serve metrics and /healthz, and run the registry's handlers until SIGTERM: in
     `namespaces` only when given (least privilege), else cluster-wide."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.setup(getattr(args, "command", None) or "bowsprit", args.log_format)
     if args.metrics_port:
         start_http_server(args.metrics_port, addr="0.0.0.0")
     asyncio.run(

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from bowsprit.api.prowconfig import ProwConfigSpec
 from bowsprit.clients.artifacts import ArtifactStore, StorageError
+from bowsprit.clients.buildclusters import ClusterUnavailable, UnknownCluster
 from bowsprit.crier.decide import Job
 from bowsprit.jobpod.defaults import with_decoration_defaults
 from bowsprit.jobpod.storage import job_dir
@@ -84,10 +85,13 @@ class BlobReporter:
         cluster: PodReader,
         open_store: Callable[[str], ArtifactStore],
         body: Callable[[str], dict[str, Any] | None],
+        pods_in: Callable[[str | None], PodReader] | None = None,
     ) -> None:
         self.cluster = cluster
         self.open_store = open_store
         self.body = body  # the ProwJob as last seen, by name (for prowjob.json)
+        # The job's build cluster by alias, where its pod and the pod's events are.
+        self.pods_in = pods_in
 
     def wants(self, job: Job, config: ProwConfigSpec) -> bool:
         # Prow's ShouldReport: only once there is a build ID (a folder to write to).
@@ -111,8 +115,13 @@ class BlobReporter:
             logger.error("%s: %s; nothing written", job.name, error)
             return "dropped"
         name = job.status.pod_name or job.name
-        pod = await asyncio.to_thread(self.cluster.get_pod, config.pod_namespace, name)
-        events = await asyncio.to_thread(self.cluster.list_events, config.pod_namespace, name)
+        try:
+            reader = self.pods_in(job.spec.cluster) if self.pods_in else self.cluster
+        except (UnknownCluster, ClusterUnavailable) as error:
+            logger.warning("%s: no pod info: %s", job.name, error)
+            return await asyncio.to_thread(self._write, store, folder, job, {})
+        pod = await asyncio.to_thread(reader.get_pod, config.pod_namespace, name)
+        events = await asyncio.to_thread(reader.list_events, config.pod_namespace, name)
         return await asyncio.to_thread(self._write, store, folder, job, pod_report(pod, events))
 
     def _write(self, store: ArtifactStore, folder: str, job: Job, podinfo: dict[str, Any]) -> str:

@@ -77,11 +77,15 @@ class Job:
         }
 
 
+def recorded(job: Job, reporter: str) -> bool:
+    """The job's state is already recorded as reported (status.prev_report_states)."""
+    return (job.status.prev_report_states or {}).get(reporter) == job.state
+
+
 def needs_report(job: Job, reporter: str, reported: str | None) -> bool:
     """Not yet reported in this state: neither recorded on the job nor (when the record is
     late or lost) remembered by this process as done."""
-    previous = (job.status.prev_report_states or {}).get(reporter)
-    return job.state not in (previous, reported)
+    return not recorded(job, reporter) and job.state != reported
 
 
 def matches_repo(keys: list[str] | None, org: str, repo: str) -> bool:

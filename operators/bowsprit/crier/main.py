@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from bowsprit.clients.artifacts import open_store
+from bowsprit.clients.buildclusters import BuildClusters, add_build_cluster_flags
 from bowsprit.clients.github import (
     GitHubClient,
     GitHubError,
@@ -21,6 +22,7 @@ from bowsprit.crier.report import GitHubReporter, SlackReporter
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
     add_operator_flags(parser)
+    add_build_cluster_flags(parser)  # the blob reporter reads pods in their build cluster
     add_github_flags(parser)
     # Prow's flags: a reporter runs only with workers; 0 turns it off.
     parser.add_argument(
@@ -82,8 +84,10 @@ def run(args: argparse.Namespace) -> int:
 
 def blob_reporter(deps: Deps, args: argparse.Namespace) -> BlobReporter:
     credentials = args.s3_credentials_file or None
+    clusters = BuildClusters.from_args(args, deps.cluster)
     return BlobReporter(
         deps.cluster,
         lambda bucket: open_store(bucket, s3_credentials_file=credentials),
         deps.bodies.get,
+        pods_in=clusters.get_fresh,
     )

@@ -26,6 +26,7 @@ from bowsprit.api import GROUP, VERSION
 from bowsprit.api.prowconfig import ProwConfigSpec, spec_from_event
 from bowsprit.clients.cluster import ApiError
 from bowsprit.clients.operator import OperatorDeps, login
+from bowsprit.crier import decide
 from bowsprit.crier.decide import Job
 from bowsprit.crier.report import Reporter
 from bowsprit.lib.workqueue import WorkQueue
@@ -91,9 +92,9 @@ async def process(deps: Deps, lane: Lane, name: str) -> None:
         logger.error("%s: not a valid ProwJob, nothing reported: %s", name, error)
         return
     reporter, uid = lane.reporter, str(body["metadata"].get("uid") or name)
-    if (job.status.prev_report_states or {}).get(reporter.name) == job.state:
+    if decide.recorded(job, reporter.name):
         return
-    if lane.reported.get(uid) != job.state:
+    if decide.needs_report(job, reporter.name, lane.reported.get(uid)):
         if not reporter.wants(job, deps.config):
             return
         if deps.dry_run:

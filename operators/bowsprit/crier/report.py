@@ -130,7 +130,8 @@ class GitHubReporter:
             try:
                 extra = decide.report_template(job, config.plank)
             except TemplateError as error:
-                logger.error("%s: %s; the failure comment goes without it", job.name, error)
+                # The default: no extra text (a Go template from Prow cannot render).
+                logger.warning("%s: %s; the failure comment goes without it", job.name, error)
                 extra = None
             if decide.wants_summary(job, config.crier):
                 jobs = decide.summary_jobs(job, self.known(job))

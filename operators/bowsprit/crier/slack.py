@@ -9,16 +9,19 @@ over the ProwJob as JSON (as plank's job_url_template): `{{ spec.job }}`, `{{ st
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from bowsprit.api.jobbase import SlackReporterConfig
 from bowsprit.api.prowconfig import SlackReporterDefaults
-from bowsprit.crier.decide import Job, render
+from bowsprit.crier.decide import Job, TemplateError, render
 
 DEFAULT_TEMPLATE = (
     "Job {{ spec.job }} of type {{ spec.type }} ended with state {{ status.state }}. "
     "<{{ status.url }}|View logs>"
 )
+
+logger = logging.getLogger("bowsprit.crier")
 
 
 @dataclass(frozen=True)
@@ -61,4 +64,10 @@ def slack_message(
     if job.state not in (states or []):  # as in Prow, no states configured reports none
         return None
     template = own.report_template or defaults.report_template or DEFAULT_TEMPLATE
-    return SlackMessage(own.channel or defaults.channel, render(template, job))
+    try:
+        text = render(template, job)
+    except TemplateError as error:
+        # A Go template from Prow's config cannot render: report with the default.
+        logger.warning("%s: %s; the default Slack template is used", job.name, error)
+        text = render(DEFAULT_TEMPLATE, job)
+    return SlackMessage(own.channel or defaults.channel, text)

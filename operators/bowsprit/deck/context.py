@@ -41,6 +41,10 @@ class ProwJobWriter(Protocol):
     def pod_log(self, namespace: str, name: str, container: str) -> LogChunks: ...
 
 
+class PodLogs(Protocol):
+    def pod_log(self, namespace: str, name: str, container: str) -> LogChunks: ...
+
+
 class LogChunks(Protocol):
     def chunks(self) -> Iterator[bytes]: ...
     def close(self) -> None: ...
@@ -70,6 +74,8 @@ class Deck:
     rerun_creates_job: bool = True
     secure_cookies: bool = False
     extensions_dir: Path | None = None  # served at /static/extensions (branding files)
+    # The build cluster of a job by alias, where /log reads its pod; None: `cluster`.
+    pods_in: Callable[[str | None], PodLogs] | None = None
     # PluginConfigs: trigger's trust settings for rerun and abort.
     plugin_configs: ObjectStore = field(default_factory=ObjectStore)
     # Job definitions by plural, for rerun's mode=latest.

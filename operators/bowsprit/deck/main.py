@@ -18,6 +18,7 @@ import httpx
 from aiohttp import web
 
 from bowsprit.clients.artifacts import BrowsableStore, open_bucket
+from bowsprit.clients.buildclusters import BuildClusters, add_build_cluster_flags
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.github import GitHubClient, GitHubError, add_github_flags, settings_from_args
 from bowsprit.clients.informer import Informer, stop_all
@@ -36,6 +37,7 @@ SYNC_TIMEOUT = 60.0
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
     add_kube_flags(parser)
+    add_build_cluster_flags(parser)  # /log reads a running job's pod in its build cluster
     add_config_flags(parser)
     add_github_flags(parser)
     parser.add_argument("--port", type=int, default=8080, help="port of the dashboard")
@@ -140,6 +142,7 @@ def build(
         rerun_creates_job=args.rerun_creates_job,
         secure_cookies=args.secure_cookies,
         extensions_dir=args.extensions_dir,
+        pods_in=BuildClusters.from_args(args, cluster).get_fresh,
     )
     # ProwJobs live in the ProwConfig's prowjob_namespace (deck's Role is there).
     namespace = (

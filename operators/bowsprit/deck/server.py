@@ -257,8 +257,10 @@ class JobList:
             raise web.HTTPNotFound(text=f"no run {build!r} of job {job!r}")
         namespace = self.deck.config().pod_namespace
         name = (pj.get("status") or {}).get("pod_name") or pj["metadata"]["name"]
+        alias = (pj.get("spec") or {}).get("cluster")
         try:
-            stream = await asyncio.to_thread(self.deck.cluster.pod_log, namespace, name, container)
+            reader = self.deck.pods_in(alias) if self.deck.pods_in else self.deck.cluster
+            stream = await asyncio.to_thread(reader.pod_log, namespace, name, container)
         except Exception as error:  # noqa: BLE001 - the pod may be gone
             raise web.HTTPNotFound(text=f"pod {name}: no log ({error})") from error
         response = web.StreamResponse(headers={**NO_CACHE, "X-Content-Type-Options": "nosniff"})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bowsprit.clients.github import GitHubError
+from bowsprit.hook.apply_everyday import GitHubEveryday, apply_everyday
 from bowsprit.hook.apply_github import GitHubCommentsAndStatuses, apply_github
 from bowsprit.hook.effects import (
     AbortPresubmits,
@@ -19,6 +20,7 @@ from bowsprit.hook.effects import (
     DeleteComment,
     EditComment,
     Effect,
+    EverydayEffect,
     PruneComments,
     RemoveLabel,
     RequestReview,
@@ -34,7 +36,7 @@ INCOMPLETE = ("scheduling", "triggered", "pending")
 CONFLICT_RETRIES = 3
 
 
-class GitHubWriter(GitHubCommentsAndStatuses, Protocol):
+class GitHubWriter(GitHubCommentsAndStatuses, GitHubEveryday, Protocol):
     async def create_comment(
         self, org: str, repo: str, number: int, body: str
     ) -> dict[str, Any]: ...
@@ -81,6 +83,9 @@ class Applier:
     github: GitHubWriter
     cluster: ProwJobs
     dry_run: bool = False
+    abort_retry_delay: float = 5.0
+    """Seconds before an abort that met CONFLICT_RETRIES conflicts in a row is tried again."""
+    _retries: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def apply(self, effects: list[Effect]) -> None:
         """In order: aborts come before the new runs of the same pull request."""
@@ -98,11 +103,13 @@ class Applier:
             )
             logger.info("created ProwJob %s for %s", body["metadata"]["name"], effect.job)
         elif isinstance(effect, AbortPresubmits):
-            await asyncio.to_thread(self._abort, effect)
+            await self._abort_or_retry(effect)
         elif isinstance(effect, Comment):
             await self.github.create_comment(effect.org, effect.repo, effect.number, effect.body)
         elif isinstance(effect, SetStatus | UpsertComment | PruneComments):
             await apply_github(self.github, effect)
+        elif isinstance(effect, EverydayEffect):
+            await apply_everyday(self.github, effect)
         elif isinstance(effect, AddLabel):
             await self.github.add_label(effect.org, effect.repo, effect.number, effect.label)
         elif isinstance(effect, RemoveLabel):
@@ -113,6 +120,22 @@ class Applier:
                     raise
         else:
             await self._apply_more(effect)
+
+    async def _abort_or_retry(self, effect: AbortPresubmits) -> None:
+        if await asyncio.to_thread(self._abort, effect):
+            return
+        # Never dropped: the older runs would otherwise report over the new ones.
+        logger.error(
+            "aborting presubmits of %s/%s#%d: %d conflicts in a row; retrying in %.0f s",
+            effect.org,
+            effect.repo,
+            effect.number,
+            CONFLICT_RETRIES,
+            self.abort_retry_delay,
+        )
+        task = asyncio.create_task(self._abort_later(effect))
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
 
     async def _apply_more(self, effect: Effect) -> None:
         """Comment edits, assignments and reviews (mostly the owners plugins' effects)."""
@@ -149,10 +172,17 @@ class Applier:
                 comments=comments,
             )
 
-    def _abort(self, effect: AbortPresubmits) -> None:
-        """Abort the pull request's incomplete presubmits. Each write carries the version
-        it was decided from: plank owns the state, so a job that moved on meanwhile is
-        looked at again rather than overwritten."""
+    async def _abort_later(self, effect: AbortPresubmits) -> None:
+        await asyncio.sleep(self.abort_retry_delay)
+        try:
+            await self._apply(effect)
+        except Exception:  # noqa: BLE001 - a background retry has no caller to raise to
+            logger.exception("retried abort of %s/%s#%d failed", *effect_target(effect))
+
+    def _abort(self, effect: AbortPresubmits) -> bool:
+        """Abort the pull request's incomplete presubmits; False after CONFLICT_RETRIES
+        conflicts in a row. Each write carries the version it was decided from: plank owns
+        the state, so a job that moved on meanwhile is looked at again, not overwritten."""
         selector = ",".join(
             [
                 f"{labels.TYPE}=presubmit",
@@ -165,10 +195,11 @@ class Applier:
             try:
                 for job in self.cluster.list_custom(effect.namespace, "prowjobs", selector):
                     self._abort_one(job)
-                return
+                return True
             except Exception as error:
                 if not conflict(error):
                     raise
+        return False
 
     def _abort_one(self, job: dict[str, Any]) -> None:
         status = job.get("status") or {}
@@ -183,3 +214,7 @@ class Applier:
             resource_version=metadata["resourceVersion"],
         )
         logger.info("aborted ProwJob %s (%s)", metadata["name"], job["spec"]["job"])
+
+
+def effect_target(effect: AbortPresubmits) -> tuple[str, str, int]:
+    return effect.org, effect.repo, effect.number

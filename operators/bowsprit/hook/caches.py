@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
@@ -26,8 +26,13 @@ logger = logging.getLogger("bowsprit.hook")
 
 T = TypeVar("T")
 Key = tuple[str, str]
-SETTINGS: tuple[str, ...] = ("trigger", "lgtm", "approve", "size", "label", "welcome")
-SETTINGS += ("dco", "require_matching_label")  # h/label-plugins
+# Every plugin's settings section: all of PluginConfigSpec but what says where and which
+# (a section listed by hand was lost whenever a plugin added one: owners, milestone, ...).
+SETTINGS: tuple[str, ...] = tuple(
+    name
+    for name in PluginConfigSpec.model_fields
+    if name not in ("repos", "excluded_repos", "plugins", "external_plugins")
+)
 
 
 def _key(item: dict[str, Any]) -> Key:
@@ -38,9 +43,16 @@ def _key(item: dict[str, Any]) -> Key:
 class Store(Generic[T]):
     """Objects of one kind, parsed; safe to update from an informer's thread."""
 
-    def __init__(self, kind: str, parse: Callable[[dict[str, Any]], T]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        parse: Callable[[dict[str, Any]], T],
+        on_refused: Callable[[dict[str, Any], str], None] | None = None,
+    ) -> None:
         self.kind = kind
         self._parse = parse
+        self.on_refused = on_refused
+        """Told of each object left out, with why (hook posts a Warning Event on it)."""
         self._items: dict[Key, T] = {}
         self._lock = threading.Lock()
         self.version = 0  # bumped on every change, for derived lookups
@@ -49,7 +61,11 @@ class Store(Generic[T]):
         try:
             return self._parse(item)
         except (ValidationError, ValueError, KeyError, TypeError) as error:
-            logger.error("%s %s/%s ignored: %s", self.kind, *_key(item), error)
+            # The user's object is at fault, not hook: a warning (and, for PluginConfigs, an
+            # Event on the object), so hook's own errors stay meaningful.
+            logger.warning("%s %s/%s ignored: %s", self.kind, *_key(item), error)
+            if self.on_refused is not None:
+                self.on_refused(item, str(error))
             return None
 
     def replace(self, items: Iterable[dict[str, Any]]) -> None:
@@ -77,8 +93,25 @@ class Store(Generic[T]):
             return sorted(self._items.items(), key=lambda pair: pair[0])
 
 
-def plugin_config_store() -> Store[PluginConfigSpec]:
-    return Store("PluginConfig", lambda item: PluginConfigSpec.model_validate(item["spec"]))
+def unknown_plugins(spec: PluginConfigSpec, known: Collection[str]) -> list[str]:
+    return [name for name in spec.plugins or [] if name not in known]
+
+
+def plugin_config_store(known: Collection[str] | None = None) -> Store[PluginConfigSpec]:
+    """PluginConfigs; with `known` (hook's plugin registry), one naming another plugin is
+    refused whole (logged with the field), as Prow refuses a plugins.yaml naming one."""
+
+    def parse(item: dict[str, Any]) -> PluginConfigSpec:
+        spec = PluginConfigSpec.model_validate(item["spec"])
+        unknown = unknown_plugins(spec, known) if known is not None else []
+        if unknown:
+            raise ValueError(
+                f"spec.plugins: unknown plugin(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(known or ()))}"
+            )
+        return spec
+
+    return Store("PluginConfig", parse)
 
 
 def _job_parser(kind: JobKind) -> Callable[[dict[str, Any]], Job]:
@@ -136,12 +169,14 @@ def merged_config(configs: list[PluginConfigSpec], org: str, repo: str) -> Plugi
 class Caches:
     """Everything hook reads from the cluster, by repository."""
 
-    def __init__(self, config_name: str = "bowsprit") -> None:
+    def __init__(
+        self, config_name: str = "bowsprit", known_plugins: Collection[str] | None = None
+    ) -> None:
         self.config_name = config_name
         self.prow_configs: Store[ProwConfigSpec] = Store(
             "ProwConfig", lambda item: ProwConfigSpec.model_validate(item.get("spec") or {})
         )
-        self.plugin_configs = plugin_config_store()
+        self.plugin_configs = plugin_config_store(known_plugins)
         self.jobs: dict[JobKind, Store[Job]] = {
             kind: job_store(kind) for kind in ("BlockingPresubmit", "Presubmit", "Postsubmit")
         }

@@ -148,6 +148,58 @@ class CreateReview:
 GitHubEffect = SetStatus | UpsertComment | PruneComments | AssignIssue
 OwnersEffect = EditComment | DeleteComment | RequestReview | CreateReview
 
+
+# Effects of the everyday plugins (assign, lifecycle, retitle, milestone, branchcleaner;
+# review requests are the owners plugins' RequestReview) ---------------------------------
+
+
+@dataclass(frozen=True)
+class UnassignIssue:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnrequestReview:
+    org: str
+    repo: str
+    number: int
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EditIssue:
+    """Change an issue's or pull request's title, state or milestone (None: unchanged)."""
+
+    org: str
+    repo: str
+    number: int
+    title: str | None = None
+    state: str | None = None  # open, closed
+    milestone: int | None = None
+    clear_milestone: bool = False
+    state_reason: str | None = None  # completed, not_planned (issues only)
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class DeleteBranch:
+    org: str
+    repo: str
+    branch: str
+
+
+EverydayEffect = UnassignIssue | UnrequestReview | EditIssue | DeleteBranch
+
 Effect = (
-    CreateProwJob | AbortPresubmits | Comment | AddLabel | RemoveLabel | GitHubEffect | OwnersEffect
+    CreateProwJob
+    | AbortPresubmits
+    | Comment
+    | AddLabel
+    | RemoveLabel
+    | GitHubEffect
+    | OwnersEffect
+    | EverydayEffect
 )

@@ -48,6 +48,9 @@ class PullRequest:
     body: str = ""
     assignees: tuple[str, ...] = ()
     merged: bool = False
+    head_repo: str = ""  # org/repo the head branch is in ("" when that fork is gone)
+    base_repo: str = ""  # org/repo of the base branch
+    author_is_bot: bool = False  # GitHub's user type "Bot"
 
 
 @dataclass(frozen=True)
@@ -146,10 +149,19 @@ def repo_of(payload: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _repo(payload: dict[str, Any]) -> RepoRef:
+def _owner(repository: dict[str, Any], push: bool) -> str:
+    """The repository owner's login; push events' owners may carry only `name` (older
+    GitHub push payloads, Prow's own phony payload), which Prow reads for pushes."""
+    owner = _get(repository, "owner", dict, "repository")
+    if push and isinstance(owner.get("name"), str) and owner["name"]:
+        return str(owner["name"])
+    return _get(owner, "login", str, "repository.owner")
+
+
+def _repo(payload: dict[str, Any], push: bool = False) -> RepoRef:
     repository = _get(payload, "repository", dict, "payload")
     return RepoRef(
-        _login(repository, "owner", "repository"),
+        _owner(repository, push),
         _get(repository, "name", str, "repository"),
         _opt(repository, "html_url", str, "repository") or "",
     )
@@ -189,7 +201,15 @@ def parse_pull(data: dict[str, Any]) -> PullRequest:
         body=_opt(data, "body", str, where) or "",
         assignees=_assignees(data, where),
         merged=bool(_opt(data, "merged", bool, where)),
+        head_repo=_full_name(head, f"{where}.head"),
+        base_repo=_full_name(base, f"{where}.base"),
+        author_is_bot=_opt(user, "type", str, f"{where}.user") == "Bot",
     )
+
+
+def _full_name(ref: dict[str, Any], where: str) -> str:
+    repo = _opt(ref, "repo", dict, where)
+    return (_opt(repo, "full_name", str, f"{where}.repo") or "") if repo else ""
 
 
 def pull_request_event(guid: str, payload: dict[str, Any]) -> PullRequestEvent:
@@ -271,7 +291,7 @@ def push_event(guid: str, payload: dict[str, Any]) -> PushEvent:
     pusher = _get(payload, "pusher", dict, "payload")
     return PushEvent(
         guid=guid,
-        repo=_repo(payload),
+        repo=_repo(payload, push=True),
         ref=_get(payload, "ref", str, "payload"),
         before=_get(payload, "before", str, "payload"),
         after=_get(payload, "after", str, "payload"),

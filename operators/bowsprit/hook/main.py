@@ -11,19 +11,24 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
-from bowsprit.clients.cluster import Cluster
+from bowsprit.api import GROUP, VERSION
+from bowsprit.clients.cluster import Cluster, event_body
 from bowsprit.clients.github import GitHubClient, GitHubError, add_github_flags, settings_from_args
 from bowsprit.clients.informer import Informer, stop_all
 from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
+from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.server import MAX_BODY_BYTES, Hook
 from bowsprit.hook.tokens import TokenFile, TokenFileError
 from bowsprit.hook.trustcache import TrustCache
 from bowsprit.jobpod.jobs import PLURALS
+from bowsprit.lib import logs
+from bowsprit.lib.clock import rfc3339, utc_now
 from bowsprit.lib.shutdown import exit_now_if_threads_linger
 
 logger = logging.getLogger("bowsprit.hook")
@@ -51,6 +56,18 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         help="read PluginConfigs and job definitions from this namespace only "
         "(default: every namespace)",
     )
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        default=None,
+        help="also answer /healthz on this port (default: --port only)",
+    )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="also answer /metrics on this port (default: --port only; 0: no other port)",
+    )
     parser.add_argument("--plugin-workers", type=int, default=16, help="events handled at once")
     parser.add_argument(
         "--queue-size", type=int, default=1000, help="accepted events waiting for a worker, at most"
@@ -58,6 +75,7 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-body-bytes", type=int, default=MAX_BODY_BYTES, help="larger webhooks get 413"
     )
+    logs.add_log_flags(parser)
     parser.add_argument(
         "--resync-period",
         type=float,
@@ -74,7 +92,7 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.setup("hook", args.log_format)
     try:
         tokens = TokenFile(args.hmac_secret_file).load()
     except (OSError, UnicodeDecodeError, TokenFileError) as error:
@@ -98,7 +116,6 @@ def _informers(args: argparse.Namespace, cluster: Cluster, caches: Caches) -> li
 
 
 async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
-    caches = Caches(args.config_name)
     # Each plugin worker's ProwJob create runs in a thread (the client is blocking) and
     # needs a kept-alive connection: as many threads as workers (asyncio's default pool
     # has min(32, CPUs + 4)), as many connections as workers plus the watches.
@@ -107,6 +124,9 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(args.plugin_workers, thread_name_prefix="hook")
     )
+    # PluginConfigs naming a plugin hook does not have are refused (logged, an Event).
+    caches = Caches(args.config_name, known_plugins=frozenset(PLUGINS))
+    caches.plugin_configs.on_refused = RefusalEvents(cluster).post
     informers = [informer.start() for informer in _informers(args, cluster, caches)]
     github = GitHubClient(settings_from_args(args))
     try:
@@ -131,7 +151,8 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             grace_period=args.grace_period,
             resync_period=args.resync_period,
         )
-        await _serve_until_stopped(hook, args.port, args.grace_period)
+        extra = extra_ports(args.port, args.health_port, args.metrics_port)
+        await _serve_until_stopped(hook, args.port, args.grace_period, extra)
         return 0
     finally:
         # Joined, not just told to stop: a daemon thread still running when Python
@@ -143,10 +164,63 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
         cluster.api.close()  # type: ignore[no-untyped-call]
 
 
-async def _serve_until_stopped(hook: Hook, port: int, grace_period: float) -> None:
+class RefusalEvents:
+    """A Warning Event on each version of a PluginConfig hook refuses, so `kubectl describe`
+    shows why its plugins do not run (once per resourceVersion: re-lists repeat nothing)."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.posted: set[tuple[str, str]] = set()
+
+    def post(self, item: dict[str, Any], why: str) -> None:
+        metadata = item.get("metadata") or {}
+        seen = (str(metadata.get("uid")), str(metadata.get("resourceVersion")))
+        if seen in self.posted or not metadata.get("uid"):
+            return
+        self.posted.add(seen)
+        body = event_body(
+            {"apiVersion": f"{GROUP}/{VERSION}", "kind": "PluginConfig", "metadata": metadata},
+            "Warning",
+            "Refused",
+            f"hook ignores this PluginConfig: {why}",
+            "hook",
+            rfc3339(utc_now()),
+        )
+        try:
+            self.cluster.post_event(body)
+        except Exception:  # noqa: BLE001 - the log already says it; an Event is a courtesy
+            logger.warning("could not post an Event on PluginConfig %s", metadata.get("name"))
+
+
+def extra_ports(port: int, health: int | None, metrics: int | None) -> dict[int, set[str]]:
+    """Ports other than --port and what each answers (/healthz, /metrics)."""
+    found: dict[int, set[str]] = {}
+    for other, path in ((health, "/healthz"), (metrics, "/metrics")):
+        if other and other != port:
+            found.setdefault(other, set()).add(path)
+    return found
+
+
+def ops_app(hook: Hook, paths: set[str]) -> web.Application:
+    """/healthz and/or /metrics alone, for a port of their own (Kubernetes probes, scrapes)."""
+    app = web.Application()
+    if "/healthz" in paths:
+        app.router.add_get("/healthz", hook.healthz)
+    if "/metrics" in paths:
+        app.router.add_get("/metrics", hook.metrics)
+    return app
+
+
+async def _serve_until_stopped(
+    hook: Hook, port: int, grace_period: float, extra: dict[int, set[str]] | None = None
+) -> None:
     runner = web.AppRunner(hook.app(), shutdown_timeout=grace_period, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "0.0.0.0", port).start()
+    ops = [web.AppRunner(ops_app(hook, paths), access_log=None) for paths in (extra or {}).values()]
+    for other, ops_runner in zip(extra or {}, ops, strict=True):
+        await ops_runner.setup()
+        await web.TCPSite(ops_runner, "0.0.0.0", other).start()
     logger.info("hook serving on port %d as %s", port, hook.bot)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -157,3 +231,5 @@ async def _serve_until_stopped(hook: Hook, port: int, grace_period: float) -> No
     # Stops listening, lets requests in flight finish, then drains the queue (on_shutdown,
     # bounded by the same grace period).
     await runner.cleanup()
+    for ops_runner in ops:
+        await ops_runner.cleanup()

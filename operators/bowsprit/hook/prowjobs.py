@@ -1,20 +1,11 @@
-"""The ProwJobs trigger creates, built as Prow's pjutil.NewPresubmit/NewPostsubmit do:
-full refs, Prow's labels and annotations, state triggered, in the ProwJob namespace."""
+"""The refs of the ProwJobs trigger creates, from webhook events (Prow's createRefs); the
+ProwJob body is jobpod.newjob.prowjob, as Prow's pjutil.NewPresubmit/NewPostsubmit."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bowsprit.api.base import API_VERSION
-from bowsprit.api.prowjob import ProwJobSpec
 from bowsprit.hook.events import PullRequest, PushEvent, RepoRef
-from bowsprit.jobpod import labels as prow_labels
-from bowsprit.jobpod.jobs import Job
-from bowsprit.jobpod.newjob import base_spec
-
-IS_OPTIONAL = "prow.k8s.io/is-optional"
-RETEST = "prow.k8s.io/retest"
-EVENT_GUID = "event-GUID"
 
 
 def pull_refs(repo: RepoRef, pull: PullRequest, base_sha: str) -> dict[str, Any]:
@@ -51,43 +42,4 @@ def push_refs(event: PushEvent) -> dict[str, Any]:
         "base_ref": event.branch,
         "base_sha": event.after,
         "base_link": event.compare or None,
-    }
-
-
-def prowjob(
-    job: Job,
-    job_type: str,
-    refs: dict[str, Any],
-    *,
-    name: str,
-    namespace: str,
-    guid: str,
-    retest: bool = False,
-) -> dict[str, Any]:
-    """The ProwJob body of one run of `job` against `refs`."""
-    spec = base_spec(job.spec, job_type, job.name, report=not job.skip_report)
-    spec["refs"] = {key: value for key, value in refs.items() if value is not None}
-    spec["context"] = job.context
-    if job.presubmit:
-        spec["rerun_command"] = job.rerun_command
-    extra = dict(job.spec.labels or {})
-    if job.presubmit:
-        extra[IS_OPTIONAL] = "true" if job.optional else "false"
-    if retest:
-        extra[RETEST] = "true"
-    extra[EVENT_GUID] = guid
-    # Validating the spec here turns a definition the API server would refuse into a
-    # clear error naming the job, before anything is created.
-    model = ProwJobSpec.model_validate(spec)
-    labels, annotations = prow_labels.for_spec(model, extra, job.spec.annotations)
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "ProwJob",
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": labels,
-            "annotations": annotations,
-        },
-        "spec": spec,
     }

@@ -13,9 +13,20 @@ from bowsprit.lib.clock import parse_time, rfc3339
 from bowsprit.lib.labels import identifying, truncated
 
 PERIODIC_LABEL = "bowsprit.dev/periodic"
+PERIODIC_NAMESPACE_LABEL = "bowsprit.dev/periodic-namespace"
 
 
-def prowjob(periodic: str, spec: PeriodicSpec, run: Run, namespace: str) -> dict[str, Any]:
+def run_selector(periodic: str, periodic_namespace: str) -> str:
+    """The label selector of one Periodic's runs (namesakes in other namespaces excluded)."""
+    return (
+        f"{PERIODIC_LABEL}={identifying(periodic)},{PERIODIC_NAMESPACE_LABEL}={periodic_namespace}"
+    )
+
+
+def prowjob(
+    periodic: str, spec: PeriodicSpec, run: Run, namespace: str, periodic_namespace: str
+) -> dict[str, Any]:
+    """The run's ProwJob in `namespace`, of Periodic `periodic_namespace`/`periodic`."""
     job = spec.name or periodic
     body = base_spec(spec, "periodic", job, report=True)
     labels = {
@@ -24,6 +35,7 @@ def prowjob(periodic: str, spec: PeriodicSpec, run: Run, namespace: str) -> dict
         "prow.k8s.io/job": truncated(job),
         "prow.k8s.io/type": "periodic",
         PERIODIC_LABEL: identifying(periodic),
+        PERIODIC_NAMESPACE_LABEL: periodic_namespace,  # a namespace is a valid label value
     }
     if run.attempt:
         labels[RERUN_LABEL] = str(run.attempt)
@@ -31,7 +43,7 @@ def prowjob(periodic: str, spec: PeriodicSpec, run: Run, namespace: str) -> dict
         "apiVersion": API_VERSION,
         "kind": "ProwJob",
         "metadata": {
-            "name": prowjob_name(periodic, run.scheduled_at, run.attempt),
+            "name": prowjob_name(periodic, periodic_namespace, run.scheduled_at, run.attempt),
             "namespace": namespace,
             "labels": labels,
             "annotations": {**(spec.annotations or {}), "prow.k8s.io/job": job},
@@ -46,8 +58,10 @@ def status(
     last_run: LastRun | None,
     now: datetime,
     generation: int | None,
+    current: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The Periodic's status after acting on `decision` (a merge patch body)."""
+    """The Periodic's status after acting on `decision` (a merge patch body); `current` is
+    its status now, whose Skipped condition keeps its transition time while unchanged."""
     patch: dict[str, Any] = {
         "observedGeneration": generation,
         "nextScheduleTime": rfc3339(decision.wake_at) if decision.wake_at else None,
@@ -61,17 +75,29 @@ def status(
     elif last_run is not None:
         patch.update(lastProwJobName=last_run.name, lastProwJobState=last_run.state)
     skipped = decision.skipped
-    patch["conditions"] = [
-        {
-            "type": "Skipped",
-            "status": "True" if skipped else "False",
-            "reason": "PreviousRunIncomplete" if skipped else "AsScheduled",
-            "message": skipped or "runs start as scheduled",
-            "lastTransitionTime": rfc3339(now),
-            "observedGeneration": generation,
-        }
-    ]
+    condition = {
+        "type": "Skipped",
+        "status": "True" if skipped else "False",
+        "reason": "PreviousRunIncomplete" if skipped else "AsScheduled",
+        "message": skipped or "runs start as scheduled",
+        "lastTransitionTime": rfc3339(now),
+        "observedGeneration": generation,
+    }
+    before = next(
+        (item for item in (current or {}).get("conditions") or [] if item.get("type") == "Skipped"),
+        None,
+    )
+    if before is not None and before.get("status") == condition["status"]:
+        condition["lastTransitionTime"] = before.get("lastTransitionTime")
+    patch["conditions"] = [condition]
     return patch
+
+
+def changes(patch: dict[str, Any], current: dict[str, Any] | None) -> bool:
+    """Whether writing `patch` changes the status: an unchanged write would only wake
+    horologium again on its own event."""
+    current = current or {}
+    return any(current.get(key) != value for key, value in patch.items())
 
 
 def last_run_from(items: list[dict[str, Any]]) -> LastRun | None:

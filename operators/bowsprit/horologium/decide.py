@@ -10,6 +10,7 @@ when added; failed runs are retried as `retry` says.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -70,16 +71,22 @@ def decide(
             return _cron_while_running(spec, created, last_firing, now)
         return Decision(skipped=None, wake_at=None)
     if spec.interval is not None:
-        return _after(last_run.start if last_run else None, spec.interval, now)
+        return _after(last_run.start if last_run else None, spec.interval, now, created)
     if spec.minimum_interval is not None:
         completion = last_run.completion if last_run else None
-        return _after(completion, spec.minimum_interval, now)
+        return _after(completion, spec.minimum_interval, now, created)
     return _cron(spec, created, last_firing, now)
 
 
-def _after(since: datetime | None, period: timedelta, now: datetime) -> Decision:
-    if since is None or now >= since + period:
-        return Decision(run=Run(now), wake_at=now + period)
+def _after(since: datetime | None, period: timedelta, now: datetime, created: datetime) -> Decision:
+    """A run once `period` has passed `since` (at once without one). Its scheduled time is
+    when it fell due (the Periodic's creation for the first), not `now`: the run's name
+    comes from it, so two evaluations on a stale list of runs name the same run and the
+    second create fails instead of starting it twice."""
+    if since is None:
+        return Decision(run=Run(created), wake_at=now + period)
+    if now >= since + period:
+        return Decision(run=Run(since + period), wake_at=now + period)
     return Decision(wake_at=since + period)
 
 
@@ -140,8 +147,11 @@ def _retry(spec: PeriodicSpec, last_run: LastRun, now: datetime) -> Decision | N
     return Decision(run=Run(now, last_run.attempt + 1), wake_at=None)
 
 
-def prowjob_name(periodic: str, scheduled_at: datetime, attempt: int) -> str:
+def prowjob_name(periodic: str, namespace: str, scheduled_at: datetime, attempt: int) -> str:
     """A name that is the same for the same run, so a restarted horologium cannot create
-    a run twice: the create of the second one fails with AlreadyExists."""
-    suffix = f"-{int(scheduled_at.timestamp()):x}" + (f"-r{attempt}" if attempt else "")
+    a run twice: the create of the second one fails with AlreadyExists. A short hash of the
+    Periodic's namespace keeps namesakes in two namespaces apart (their runs share the
+    ProwJob namespace)."""
+    place = hashlib.sha256(namespace.encode()).hexdigest()[:6]
+    suffix = f"-{place}-{int(scheduled_at.timestamp()):x}" + (f"-r{attempt}" if attempt else "")
     return periodic[: 253 - len(suffix)].rstrip("-.") + suffix

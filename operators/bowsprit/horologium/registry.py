@@ -21,7 +21,15 @@ from bowsprit.api import GROUP, VERSION
 from bowsprit.api.periodic import PeriodicSpec
 from bowsprit.clients.cluster import ApiError
 from bowsprit.clients.operator import OperatorDeps, login
-from bowsprit.horologium.build import PERIODIC_LABEL, last_run_from, prowjob, status
+from bowsprit.horologium.build import (
+    PERIODIC_LABEL,
+    PERIODIC_NAMESPACE_LABEL,
+    changes,
+    last_run_from,
+    prowjob,
+    run_selector,
+    status,
+)
 from bowsprit.horologium.decide import decide
 from bowsprit.lib.clock import parse_time, rfc3339
 from bowsprit.lib.labels import identifying
@@ -54,7 +62,7 @@ def evaluate(deps: Deps, namespace: str, name: str) -> datetime | None:
     spec = PeriodicSpec.model_validate(periodic["spec"])
     created = datetime.fromisoformat(periodic["metadata"]["creationTimestamp"])
     runs = deps.cluster.list_custom(
-        config.prowjob_namespace, "prowjobs", f"{PERIODIC_LABEL}={identifying(name)}"
+        config.prowjob_namespace, "prowjobs", run_selector(name, namespace)
     )
     last_run = last_run_from(runs)
     now = deps.clock()
@@ -67,7 +75,7 @@ def evaluate(deps: Deps, namespace: str, name: str) -> datetime | None:
     )
     started = None
     if decision.run is not None:
-        body = prowjob(name, spec, decision.run, config.prowjob_namespace)
+        body = prowjob(name, spec, decision.run, config.prowjob_namespace, namespace)
         started = body["metadata"]["name"]
         if deps.dry_run:
             logger.info("dry run: would start %s for %s/%s", started, namespace, name)
@@ -77,8 +85,10 @@ def evaluate(deps: Deps, namespace: str, name: str) -> datetime | None:
             LAG.observe(max((now - decision.run.scheduled_at).total_seconds(), 0))
     if decision.skipped:
         SKIPPED.labels(name, "PreviousRunIncomplete").inc()
-    if not deps.dry_run:
-        patch = status(decision, started, last_run, now, periodic["metadata"].get("generation"))
+    current = periodic.get("status") or {}
+    generation = periodic["metadata"].get("generation")
+    patch = status(decision, started, last_run, now, generation, current)
+    if not deps.dry_run and changes(patch, current):
         deps.cluster.patch_custom_status(namespace, "periodics", name, patch)
     return decision.wake_at
 
@@ -137,7 +147,9 @@ async def run_changed(memo: Any, labels: Mapping[str, str], body: Any, **_: Any)
     if not (body.get("status") or {}).get("completionTime"):
         return
     for namespace, name in list(memo.known):
-        if identifying(name) == labels[PERIODIC_LABEL]:
+        if identifying(name) == labels[PERIODIC_LABEL] and namespace == labels.get(
+            PERIODIC_NAMESPACE_LABEL
+        ):
             await wake(memo, namespace, name)
 
 

@@ -32,6 +32,8 @@ S3_CREDENTIALS, GCS_CREDENTIALS = "/secrets/s3-storage", "/secrets/gcs"
 CREDENTIALS_FILE = "service-account.json"
 DEFAULT_TIMEOUT, DEFAULT_GRACE = timedelta(hours=2), timedelta(seconds=15)
 UTILITIES = ("clonerefs", "initupload", "entrypoint", "sidecar")
+DEFAULT_GITHUB_API = "https://api.github.com"
+SECRET_KEY_MODE = 0o400  # ssh refuses a private key others can read (Prow's sshKeyMode)
 
 
 class DecorationError(ValueError):
@@ -61,29 +63,33 @@ def mount(name: str, path: str, read_only: bool = False) -> dict[str, Any]:
 
 
 def env_list(values: dict[str, str]) -> list[dict[str, str]]:
-    return [{"name": key, "value": value} for key, value in values.items()]
+    """Kubernetes env entries sorted by name (Prow's KubeEnv)."""
+    return [{"name": key, "value": values[key]} for key in sorted(values)]
 
 
-def decorate(pod_spec: dict[str, Any], spec: ProwJobSpec, job_spec: str) -> dict[str, Any]:
-    """`pod_spec` (already holding the downward env) decorated per spec.decoration_config;
-    `job_spec` is the run's JOB_SPEC, which initupload and sidecar get too."""
+def decorate(
+    pod_spec: dict[str, Any], spec: ProwJobSpec, raw_env: dict[str, str]
+) -> dict[str, Any]:
+    """`pod_spec` decorated per spec.decoration_config (Prow's decorate): `raw_env` is the
+    downward env (JOB_SPEC included), which the test containers get with ARTIFACTS and
+    GOPATH; initupload and sidecar get its JOB_SPEC."""
     config = spec.decoration_config or DecorationConfig()
     images = required_images(config)
     refs = all_refs(spec)
     cloning = bool(refs) and not config.skip_cloning
     storage = upload_options(config)
     credentials = credential_volumes(config)
-    spec_env = {"JOB_SPEC": job_spec}
+    spec_env = {"JOB_SPEC": raw_env.get("JOB_SPEC", "")}
     volumes = [{"name": "logs", "emptyDir": {}}, {"name": "tools", "emptyDir": {}}]
     volumes += [volume for volume, _ in credentials]
 
     def upload_mounts() -> list[dict[str, Any]]:
-        return [mount("logs", LOGS), *(dict(mounted) for _, mounted in credentials)]
+        return [dict(mounted) for _, mounted in credentials]
 
     init: list[dict[str, Any]] = []
+    clone_volumes: list[dict[str, Any]] = []
     if cloning:
         clone_volumes, clone_container = clonerefs_container(config, refs, images["clonerefs"])
-        volumes += [{"name": "code", "emptyDir": {}}, *clone_volumes]
         init.append(clone_container)
     init += pod_spec.get("initContainers") or []
     init.append(
@@ -97,7 +103,8 @@ def decorate(pod_spec: dict[str, Any], spec: ProwJobSpec, job_spec: str) -> dict
                 ).to_env(),
                 **spec_env,
             },
-            upload_mounts(),
+            # Only clonerefs writes into /logs before initupload runs.
+            [*([mount("logs", LOGS)] if cloning else []), *upload_mounts()],
         )
     )
     init.append(
@@ -111,28 +118,34 @@ def decorate(pod_spec: dict[str, Any], spec: ProwJobSpec, job_spec: str) -> dict
         )
     )
     containers = pod_spec["containers"]
+    test_env = {**raw_env, "ARTIFACTS": ARTIFACTS, "GOPATH": CODE}
     entries = [
-        wrap_test_container(container, config, len(containers) > 1, refs if cloning else [])
+        wrap_test_container(
+            container, config, len(containers) > 1, refs if cloning else [], test_env
+        )
         for container in containers
     ]
-    secret_dirs = secret_mounts(containers, pod_spec.get("volumes") or [])
+    censor_mounts = secret_mounts(containers, pod_spec.get("volumes") or [])
+    if not config.censor_secrets:
+        censor_mounts = []
     sidecar_options = SidecarOptions(
         gcs_options=storage.model_copy(update={"items": [ARTIFACTS]}),
         entries=entries,
         ignore_interrupts=bool(config.upload_ignores_interrupts),
-        censoring_options=censoring(config, secret_dirs),
+        censoring_options=censoring(config, [mounted["mountPath"] for mounted in censor_mounts]),
     )
-    censor_mounts = [mount(volume, path, True) for volume, path in secret_dirs]
-    containers.append(
-        utility(
-            "sidecar",
-            images["sidecar"],
-            config,
-            {"SIDECAR_OPTIONS": sidecar_options.to_env(), **spec_env},
-            [*upload_mounts(), *(censor_mounts if config.censor_secrets else [])],
-        )
+    sidecar = utility(
+        "sidecar",
+        images["sidecar"],
+        config,
+        {"SIDECAR_OPTIONS": sidecar_options.to_env(), **spec_env},
+        [mount("logs", LOGS), *upload_mounts(), *censor_mounts],
     )
+    sidecar["terminationMessagePolicy"] = "FallbackToLogsOnError"
+    containers.append(sidecar)
     pod_spec["initContainers"] = init
+    if cloning:
+        volumes += [*clone_volumes, {"name": "code", "emptyDir": {}}]
     pod_spec["volumes"] = [*(pod_spec.get("volumes") or []), *volumes]
     apply_pod_defaults(pod_spec, config)
     return pod_spec
@@ -169,7 +182,7 @@ def credential_volumes(config: DecorationConfig) -> list[tuple[dict[str, Any], d
     if config.gcs_credentials_secret:
         found.append(("gcs-credentials", config.gcs_credentials_secret, GCS_CREDENTIALS))
     return [
-        ({"name": volume, "secret": {"secretName": secret}}, mount(volume, path, True))
+        ({"name": volume, "secret": {"secretName": secret}}, mount(volume, path))
         for volume, secret, path in found
     ]
 
@@ -177,41 +190,60 @@ def credential_volumes(config: DecorationConfig) -> list[tuple[dict[str, Any], d
 def clonerefs_container(
     config: DecorationConfig, refs: list[Refs], image: str
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The clonerefs init container and the volumes of its clone credentials."""
+    """The clonerefs init container and the volumes of its clone credentials, named and
+    mounted as Prow's CloneRefs does."""
     options = CloneRefsOptions(
         log=CLONE_LOG,
         refs=refs,
         blobless_fetch=config.blobless_fetch,
         sparse_checkout_files=config.sparse_checkout_files,
         host_fingerprints=config.ssh_host_fingerprints,
-        github_api_endpoints=config.github_api_endpoints,
+        github_api_endpoints=config.github_api_endpoints or [DEFAULT_GITHUB_API],
         github_app_id=config.github_app_id,
     )
-    volumes = [{"name": "clonerefs-tmp", "emptyDir": {}}]
-    mounts = [mount("logs", LOGS), mount("code", CODE), mount("clonerefs-tmp", "/tmp")]
+    volumes: list[dict[str, Any]] = []
+    mounts = [mount("logs", LOGS), mount("code", CODE)]
 
-    def secret(volume: str, secret_name: str, path: str) -> None:
-        volumes.append({"name": volume, "secret": {"secretName": secret_name}})
+    def secret(volume: str, source: dict[str, Any], path: str) -> None:
+        volumes.append({"name": volume, "secret": source})
         mounts.append(mount(volume, path, True))
 
     key_files = []
-    for index, ssh_secret in enumerate(config.ssh_key_secrets or []):
-        secret(f"ssh-keys-{index}", ssh_secret, f"/secrets/ssh/{ssh_secret}")
+    for ssh_secret in config.ssh_key_secrets or []:
+        source = {"secretName": ssh_secret, "defaultMode": SECRET_KEY_MODE}
+        secret(f"ssh-keys-{ssh_secret}", source, f"/secrets/ssh/{ssh_secret}")
         key_files.append(f"/secrets/ssh/{ssh_secret}")
     options.key_files = key_files or None
     token = config.oauth_token_secret
     if token and token.name:
-        secret("oauth-secret", token.name, "/secrets/oauth")
-        options.oauth_token_file = f"/secrets/oauth/{token.key or 'oauth'}"
+        key = token.key or "oauth"
+        secret(token.name, one_key(token.name, key), "/secrets/oauth")
+        options.oauth_token_file = f"/secrets/oauth/{key}"
     app_key = config.github_app_private_key_secret
     if app_key and app_key.name:
-        secret("github-app-private-key", app_key.name, "/secrets/github-app")
-        options.github_app_private_key_file = f"/secrets/github-app/{app_key.key or 'cert'}"
+        key = app_key.key or "cert"
+        secret(app_key.name, one_key(app_key.name, key), "/secrets/github-app")
+        options.github_app_private_key_file = f"/secrets/github-app/{key}"
+    volumes.append({"name": "clonerefs-tmp", "emptyDir": {}})
+    mounts.append(mount("clonerefs-tmp", "/tmp"))
+    args: list[str] = []
     if config.cookiefile_secret:
-        secret("cookiefile", config.cookiefile_secret, "/secrets/cookiefile")
-        options.cookie_path = f"/secrets/cookiefile/{config.cookiefile_secret}"
+        # `name/key` mounts secret `name` and reads its key `key`; `name` alone is `name/name`.
+        name, _, key = config.cookiefile_secret.partition("/")
+        source = {"secretName": name, "defaultMode": SECRET_KEY_MODE}
+        secret("cookiefile", source, "/secrets/cookiefile")
+        options.cookie_path = f"/secrets/cookiefile/{key or name}"
+        args.append(f"--cookiefile={options.cookie_path}")
     env = {"CLONEREFS_OPTIONS": options.to_env()}
-    return volumes, utility("clonerefs", image, config, env, mounts)
+    container = utility("clonerefs", image, config, env, mounts)
+    if args:
+        container["args"] = args
+    return volumes, container
+
+
+def one_key(secret_name: str, key: str) -> dict[str, Any]:
+    """A secret volume holding only `key` (Prow's oauth and GitHub App volumes)."""
+    return {"secretName": secret_name, "items": [{"key": key, "path": f"./{key}"}]}
 
 
 def utility(
@@ -226,10 +258,10 @@ def utility(
         "name": name,
         "image": image,
         "command": command or ["bowsprit", name],
-        "env": env_list(env),
-        "volumeMounts": mounts,
-        "terminationMessagePolicy": "FallbackToLogsOnError",
     }
+    if env:
+        container["env"] = env_list(env)
+    container["volumeMounts"] = mounts
     resources = config.resources and getattr(config.resources, name.replace("-", "_"))
     if resources:
         container["resources"] = resources.model_dump(mode="json", exclude_none=True)
@@ -237,7 +269,11 @@ def utility(
 
 
 def wrap_test_container(
-    container: dict[str, Any], config: DecorationConfig, several: bool, refs: list[Refs]
+    container: dict[str, Any],
+    config: DecorationConfig,
+    several: bool,
+    refs: list[Refs],
+    test_env: dict[str, str],
 ) -> WrapperOptions:
     """Run the container's command under entrypoint; returns what sidecar waits for."""
     name = container["name"]
@@ -261,13 +297,15 @@ def wrap_test_container(
         artifact_dir=ARTIFACTS,
     )
     container["command"] = [ENTRYPOINT]
+    # Kept (Prow drops them): the shell entrypoint reads its command from its arguments.
     container["args"] = command
-    utility_env = env_list({"ENTRYPOINT_OPTIONS": options.to_env(), "ARTIFACTS": ARTIFACTS})
-    container["env"] = [*(container.get("env") or []), *utility_env]
+    entrypoint_env = env_list({"ENTRYPOINT_OPTIONS": options.to_env()})
+    container["env"] = [*(container.get("env") or []), *env_list(test_env), *entrypoint_env]
     mounts = [mount("logs", LOGS), mount("tools", TOOLS)]
     if refs:
         mounts.append(mount("code", CODE))
-        container.setdefault("workingDir", working_dir(refs))
+        # Prow sets it whatever the job said: the tests run in the clone.
+        container["workingDir"] = working_dir(refs)
     container["volumeMounts"] = [*(container.get("volumeMounts") or []), *mounts]
     apply_memory_defaults(container, config)
     return entry
@@ -288,32 +326,32 @@ def apply_memory_defaults(container: dict[str, Any], config: DecorationConfig) -
 
 def secret_mounts(
     containers: list[dict[str, Any]], volumes: list[dict[str, Any]]
-) -> list[tuple[str, str]]:
-    """(volume, path) of every secret volume the test containers mount: what to censor."""
+) -> list[dict[str, Any]]:
+    """The test containers' mounts of secret volumes, in order, once per volume: what
+    sidecar mounts and censors (Prow's secretVolumeMounts)."""
     secrets = {volume["name"] for volume in volumes if "secret" in volume}
-    found: dict[str, str] = {}
+    found: dict[str, dict[str, Any]] = {}
     for container in containers:
         for mounted in container.get("volumeMounts") or []:
             if mounted["name"] in secrets:
-                found.setdefault(mounted["name"], mounted["mountPath"])
-    return sorted(found.items())
+                found.setdefault(mounted["name"], dict(mounted))
+    return list(found.values())
 
 
-def censoring(
-    config: DecorationConfig, secret_dirs: list[tuple[str, str]]
-) -> CensoringOptions | None:
-    if not config.censor_secrets:
-        return None
+def censoring(config: DecorationConfig, secret_dirs: list[str]) -> CensoringOptions:
+    """Prow always sends censoring options; sidecar censors only when there are secrets."""
     tuning = config.censoring_options.model_dump() if config.censoring_options else {}
-    return CensoringOptions(secret_directories=[path for _, path in secret_dirs], **tuning)
+    return CensoringOptions(secret_directories=secret_dirs, **tuning)
 
 
 def apply_pod_defaults(pod_spec: dict[str, Any], config: DecorationConfig) -> None:
     """Defaults that never override what the job set."""
-    if "terminationGracePeriodSeconds" not in pod_spec:
-        # Room for entrypoint's grace period plus the sidecar's upload.
-        grace = (config.grace_period or DEFAULT_GRACE).total_seconds()
-        pod_spec["terminationGracePeriodSeconds"] = int(grace * 5 / 4)
+    if "terminationGracePeriodSeconds" not in pod_spec and config.grace_period:
+        # Room for entrypoint's grace period plus the sidecar's upload (Prow's 80/20 split);
+        # with no grace period configured Prow leaves Kubernetes' default.
+        pod_spec["terminationGracePeriodSeconds"] = (
+            int(config.grace_period.total_seconds()) * 5 // 4
+        )
     if config.default_service_account_name and not pod_spec.get("serviceAccountName"):
         pod_spec["serviceAccountName"] = config.default_service_account_name
     security = pod_spec.setdefault("securityContext", {})

@@ -35,6 +35,17 @@ def refs_string(refs: Refs) -> str:
     return ",".join(parts)
 
 
+def source_location(refs: Refs) -> tuple[str, str]:
+    """SRC_HOST and SRC_BASE: where the code lives under $GOPATH/src, split at the first
+    slash of path_alias (else of repo_link without its scheme), as Prow's EnvForSpec."""
+    default_base = f"{refs.org}/{refs.repo}"
+    location = refs.path_alias or (refs.repo_link or "").split("://")[-1]
+    if not location:
+        return "github.com", default_base
+    host, slash, base = location.partition("/")
+    return (host, base) if slash else (host, default_base)
+
+
 def env_for(spec: ProwJobSpec, name: str, build_id: str) -> dict[str, str]:
     env = {
         "CI": "true",
@@ -43,14 +54,18 @@ def env_for(spec: ProwJobSpec, name: str, build_id: str) -> dict[str, str]:
         "JOB_TYPE": spec.type,
         "PROW_JOB_ID": name,
         "BUILD_ID": build_id,
-        "BUILD_NUMBER": build_id,  # deprecated in Prow, still set for the kubernetes agent
     }
+    if spec.agent in (None, "kubernetes"):  # unset means kubernetes in Bowsprit
+        env["BUILD_NUMBER"] = build_id  # deprecated in Prow, still set for this agent
     if spec.type == "periodic" or spec.refs is None:
         return env
     refs = spec.refs
+    host, base = source_location(refs)
     env.update(
         REPO_OWNER=refs.org,
         REPO_NAME=refs.repo,
+        SRC_HOST=host,
+        SRC_BASE=base,
         PULL_BASE_REF=refs.base_ref or "",
         PULL_BASE_SHA=refs.base_sha or "",
         PULL_REFS=refs_string(refs),

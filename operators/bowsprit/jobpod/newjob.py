@@ -36,9 +36,42 @@ def base_spec(definition: JobDefinition, job_type: str, job: str, report: bool) 
     dumped = definition.model_dump(mode="json", by_alias=True, exclude_none=True)
     body: dict[str, Any] = {key: dumped[key] for key in COPIED if key in dumped}
     body.update(type=job_type, job=job, report=report)
+    if body.get("extra_refs"):  # Prow's DecorateExtraRefs
+        body["extra_refs"] = [decorate_refs(refs, definition) for refs in body["extra_refs"]]
     if definition.decorate or definition.decoration_config is not None:
         body["decoration_config"] = dumped.get("decoration_config", {})
     return body
+
+
+def complete_primary_refs(refs: dict[str, Any], definition: JobDefinition) -> dict[str, Any]:
+    """Prow's CompletePrimaryRefs: the job's clone settings (path_alias, clone_uri,
+    skip_submodules, clone_depth, skip_fetch_head) win over the event's refs, then the
+    decoration's blobless_fetch and sparse_checkout_files apply."""
+    completed = dict(refs)
+    for field in ("path_alias", "clone_uri"):
+        value = getattr(definition, field)
+        if value:
+            completed[field] = value
+    for field in ("skip_submodules", "skip_fetch_head"):
+        if getattr(definition, field):
+            completed[field] = True
+    if definition.clone_depth:
+        completed["clone_depth"] = definition.clone_depth
+    completed = decorate_refs(completed, definition)
+    decoration = definition.decoration_config
+    if decoration is not None and decoration.sparse_checkout_files:
+        completed["sparse_checkout_files"] = list(decoration.sparse_checkout_files)
+    return completed
+
+
+def decorate_refs(refs: dict[str, Any], definition: JobDefinition) -> dict[str, Any]:
+    """Prow's DecorateRefs: a decorated job's blobless_fetch unless the refs say otherwise."""
+    decoration = definition.decoration_config
+    if decoration is None or refs.get("blobless_fetch") is not None:
+        return refs
+    if decoration.blobless_fetch is None:
+        return refs
+    return {**refs, "blobless_fetch": decoration.blobless_fetch}
 
 
 # Labels trigger and status-reconciler put on presubmit ProwJobs (Prow's names).
@@ -54,15 +87,16 @@ def prowjob(
     *,
     name: str,
     namespace: str,
-    guid: str,
+    guid: str | None,
     retest: bool = False,
+    extra_labels: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The ProwJob body of one run of `job` against `refs` (Prow's pjutil.NewPresubmit and
-    NewPostsubmit with the job's labels and annotations). hook's trigger has the same
-    function in hook/prowjobs.py for now (moving it would have collided with concurrent
-    work there); they are meant to become this one."""
+    NewPostsubmit, BatchSpec with the job's labels and annotations), for trigger,
+    status-reconciler and tide alike; `guid` is the webhook's delivery (tide has none)."""
     spec = base_spec(job.spec, job_type, job.name, report=not job.skip_report)
-    spec["refs"] = {key: value for key, value in refs.items() if value is not None}
+    present = {key: value for key, value in refs.items() if value is not None}
+    spec["refs"] = complete_primary_refs(present, job.spec)  # Prow's CompletePrimaryRefs
     spec["context"] = job.context
     if job.presubmit:
         spec["rerun_command"] = job.rerun_command
@@ -71,7 +105,9 @@ def prowjob(
         extra[IS_OPTIONAL] = "true" if job.optional else "false"
     if retest:
         extra[RETEST] = "true"
-    extra[EVENT_GUID] = guid
+    if guid is not None:
+        extra[EVENT_GUID] = guid
+    extra.update(extra_labels or {})
     # Validating the spec here turns a definition the API server would refuse into a
     # clear error naming the job, before anything is created.
     model = ProwJobSpec.model_validate(spec)

@@ -8,7 +8,7 @@ from typing import Any
 from bowsprit.api.preset import Preset
 from bowsprit.api.prowjob import ProwJobSpec
 from bowsprit.jobpod import labels as prow_labels
-from bowsprit.jobpod.decorate import DecorationError, decorate
+from bowsprit.jobpod.decorate import DecorationError, decorate, env_list
 from bowsprit.jobpod.downward import env_for
 from bowsprit.jobpod.presets import PresetConflict, with_presets
 
@@ -43,19 +43,22 @@ def prowjob_to_pod(
         raise PodRenderError("the job's pod_spec has no containers")
     if len(containers) == 1:
         containers[0]["name"] = TEST_CONTAINER
+    if "automountServiceAccountToken" not in pod_spec and not pod_spec.get("serviceAccountName"):
+        # Tests get no API credentials unless the job itself names a service account;
+        # decided before decoration applies default_service_account_name, as Prow does.
+        pod_spec["automountServiceAccountToken"] = False
     downward = env_for(spec, name, build_id)
-    env = [{"name": key, "value": value} for key, value in sorted(downward.items())]
-    for container in containers:
-        container.setdefault("terminationMessagePolicy", "FallbackToLogsOnError")
-        container["env"] = [*(container.get("env") or []), *env]
-    if spec.decoration_config is not None:
+    if spec.decoration_config is None:
+        for container in containers:
+            container["env"] = [*(container.get("env") or []), *env_list(downward)]
+    else:
         try:
-            decorate(pod_spec, spec, downward["JOB_SPEC"])
+            decorate(pod_spec, spec, downward)
         except DecorationError as error:
             raise PodRenderError(str(error)) from error
-    if "automountServiceAccountToken" not in pod_spec and not pod_spec.get("serviceAccountName"):
-        # Tests get no API credentials unless the job names a service account.
-        pod_spec["automountServiceAccountToken"] = False
+    for container in [*(pod_spec.get("initContainers") or []), *containers]:
+        # A snippet of the failure stays in the pod status after the logs are gone.
+        container.setdefault("terminationMessagePolicy", "FallbackToLogsOnError")
     labels, annotations = prow_labels.for_pod(name, spec, build_id, job_labels, job_annotations)
     return {
         "apiVersion": "v1",

@@ -9,6 +9,7 @@ from typing import Any
 
 from bowsprit import __version__
 from bowsprit.api.prowconfig import ProwConfigSpec
+from bowsprit.clients.buildclusters import BuildClusters, UnknownCluster, reaching
 from bowsprit.clients.cluster import ApiError, Cluster, error_message
 from bowsprit.jobpod.defaults import with_decoration_defaults
 from bowsprit.jobpod.labels import PLANK_VERSION
@@ -38,6 +39,17 @@ class Applier:
     state: ClusterState
     build_ids: BuildIds
     dry_run: bool = False
+    clusters: BuildClusters | None = None
+    """Where job pods go, by alias; None: all in `cluster`."""
+
+    def pods_in(self, job: Job) -> tuple[Cluster, str]:
+        """The client of the job's build cluster and its server (the key of its pods).
+        UnknownCluster when the alias is not configured, ClusterUnavailable when its
+        credentials make no client."""
+        if self.clusters is None:
+            return self.cluster, ""
+        alias = job.spec.cluster
+        return self.clusters.get(alias), self.clusters.server(alias)
 
     def patch_status(self, tracked: Tracked, status: dict[str, Any]) -> None:
         """Write status only over the version the decision was made from (409 otherwise),
@@ -51,12 +63,19 @@ class Applier:
         )
         self.state.saw_job(patched)
 
-    def delete_pod(self, namespace: str, name: str) -> None:
+    def delete_pod(self, job: Job, namespace: str) -> None:
+        name = job.name
         if self.dry_run:
             logger.info("dry run: delete pod %s/%s", namespace, name)
             return
         try:
-            self.cluster.delete_pod(namespace, name)
+            cluster, _ = self.pods_in(job)
+        except UnknownCluster as error:
+            logger.warning("%s: pod not deleted: %s", name, error)
+            return  # its alias was removed: nothing plank can reach
+        try:
+            with reaching(job.spec.cluster):
+                cluster.delete_pod(namespace, name)
         except ApiError as error:
             if error.status != 404:
                 raise
@@ -84,19 +103,22 @@ class Applier:
         if self.dry_run:
             logger.info("dry run: create pod %s/%s", namespace, job.name)
             return build_id, None
+        cluster, server = self.pods_in(job)
         try:
-            created = self.cluster.create_pod(namespace, body)
+            with reaching(job.spec.cluster):
+                created = cluster.create_pod(namespace, body)
         except ApiError as error:
             if error.status == 409:
-                existing = self.cluster.get_pod(namespace, job.name)
+                with reaching(job.spec.cluster):
+                    existing = cluster.get_pod(namespace, job.name)
                 if existing is None:
                     raise  # deleted meanwhile: the retry creates it
-                self.state.saw_pod(existing)
+                self.state.saw_pod(existing, server=server)
                 return pod_from(existing).build_id, None
             if 400 <= error.status < 500 and error.status != 429:
                 return None, error_message(error)
             raise
-        self.state.saw_pod(created)
+        self.state.saw_pod(created, server=server)
         return build_id, None
 
     def url(self, job: Job, build_id: str, config: ProwConfigSpec) -> str | None:
@@ -106,6 +128,19 @@ class Applier:
         except JobUrlError as error:
             logger.warning("%s: %s", job.name, error)
             return None
+
+    def with_build_id(
+        self, job: Job, status: dict[str, Any], config: ProwConfigSpec
+    ) -> dict[str, Any]:
+        """A job ending without ever having had a pod (refused, undecoratable, aborted
+        while triggered) still gets a build ID and its URL, as Prow gives one before the
+        pod: crier's blob reporter then writes its finished.json, so deck's job and PR
+        histories show the run."""
+        if job.status.build_id:
+            return status
+        build_id = self.build_ids.next()
+        url = self.url(job, build_id, config)
+        return {**status, "build_id": build_id, **({"url": url} if url else {})}
 
     def carry_out(
         self, tracked: Tracked, action: rules.Action, config: ProwConfigSpec, now: datetime
@@ -130,21 +165,21 @@ class Applier:
             return Outcome(action, ("Pending", f"Job triggered; pod {job.name} adopted."))
         if action.kind == "abort":
             # Pod first: a restart between the two finds the job still to abort.
-            self.delete_pod(namespace, job.name)
-            self.patch_status(tracked, action.status)
+            self.delete_pod(job, namespace)
+            self.patch_status(tracked, self.with_build_id(job, action.status, config))
             return Outcome(action, ("Aborted", action.reason))
         if action.kind == "finish":
             # Status first: a restart between the two must not take the missing pod for
             # one to revive.
-            self.patch_status(tracked, action.status)
+            self.patch_status(tracked, self.with_build_id(job, action.status, config))
             if action.delete_pod:
-                self.delete_pod(namespace, job.name)
+                self.delete_pod(job, namespace)
             return Outcome(action, (action.status["state"].capitalize(), action.reason))
         if action.kind == "delete-pod":
             # The revival counted first: a restart between the two sees the stopped pod
             # again and counts it again, which errs on the side of max_revivals.
             self.patch_status(tracked, action.status)
-            self.delete_pod(namespace, job.name)
+            self.delete_pod(job, namespace)
             return Outcome(action, ("Restarting", action.reason))
         return Outcome(action)
 

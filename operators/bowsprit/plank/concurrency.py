@@ -32,6 +32,8 @@ class Entry:
     arrival: int
     """Order in which plank first saw the job: it breaks ties of the second-precision
     timestamps (creation order for jobs created while plank runs)."""
+    cluster: str = "default"
+    """The build cluster alias its pod runs in."""
 
 
 def entry_for(job: Job, arrival: int = 0) -> Entry:
@@ -50,6 +52,7 @@ def entry_for(job: Job, arrival: int = 0) -> Entry:
         max_concurrency=job.spec.max_concurrency or 0,
         presubmit_of=presubmit_of,
         arrival=arrival,
+        cluster=job.spec.cluster or "default",
     )
 
 
@@ -65,6 +68,7 @@ class JobIndex:
         self._by_job: defaultdict[str, set[str]] = defaultdict(set)
         self._by_queue: defaultdict[str, set[str]] = defaultdict(set)
         self._pending: set[str] = set()
+        self._pending_in: defaultdict[str, set[str]] = defaultdict(set)
 
     def put(self, entry: Entry) -> None:
         self.remove(entry.name)
@@ -74,6 +78,7 @@ class JobIndex:
             self._by_queue[entry.queue].add(entry.name)
         if entry.state == "pending":
             self._pending.add(entry.name)
+            self._pending_in[entry.cluster].add(entry.name)
 
     def remove(self, name: str) -> None:
         old = self.entries.pop(name, None)
@@ -87,6 +92,7 @@ class JobIndex:
             if not self._by_queue[old.queue]:
                 del self._by_queue[old.queue]
         self._pending.discard(name)
+        self._pending_in[old.cluster].discard(name)
 
     @property
     def pending(self) -> int:
@@ -111,6 +117,13 @@ class JobIndex:
         if plank.max_concurrency and self.pending >= plank.max_concurrency:
             limit = plank.max_concurrency
             return f"{self.pending} jobs are pending, plank's max_concurrency is {limit}"
+        room = (plank.cluster_capacity or {}).get(entry.cluster, -1)
+        in_cluster = len(self._pending_in[entry.cluster])
+        if room >= 0 and in_cluster >= room:
+            return (
+                f"{in_cluster} jobs are pending in build cluster {entry.cluster},"
+                f" its capacity is {room}"
+            )
         if entry.max_concurrency:
             ahead = self._ahead(self._by_job[entry.job], entry)
             if ahead >= entry.max_concurrency:

@@ -40,6 +40,8 @@ class Limits:
     running: timedelta
     max_revivals: int
     queues: frozenset[str]
+    clusters: frozenset[str] | None = None
+    """The configured build cluster aliases; None: not checked (one cluster)."""
 
 
 def limits_for(job: Job, plank: PlankConfig) -> Limits:
@@ -75,6 +77,13 @@ def decide(job: Job, pod: Pod | None, limits: Limits, blocked: str | None, now: 
             {"completionTime": rfc3339(now)},
             delete_pod=pod is not None,
             reason=job.status.description or "Job aborted.",
+        )
+    alias = job.spec.cluster or "default"
+    if limits.clusters is not None and alias not in limits.clusters and pod is None:
+        # Never a silent fallback to another cluster: the job errs, naming the alias.
+        known = ", ".join(sorted(limits.clusters))
+        return finish(
+            "error", f"Build cluster {alias} is not configured (configured: {known}).", now
         )
     if state == "triggered":
         queue = job.spec.job_queue_name

@@ -54,7 +54,10 @@ def job_url(job: Job, build_id: str, plank: PlankConfig) -> str | None:
     prefix = prefix_for(job, plank) if decoration else None
     if prefix and storage and storage.bucket:
         provider, bucket = bucket_url(storage.bucket)
-        return f"{prefix.rstrip('/')}/{provider}/{bucket}/{job_dir(job.spec, build_id, storage)}"
+        folder = job_dir(job.spec, build_id, storage)
+        if plank.jobURLPrefixDisableAppendStorageProvider:  # the prefix names the provider
+            return f"{prefix.rstrip('/')}/{bucket}/{folder}"
+        return f"{prefix.rstrip('/')}/{provider}/{bucket}/{folder}"
     if not plank.job_url_template:
         return None
     return render_template(plank.job_url_template, job, build_id)

@@ -14,7 +14,8 @@ import contextlib
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, ClassVar
 
 import kopf
@@ -22,17 +23,20 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.prowconfig import ProwConfigSpec, spec_from_event
+from bowsprit.clients.buildclusters import BuildClusters
+from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.informer import Informer
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.lib.clock import rfc3339
 from bowsprit.lib.workqueue import WorkQueue
+from bowsprit.plank import clusters as build
 from bowsprit.plank import decide as rules
-from bowsprit.plank.apply import Applier, Event
+from bowsprit.plank.apply import Applier, Event, Outcome
 from bowsprit.plank.buildid import BuildIds
 from bowsprit.plank.concurrency import Entry
 from bowsprit.plank.events import EventPoster
-from bowsprit.plank.state import ClusterState
-from bowsprit.plank.watches import JobStore, PodStore
+from bowsprit.plank.state import ClusterState, Tracked
+from bowsprit.plank.watches import JobStore
 
 logger = logging.getLogger("bowsprit.plank")
 WORKERS = 16
@@ -75,6 +79,14 @@ class Deps(OperatorDeps):
     """In a dry run: the last decision per ProwJob and what it was made from, so each
     decision is logged once per change instead of being taken again and again (nothing
     is written, so nothing would ever move on)."""
+    build_clusters: BuildClusters | None = None
+    """Where job pods run, by alias (`default`: this cluster); None in tests of one."""
+    pod_watches: dict[str, tuple[Cluster, Informer]] = field(default_factory=dict)
+    """The pod watch of each build cluster's server."""
+    cluster_check_period: float = 60.0
+    """Seconds between build cluster checks (and credential reloads)."""
+    unreachable_since: dict[str, datetime] = field(default_factory=dict)
+    """Jobs whose build cluster could not be reached: since when (bounded retry)."""
 
     def __copy__(self) -> Deps:
         return self
@@ -111,12 +123,15 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
     limited = starting and _limited(entry, config)
     # Counting and starting are one step for limited jobs, or two workers could both
     # take the last slot (Prow serialises these per job name the same way).
+    limits = rules.limits_for(job, config.plank)
+    if deps.build_clusters is not None:
+        limits = replace(limits, clusters=frozenset(deps.build_clusters.aliases()))
     with deps.start_lock if limited else contextlib.nullcontext():
         blocked = deps.state.blocked(entry, config.plank) if starting else None
-        action = rules.decide(job, pod, rules.limits_for(job, config.plank), blocked, now)
+        action = rules.decide(job, pod, limits, blocked, now)
         if deps.dry_run and _decided_before(deps, name, (tracked.version, pod, action.kind)):
             return Reconciled(rules.Action("none"))
-        outcome = deps.applier.carry_out(tracked, action, config, now)
+        outcome = _carry_out(deps, tracked, action, now)
     if outcome.event is not None:
         state = (outcome.action.status or {}).get("state") or (
             "pending" if outcome.action.kind in ("start", "adopt") else ""
@@ -129,6 +144,23 @@ def reconcile(deps: Deps, name: str) -> Reconciled:
     return Reconciled(outcome.action, tracked.ref, outcome.event, tuple(aborted), entry)
 
 
+def _carry_out(deps: Deps, tracked: Tracked, action: rules.Action, now: datetime) -> Outcome:
+    """Act; a build cluster that cannot be reached is retried (the exception, with
+    backoff) until plank.unreachable_cluster_timeout, then the job errs naming it."""
+    assert deps.applier is not None
+    name, config = tracked.job.name, deps.config
+    try:
+        outcome = deps.applier.carry_out(tracked, action, config, now)
+    except build.Unreachable as error:
+        if not build.give_up(deps, name, now):
+            raise
+        logger.warning("%s: %s; giving up", name, error)
+        failed = rules.finish("error", f"Pod can not be created: {error}", now)
+        outcome = deps.applier.carry_out(tracked, failed, config, now)
+    deps.unreachable_since.pop(name, None)
+    return outcome
+
+
 def _decided_before(deps: Deps, name: str, decision: tuple[Any, ...]) -> bool:
     with deps.state.lock:
         if deps.dry_decided.get(name) == decision:
@@ -138,7 +170,10 @@ def _decided_before(deps: Deps, name: str, decision: tuple[Any, ...]) -> bool:
 
 
 def _limited(entry: Entry, config: ProwConfigSpec) -> bool:
-    return bool(config.plank.max_concurrency or entry.max_concurrency or entry.queue)
+    plank = config.plank
+    return bool(
+        plank.max_concurrency or entry.max_concurrency or entry.queue or plank.cluster_capacity
+    )
 
 
 async def worker(deps: Deps) -> None:
@@ -195,7 +230,7 @@ def release_blocked(deps: Deps, freed: Entry | None = None) -> None:
     """A slot freed: blocked jobs try again, oldest first. When the slot is known
     (`freed`, a job that finished) and plank has no overall limit, only the jobs waiting
     for that job name or queue: one finish must not reconcile every blocked job."""
-    if deps.config.plank.max_concurrency:
+    if deps.config.plank.max_concurrency or deps.config.plank.cluster_capacity:
         freed = None
     waiting = deps.state.oldest_first(deps.blocked)
     deps.blocked.intersection_update(waiting)
@@ -212,6 +247,7 @@ def job_moved(deps: Deps, name: str, was: Entry | None, tracked: bool) -> None:
         # Finished or deleted elsewhere: its slot is free, its timer pointless.
         deps.work.forget(name)
         deps.dry_decided.pop(name, None)
+        deps.unreachable_since.pop(name, None)
         if deps.poster is not None:
             deps.poster.forget(name)
         deps.blocked.discard(name)
@@ -236,17 +272,17 @@ async def prowconfig_changed(
 
 
 async def follow(deps: Deps) -> None:
-    """Watch the ProwJobs and the job pods, and wait for both first lists (see watches)."""
+    """Watch the ProwJobs and the job pods of every build cluster, and wait for the first
+    lists (a build cluster's only for a while: see clusters)."""
     loop = asyncio.get_running_loop()
     config, api = deps.config, deps.cluster.api
-    deps.informers = [
-        Informer(api, "prowjobs", JobStore(deps, loop, job_moved), config.prowjob_namespace),
-        Informer(api, "pods", PodStore(deps, loop), config.pod_namespace, "created-by-prow=true"),
-    ]
-    for informer in deps.informers:
-        informer.start()
-    for informer in deps.informers:
-        await asyncio.to_thread(informer.synced.wait)
+    deps.build_clusters = deps.build_clusters or BuildClusters.single(deps.cluster)
+    deps.state.server_of = build.server_of(deps.build_clusters)
+    jobs = Informer(api, "prowjobs", JobStore(deps, loop, job_moved), config.prowjob_namespace)
+    deps.informers = [jobs.start()]
+    pods = build.sync_pod_watches(deps, loop)
+    await asyncio.to_thread(jobs.synced.wait)
+    await build.wait_synced(pods, deps.cluster)
 
 
 def build_registry() -> kopf.OperatorRegistry:
@@ -257,12 +293,15 @@ def build_registry() -> kopf.OperatorRegistry:
     async def start(memo: Any, settings: kopf.OperatorSettings, **_: Any) -> None:
         deps: Deps = memo
         settings.posting.enabled = False  # plank posts its own Events
-        deps.applier = Applier(deps.cluster, deps.state, BuildIds(deps.clock), deps.dry_run)
         deps.config = await asyncio.to_thread(deps.prow_config)
         await follow(deps)
+        deps.applier = Applier(
+            deps.cluster, deps.state, BuildIds(deps.clock), deps.dry_run, deps.build_clusters
+        )
         for name in sorted(deps.state.jobs):
             deps.enqueue(name)
         deps.tasks = [asyncio.create_task(worker(deps)) for _ in range(WORKERS)]
+        deps.tasks.append(asyncio.create_task(build.status_loop(deps)))
         if deps.post_events and not deps.dry_run:
             deps.poster = EventPoster(deps.cluster.post_event, lambda: rfc3339(deps.clock()))
             deps.tasks.append(asyncio.create_task(deps.poster.run()))
@@ -275,7 +314,7 @@ def build_registry() -> kopf.OperatorRegistry:
 
     @kopf.on.cleanup(registry=registry)
     async def stop(memo: Any, **_: Any) -> None:
-        for informer in memo.informers:
+        for informer in [*memo.informers, *(i for _, i in memo.pod_watches.values())]:
             informer.stop()
         for task in memo.tasks:
             task.cancel()

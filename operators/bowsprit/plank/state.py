@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +55,11 @@ class Tracked:
 @dataclass
 class ClusterState:
     jobs: dict[str, Tracked] = field(default_factory=dict)
-    pods: dict[str, tuple[Pod, str]] = field(default_factory=dict)
+    pods: dict[tuple[str, str], tuple[Pod, str]] = field(default_factory=dict)
+    """Job pods by (server, name): each build cluster's watch records its own; versions
+    of different API servers are never compared."""
+    server_of: Callable[[str], str | None] = field(default=lambda alias: "")
+    """The server (watch) of a build cluster alias; None when it is not configured."""
     index: JobIndex = field(default_factory=JobIndex)
     arrivals: dict[str, int] = field(default_factory=dict)
     _arrival: itertools.count[int] = field(default_factory=itertools.count)
@@ -95,24 +100,26 @@ class ClusterState:
             self.index.put(entry_for(stored.job(), self.arrivals[name]))
             return True
 
-    def saw_pod(self, body: dict[str, Any], deleted: bool = False) -> bool:
+    def saw_pod(self, body: dict[str, Any], deleted: bool = False, server: str = "") -> bool:
         metadata = body["metadata"]
-        name, version = metadata["name"], metadata.get("resourceVersion", "")
+        key, version = (server, metadata["name"]), metadata.get("resourceVersion", "")
         with self.lock:
-            known = self.pods.get(name)
+            known = self.pods.get(key)
             if known is not None and not is_newer(version, known[1]):
                 return False
             if deleted:
-                self.pods.pop(name, None)
+                self.pods.pop(key, None)
             else:
-                self.pods[name] = (pod_from(body), version)
+                self.pods[key] = (pod_from(body), version)
             return True
 
     def observe(self, name: str) -> tuple[Tracked | None, Pod | None, Entry | None]:
-        """The job, its pod and its index entry, as last seen."""
+        """The job, its pod (in the job's build cluster) and its index entry, as last seen."""
         with self.lock:
-            pod = self.pods.get(name)
-            return self.jobs.get(name), pod[0] if pod else None, self.index.entries.get(name)
+            entry = self.index.entries.get(name)
+            server = self.server_of(entry.cluster if entry else "default")
+            pod = self.pods.get((server, name)) if server is not None else None
+            return self.jobs.get(name), pod[0] if pod else None, entry
 
     def superseded(self, entry: Entry) -> list[str]:
         with self.lock:
@@ -138,9 +145,13 @@ class ClusterState:
             self.index.remove(name)
             return self.jobs.pop(name, None) is not None
 
-    def forget_pod(self, name: str) -> bool:
+    def forget_pod(self, name: str, server: str = "") -> bool:
         with self.lock:
-            return self.pods.pop(name, None) is not None
+            return self.pods.pop((server, name), None) is not None
+
+    def pod_names(self, server: str) -> set[str]:
+        with self.lock:
+            return {name for where, name in self.pods if where == server}
 
     def entry(self, name: str) -> Entry | None:
         with self.lock:

@@ -55,22 +55,24 @@ class JobStore:
 
 
 class PodStore:
-    def __init__(self, deps: Deps, loop: asyncio.AbstractEventLoop) -> None:
-        self.deps, self.loop = deps, loop
+    """The job pods of one build cluster's server (`server`, "" for a single cluster)."""
+
+    def __init__(self, deps: Deps, loop: asyncio.AbstractEventLoop, server: str = "") -> None:
+        self.deps, self.loop, self.server = deps, loop, server
 
     def replace(self, items: Iterable[dict[str, Any]]) -> None:
         listed = set()
         for item in items:
             listed.add(item["metadata"]["name"])
             self.upsert(item)
-        for name in set(self.deps.state.pods) - listed:
-            if self.deps.state.forget_pod(name):
+        for name in self.deps.state.pod_names(self.server) - listed:
+            if self.deps.state.forget_pod(name, self.server):
                 self.loop.call_soon_threadsafe(self.deps.enqueue, name)
 
     def upsert(self, item: dict[str, Any]) -> None:
-        if self.deps.state.saw_pod(item):
+        if self.deps.state.saw_pod(item, server=self.server):
             self.loop.call_soon_threadsafe(self.deps.enqueue, item["metadata"]["name"])
 
     def delete(self, item: dict[str, Any]) -> None:
-        if self.deps.state.saw_pod(item, deleted=True):
+        if self.deps.state.saw_pod(item, deleted=True, server=self.server):
             self.loop.call_soon_threadsafe(self.deps.enqueue, item["metadata"]["name"])

@@ -21,6 +21,8 @@ from pathlib import Path
 from bowsprit.api.refs import Refs
 from bowsprit.jobpod.decorate import clone_path
 from bowsprit.jobpod.options import CloneRefsOptions
+from bowsprit.lib import logs
+from bowsprit.podutils import apptoken, sshkeys
 from bowsprit.podutils.jobenv import UsageError, read_options
 
 logger = logging.getLogger("bowsprit.clonerefs")
@@ -164,33 +166,67 @@ def git_env(options: CloneRefsOptions, home: str) -> dict[str, str]:
         "HOME": home,
         "GIT_TERMINAL_PROMPT": "0",
     }
-    if options.key_files:
-        keys = " ".join(f"-i {key}" for key in options.key_files)
+    if options.key_files or options.host_fingerprints:
         if options.host_fingerprints:
             known_hosts = Path(home) / "known_hosts"
             known_hosts.write_text("\n".join(options.host_fingerprints) + "\n")
             checking = f"-o UserKnownHostsFile={known_hosts}"
         else:
             checking = "-o StrictHostKeyChecking=no"  # as Prow does without fingerprints
-        env["GIT_SSH_COMMAND"] = f"ssh {keys} {checking}"
+        env["GIT_SSH_COMMAND"] = f"ssh {checking}"
     return env
 
 
 def clone_all(options: CloneRefsOptions, home: str) -> list[Record]:
     token = Path(options.oauth_token_file).read_text().strip() if options.oauth_token_file else ""
-    secrets = [token] if token else []
     env = git_env(options, home)
-    records = []
-    for refs in options.refs:
-        record = Record(refs=refs.model_dump(mode="json", exclude_none=True))
-        folder = Path(clone_path(refs, options.src_root))
+    records: list[Record] = []
+    app_tokens: dict[str, str] = {}  # GitHub App installation tokens by org, minted once
+    agent: sshkeys.Agent | None = None
+    if options.key_files:
+        setup = Record(refs={})
+
+        def log(command: str, output: str, error: str) -> None:
+            setup.commands.append(Command(command=command, output=output, error=error))
+
         try:
-            Cloner(folder, env, secrets, record).clone(refs, options, remote_url(refs, token))
-        except (CommandFailed, OSError) as error:
-            record.failed = True
-            logger.error("cloning %s/%s failed: %s", refs.org, refs.repo, error)
-        records.append(record)
+            agent = sshkeys.start_agent(options.key_files, log)
+        except (sshkeys.SSHKeyError, OSError) as error:
+            logger.error("adding SSH keys failed: %s", error)
+            setup.failed = True
+            return [setup]  # as Prow: nothing is cloned without the keys
+        env.update(agent.env)
+    try:
+        for refs in options.refs:
+            records.append(clone_one(refs, options, env, token, app_tokens))
+    finally:
+        if agent is not None:
+            agent.stop()
+    if agent is not None and records:
+        records[0].commands[:0] = setup.commands  # the key loading shows in the clone log
     return records
+
+
+def clone_one(
+    refs: Refs,
+    options: CloneRefsOptions,
+    env: dict[str, str],
+    token: str,
+    app_tokens: dict[str, str],
+) -> Record:
+    record = Record(refs=refs.model_dump(mode="json", exclude_none=True))
+    folder = Path(clone_path(refs, options.src_root))
+    try:
+        if not token and options.github_app_id and options.github_app_private_key_file:
+            if refs.org not in app_tokens:
+                app_tokens[refs.org] = apptoken.installation_token(options, refs.org)
+            token = app_tokens[refs.org]
+        secrets = [token] if token else []
+        Cloner(folder, env, secrets, record).clone(refs, options, remote_url(refs, token))
+    except (CommandFailed, OSError, apptoken.AppTokenError) as error:
+        record.failed = True
+        logger.error("cloning %s/%s failed: %s", refs.org, refs.repo, error)
+    return record
 
 
 def write_records(path: str, records: list[Record]) -> None:
@@ -205,12 +241,20 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Clone the refs in CLONEREFS_OPTIONS (Prow's JSON) and write the clone records."
     )
+    parser.add_argument(
+        "--cookiefile", default=None, help="git http.cookiefile (overrides cookie_path)"
+    )
+    logs.add_log_flags(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    logs.setup(
+        "clonerefs", getattr(args, "log_format", "text"), text_format="%(name)s: %(message)s"
+    )
     try:
         options = read_options("CLONEREFS_OPTIONS", CloneRefsOptions)
+        if getattr(args, "cookiefile", None):
+            options.cookie_path = args.cookiefile
         home = os.environ.get("TMPDIR", "/tmp")
         records = clone_all(options, home)
         write_records(options.log, records)

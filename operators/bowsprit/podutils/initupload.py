@@ -16,6 +16,7 @@ from typing import Any
 
 from bowsprit.clients.artifacts import StorageError
 from bowsprit.jobpod.options import InitUploadOptions
+from bowsprit.lib import logs
 from bowsprit.lib.clock import utc_now
 from bowsprit.podutils import upload
 from bowsprit.podutils.jobenv import UsageError, read_options, read_run
@@ -59,10 +60,13 @@ def main_sha(records: list[Record]) -> str | None:
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
     parser.description = "Upload started.json and the clone records (INITUPLOAD_OPTIONS)."
+    logs.add_log_flags(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    logs.setup(
+        "initupload", getattr(args, "log_format", "text"), text_format="%(name)s: %(message)s"
+    )
     try:
         options = read_options("INITUPLOAD_OPTIONS", InitUploadOptions)
         job = read_run()

@@ -23,6 +23,7 @@ from typing import Any
 
 from bowsprit.clients.artifacts import StorageError
 from bowsprit.jobpod.options import SidecarOptions, WrapperOptions
+from bowsprit.lib import logs
 from bowsprit.lib.clock import utc_now
 from bowsprit.podutils import censor, upload
 from bowsprit.podutils.initupload import main_sha, read_records
@@ -116,8 +117,8 @@ class Waiter:
 
 def censor_outputs(options: SidecarOptions, logs: list[Path], artifacts: list[Path]) -> None:
     settings = options.censoring_options
-    if settings is None:
-        return
+    if settings is None or not settings.secret_directories:
+        return  # Prow always sends the options; only mounted secrets turn censoring on
     secrets = censor.load_secrets(settings.secret_directories, settings.minimum_secret_length or 0)
     size = settings.censoring_buffer_size or censor.DEFAULT_BUFFER
     roots = [Path(item) for item in options.gcs_options.items]
@@ -203,10 +204,11 @@ def report(
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
     parser.description = "Wait for the test containers, then upload logs and artifacts."
+    logs.add_log_flags(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    logs.setup("sidecar", getattr(args, "log_format", "text"), text_format=logs.UTILITY_TEXT)
     recorder = Recorder()
     logger.addHandler(recorder)
     try:

@@ -6,9 +6,12 @@ latest-build.txt files and, for presubmits, the pr-logs/directory alias.
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import mimetypes
+import shutil
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +31,8 @@ from bowsprit.podutils.jobenv import Run
 logger = logging.getLogger("bowsprit.upload")
 ROUNDS = 3
 TEXT = "text/plain; charset=utf-8"
+GZIP_PROBE = 1025  # bytes read to decide whether to compress (Prow: a first write > 1 KB)
+SPOOL_BYTES = 8 * 1024 * 1024  # compressed files larger than this spill to disk
 
 
 @dataclass(frozen=True)
@@ -153,9 +158,36 @@ def upload_all(
 
 def _put(store: ArtifactStore, key: str, upload: Upload, options: UploadOptions) -> None:
     kind = content_type(key, options.mediaTypes)
+    compress = should_compress(key, options.compress_file_types)
     if upload.data is not None:
-        store.put(key, upload.data, kind)
+        if compress and worth_compressing(upload.data[:GZIP_PROBE]):
+            store.put(key, gzip.compress(upload.data), kind or TEXT, "gzip")
+        else:
+            store.put(key, upload.data, kind)
         return
     assert upload.path is not None
     with upload.path.open("rb") as body:
-        store.put(key, body, kind)
+        if not (compress and worth_compressing(body.read(GZIP_PROBE))):
+            body.seek(0)
+            store.put(key, body, kind)
+            return
+        body.seek(0)
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as packed:
+            with gzip.GzipFile(fileobj=packed, mode="wb") as zipped:
+                shutil.copyfileobj(body, zipped)
+            packed.seek(0)
+            store.put(key, packed, kind or TEXT, "gzip")  # type: ignore[arg-type]
+
+
+def should_compress(key: str, types: list[str] | None) -> bool:
+    """compress_file_types: by extension, `*` for all; never what is gzip already (Prow's
+    shouldCompressFileType)."""
+    extension = Path(key).suffix.removeprefix(".")
+    if not types or extension in ("gz", "gzip"):
+        return False
+    return "*" in types or extension in types
+
+
+def worth_compressing(head: bytes) -> bool:
+    """Prow compresses only writes over 1 KB that are not gzip data already."""
+    return len(head) > 1024 and not head.startswith(b"\x1f\x8b")

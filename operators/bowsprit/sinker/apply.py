@@ -16,14 +16,20 @@ FAILED = Counter("sinker_delete_errors", "Deletions that failed", ["kind"])
 
 
 def carry_out(
-    cluster: Cluster, deletions: list[Deletion], prowjob_namespace: str, dry_run: bool
+    cluster: Cluster,
+    deletions: list[Deletion],
+    prowjob_namespace: str,
+    dry_run: bool,
+    control_plane: Cluster | None = None,
 ) -> int:
-    """Delete what was decided; returns how many went. A 404, or a 409 because the uid
-    no longer matches, means the object is gone or was replaced: nothing to do."""
+    """Delete what was decided, in `cluster` (pods of a build cluster; ProwJobs are on
+    `control_plane`, the same cluster when not given); returns how many went. A 404, or a
+    409 because the uid no longer matches, means the object is gone or was replaced."""
+    jobs_cluster = control_plane or cluster
     done = 0
     for deletion in deletions:
         orphan_check = deletion.reason == "orphaned"
-        if orphan_check and cluster.get_custom(prowjob_namespace, "prowjobs", deletion.name):
+        if orphan_check and jobs_cluster.get_custom(prowjob_namespace, "prowjobs", deletion.name):
             continue  # its ProwJob appeared since the listing: not an orphan after all
         if dry_run:
             logger.info(

@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from bowsprit.api.prowconfig import SinkerConfig
 
 ORPHAN_GRACE = timedelta(seconds=30)
+BUILD_CLUSTER = "default"  # Bowsprit runs every job pod in its own cluster, Prow's "default"
 PERIODIC_LABEL = "bowsprit.dev/periodic"
+PERIODIC_NAMESPACE_LABEL = "bowsprit.dev/periodic-namespace"
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,14 @@ class Job:
     start: datetime
     completion: datetime | None
     periodic: str | None = None  # the Periodic that created it (its label)
+    periodic_namespace: str | None = None  # that Periodic's namespace (its label)
+
+    def periodic_key(self) -> tuple[str, str] | None:
+        """(namespace, label value) of its Periodic; runs made before horologium recorded
+        the namespace belong to a Periodic of their own namespace."""
+        if not self.periodic:
+            return None
+        return (self.periodic_namespace or self.namespace, self.periodic)
 
 
 @dataclass(frozen=True)
@@ -57,22 +67,33 @@ class Deletion:
 def decide(
     jobs: list[Job],
     pods: list[Pod],
-    periodics: set[str],
+    periodics: set[tuple[str, str]],
     config: SinkerConfig,
     now: datetime,
 ) -> list[Deletion]:
+    if BUILD_CLUSTER in (config.exclude_clusters or []):
+        pods = []  # Prow's exclude_clusters: the build cluster's pods are not sinker's
     return _old_jobs(jobs, periodics, config, now) + _pods(jobs, pods, config, now)
 
 
-def _old_jobs(
-    jobs: list[Job], periodics: set[str], config: SinkerConfig, now: datetime
+def decide_pods(
+    jobs: list[Job], pods: list[Pod], config: SinkerConfig, now: datetime
 ) -> list[Deletion]:
-    newest: dict[str, Job] = {}
+    """Only the pods' deletions: for the pods of one build cluster at a time."""
+    return _pods(jobs, pods, config, now)
+
+
+def _old_jobs(
+    jobs: list[Job], periodics: set[tuple[str, str]], config: SinkerConfig, now: datetime
+) -> list[Deletion]:
+    """`periodics`: (namespace, label value of the name) of every Periodic that exists."""
+    newest: dict[tuple[str, str], Job] = {}
     for job in jobs:
-        if job.periodic and job.periodic in periodics:
-            kept = newest.get(job.periodic)
+        key = job.periodic_key()
+        if key is not None and key in periodics:
+            kept = newest.get(key)
             if kept is None or job.start > kept.start:
-                newest[job.periodic] = job
+                newest[key] = job
     protected = {job.uid for job in newest.values()}
     return [
         Deletion("ProwJob", job.namespace, job.name, job.uid, "max_prowjob_age")

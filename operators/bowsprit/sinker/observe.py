@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bowsprit.lib.clock import parse_time
-from bowsprit.sinker.decide import PERIODIC_LABEL, Job, Pod
+from bowsprit.sinker.decide import PERIODIC_LABEL, PERIODIC_NAMESPACE_LABEL, Job, Pod
 
 
 def job_from(body: dict[str, Any]) -> Job:
@@ -19,6 +19,7 @@ def job_from(body: dict[str, Any]) -> Job:
         start=parse_time(status.get("startTime")) or created,
         completion=parse_time(status.get("completionTime")),
         periodic=(metadata.get("labels") or {}).get(PERIODIC_LABEL),
+        periodic_namespace=(metadata.get("labels") or {}).get(PERIODIC_NAMESPACE_LABEL),
     )
 
 

@@ -10,15 +10,17 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import kopf
 
 from bowsprit.api.prowconfig import ProwConfigSpec
+from bowsprit.clients.buildclusters import BuildClusters
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.lib.labels import identifying
 from bowsprit.sinker.apply import carry_out
-from bowsprit.sinker.decide import decide
+from bowsprit.sinker.decide import Job, decide, decide_pods
 from bowsprit.sinker.observe import job_from, pod_from
 
 logger = logging.getLogger("bowsprit.sinker")
@@ -29,6 +31,7 @@ class Deps(OperatorDeps):
     """What the handlers share: the common parts and the running cleanup loop."""
 
     task: asyncio.Task[None] | None = field(default=None)
+    build_clusters: BuildClusters | None = field(default=None)
 
     def __copy__(self) -> Deps:
         return self
@@ -40,17 +43,46 @@ def clean_once(deps: Deps) -> tuple[ProwConfigSpec, int]:
     jobs = [
         job_from(item) for item in deps.cluster.list_custom(config.prowjob_namespace, "prowjobs")
     ]
-    # Runs name their Periodic by label value, which long names shorten.
+    # Runs name their Periodic by label value (which long names shorten) and namespace;
+    # Periodics live in any namespace, so all are listed.
     periodics = {
-        identifying(item["metadata"]["name"])
-        for item in deps.cluster.list_custom(config.prowjob_namespace, "periodics")
+        (item["metadata"]["namespace"], identifying(item["metadata"]["name"]))
+        for item in deps.cluster.list_custom_everywhere("periodics")
     }
-    pods = [
-        pod_from(item)
-        for item in deps.cluster.list_pods(config.pod_namespace, "created-by-prow=true")
-    ]
-    deletions = decide(jobs, pods, periodics, config.sinker, deps.clock())
-    return config, carry_out(deps.cluster, deletions, config.prowjob_namespace, deps.dry_run)
+    now = deps.clock()
+    deletions = decide(jobs, [], periodics, config.sinker, now)
+    deleted = _clean_pods(deps, config, jobs, now)
+    return config, deleted + carry_out(
+        deps.cluster, deletions, config.prowjob_namespace, deps.dry_run
+    )
+
+
+def _clean_pods(deps: Deps, config: ProwConfigSpec, jobs: list[Job], now: datetime) -> int:
+    """Pods in every build cluster but those of `sinker.exclude_clusters` (Prow's rule);
+    a cluster that cannot be reached is logged and the others still cleaned."""
+    clusters = deps.build_clusters or BuildClusters.single(deps.cluster)
+    clusters.reload_if_changed()
+    excluded = set(config.sinker.exclude_clusters or ())
+    deleted = 0
+    servers: set[str] = set()
+    for alias, cluster in clusters.items():
+        # A kubeconfig's current context is also `default`: one server is cleaned once.
+        if alias in excluded or cluster.api.configuration.host in servers:
+            continue
+        servers.add(cluster.api.configuration.host)
+        try:
+            listed = cluster.list_pods(config.pod_namespace, "created-by-prow=true")
+            pods = [pod_from(item) for item in listed]
+            deleted += carry_out(
+                cluster,
+                decide_pods(jobs, pods, config.sinker, now),
+                config.prowjob_namespace,
+                deps.dry_run,
+                control_plane=deps.cluster,
+            )
+        except Exception:  # noqa: BLE001 - one cluster down must not stop the others
+            logger.exception("cleaning pods in build cluster %s failed", alias)
+    return deleted
 
 
 async def _loop(deps: Deps) -> None:

@@ -7,15 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bowsprit.api.base import API_VERSION
-from bowsprit.api.prowjob import ProwJobSpec
-from bowsprit.jobpod import labels as prow_labels
+from bowsprit.jobpod import newjob
 from bowsprit.jobpod.jobs import Job
-from bowsprit.jobpod.newjob import base_spec
 from bowsprit.tide.model import JobResult, PullRequest
 
 CREATED_BY_TIDE = "created-by-tide"
-IS_OPTIONAL = "prow.k8s.io/is-optional"
 
 
 def refs(
@@ -49,28 +45,18 @@ def refs(
 
 
 def prowjob(job: Job, job_refs: dict[str, Any], *, name: str, namespace: str) -> dict[str, Any]:
-    """One run of `job`: a presubmit for one pull, a batch for several."""
+    """One run of `job`: a presubmit for one pull, a batch for several (Prow's
+    PresubmitSpec/BatchSpec: the job's refs completed as every creator completes them)."""
     job_type = "presubmit" if len(job_refs["pulls"]) == 1 else "batch"
-    spec = base_spec(job.spec, job_type, job.name, report=not job.skip_report)
-    spec["refs"] = job_refs
-    spec["context"] = job.context
-    spec["rerun_command"] = job.rerun_command
-    extra = dict(job.spec.labels or {})
-    extra[IS_OPTIONAL] = "true" if job.optional else "false"
-    extra[CREATED_BY_TIDE] = "true"
-    model = ProwJobSpec.model_validate(spec)
-    labels, annotations = prow_labels.for_spec(model, extra, job.spec.annotations)
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "ProwJob",
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": labels,
-            "annotations": annotations,
-        },
-        "spec": spec,
-    }
+    return newjob.prowjob(
+        job,
+        job_type,
+        job_refs,
+        name=name,
+        namespace=namespace,
+        guid=None,
+        extra_labels={CREATED_BY_TIDE: "true"},
+    )
 
 
 def result(body: dict[str, Any]) -> JobResult | None:

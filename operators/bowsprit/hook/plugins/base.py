@@ -12,7 +12,7 @@ from bowsprit.hook.effects import Effect
 from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, PushEvent, ReviewEvent
 from bowsprit.hook.plugins.owners.cache import OwnersCache
 from bowsprit.jobpod.jobs import Job
-from bowsprit.lib.clock import NewName
+from bowsprit.lib.clock import NewName, jitter
 
 
 class GitHub(Protocol):
@@ -46,6 +46,11 @@ class GitHub(Protocol):
     async def get_commit_tree_sha(self, org: str, repo: str, sha: str) -> str: ...
     async def list_team_members(self, org: str, team_name: str) -> list[str] | None: ...
     async def list_issue_events(self, org: str, repo: str, number: int) -> list[dict[str, Any]]: ...
+    # the everyday plugins' reads (size, assign, milestone, welcome)
+    async def list_milestones(self, org: str, repo: str) -> list[dict[str, Any]]: ...
+    async def graphql(
+        self, query: str, variables: dict[str, Any], org: str | None = None
+    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,8 @@ class Context:
     new_name: NewName
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # waits plugins make (tests: none)
     owners: OwnersCache = field(default_factory=OwnersCache)  # OWNERS files by commit
+    # An index below n, at random: blunderbuss's picks (tests: a seeded generator).
+    pick: Callable[[int], int] = field(default=lambda n: min(int(jitter() * n), n - 1))
 
 
 @dataclass(frozen=True)

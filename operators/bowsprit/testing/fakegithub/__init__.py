@@ -100,6 +100,7 @@ class FakeGitHub:
         self._lock = threading.RLock()
         self._server = ThreadedApp("fake-github")
         self.oauth = OAuthState()
+        self.busy_users: set[str] = set()  # GitHub status "busy" (blunderbuss)
         self.git = GitData(self)  # files per commit and the owners plugins' calls
 
     # Setting the scene -----------------------------------------------------------------

@@ -190,6 +190,12 @@ class GitData:
         repo, item = self._pull(request)
         logins = tuple((await request.json()).get("reviewers", []))
         self.recorded.append(ReviewRequested(repo.full_name, item.number, logins))
+        # As GitHub: only members and collaborators, never the author, are asked.
+        members = self.fake.members.get(repo.org, set())
+        for login in logins:
+            allowed = login in repo.collaborators or login in members
+            if allowed and login != item.author and login not in item.requested_reviewers:
+                item.requested_reviewers.append(login)
         return reply(payloads.pull(self.fake.url, repo, item), 201)
 
     async def create_review(self, request: web.Request) -> web.Response:

@@ -19,6 +19,10 @@ PAGE_LIMIT = 100  # GitHub's largest `first`
 def answer(fake: FakeGitHub, body: dict[str, Any]) -> dict[str, Any]:
     query = str(body.get("query", ""))
     variables = body.get("variables") or {}
+    if "user(login:" in query:  # blunderbuss asks whether a user is busy
+        login = str(variables.get("user", ""))
+        status = {"indicatesLimitedAvailability": login in fake.busy_users}
+        return {"data": {"user": {"login": login, "status": status}}}
     if "search(" not in query or "PullRequest" not in query:
         return {"errors": [{"message": "the fake GitHub answers only Tide's search query"}]}
     first = min(int(variables.get("first", 37)), PAGE_LIMIT)

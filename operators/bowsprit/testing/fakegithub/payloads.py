@@ -140,8 +140,8 @@ def pull(base: str, repo: Repo, item: Pull) -> dict[str, Any]:
         "merged_at": EPOCH if item.merged else None,
         "merge_commit_sha": item.merge_commit_sha,
         "assignee": None,
-        "assignees": [],
-        "requested_reviewers": [],
+        "assignees": [user(base, login) for login in item.assignees],
+        "requested_reviewers": [user(base, login) for login in item.requested_reviewers],
         "requested_teams": [],
         "labels": [label(base, repo, each) for each in item.labels],
         "milestone": {"title": item.milestone, "number": 1, "state": "open"}
@@ -276,5 +276,5 @@ def pull_commit(base: str, item: Pull, sha: str) -> dict[str, Any]:
         },
         "author": user(base, author),
         "committer": user(base, author),
-        "parents": [{"sha": "0" * 40}],
+        "parents": [{"sha": "0" * 40}] * (2 if sha in item.merge_commits else 1),
     }

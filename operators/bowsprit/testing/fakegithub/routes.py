@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bowsprit.lib.clock import rfc3339
-from bowsprit.testing.fakegithub import graphql, payloads, plugin_routes
+from bowsprit.testing.fakegithub import everyday_routes, graphql, payloads, plugin_routes
 from bowsprit.testing.fakegithub.search import matches
 from bowsprit.testing.fakegithub.state import (
     Comment,
@@ -86,6 +86,8 @@ class Routes:
             app.router.add_route(method, path, handler)
         for method, path, extra in plugin_routes.routes(self.fake):
             app.router.add_route(method, path, extra)
+        for method, path, extra in everyday_routes.routes(self.fake):
+            app.router.add_route(method, path, extra)
 
     # Lookups ---------------------------------------------------------------------------
 
@@ -157,9 +159,9 @@ class Routes:
                 "sha": "0" * 40,
                 "filename": name,
                 "status": "modified",
-                "additions": 1,
-                "deletions": 0,
-                "changes": 1,
+                "additions": item.file_changes.get(name, (1, 0))[0],
+                "deletions": item.file_changes.get(name, (1, 0))[1],
+                "changes": sum(item.file_changes.get(name, (1, 0))),
                 "blob_url": "",
                 "raw_url": "",
                 "contents_url": "",

@@ -63,6 +63,9 @@ class Pull:
     commit_authors: dict[str, str] = field(default_factory=dict)  # sha -> login (default author)
     assignees: list[str] = field(default_factory=list)
     merge_state: str | None = None  # mergeStateStatus when set (e.g. BLOCKED), else derived
+    requested_reviewers: list[str] = field(default_factory=list)
+    file_changes: dict[str, tuple[int, int]] = field(default_factory=dict)  # (adds, dels)
+    merge_commits: set[str] = field(default_factory=set)  # commits with two parents
 
 
 @dataclass
@@ -77,6 +80,7 @@ class Repo:
     check_runs: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     allowed_merge_methods: tuple[str, ...] = ("merge", "squash", "rebase")
     labels: list[str] = field(default_factory=list)  # the repository's labels
+    milestones: dict[int, str] = field(default_factory=dict)  # number -> title (open ones)
 
     @property
     def full_name(self) -> str:

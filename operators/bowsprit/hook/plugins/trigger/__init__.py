@@ -25,8 +25,9 @@ from bowsprit.hook.events import (
 )
 from bowsprit.hook.plugins.base import Command, Context, Plugin
 from bowsprit.hook.plugins.trigger import rules
-from bowsprit.hook.prowjobs import prowjob, pull_refs, push_refs
+from bowsprit.hook.prowjobs import pull_refs, push_refs
 from bowsprit.jobpod.jobs import Job
+from bowsprit.jobpod.newjob import prowjob
 from bowsprit.jobpod.trust import (
     LGTM,
     NEEDS_OK_TO_TEST,
