@@ -279,7 +279,7 @@ class GitHubClient:
         self._creds = _Credentials.load(settings, self.clock)
         self._etags = _ETags()
         # Authorization is set per request (tokens differ per org); the HTTP is a lean
-        # aiohttp session (github_http), githubkit's types kept around it.
+        # aiohttp session (github_http), answering as githubkit did.
         self._github = LeanHTTP(settings.base_url, "bowsprit", settings.timeout)
         # Further --github-endpoints, tried in order when one fails (ghproxy, then GitHub).
         self._fallbacks = [
