@@ -126,3 +126,12 @@ def test_an_informer_lists_in_pages_and_follows_pods(
         informer.stop()
         core.delete_namespaced_pod("job-1", namespace)  # wakes the watch so it ends
         assert informer.join(10), "the informer's thread did not end"
+
+
+def test_stop_ends_a_quiet_watch_at_once(kube: Kube, namespace: str) -> None:
+    """No event will come: stop() must interrupt the watch's read, not wait for the
+    watch's timeout (components join their informers before exiting, see stop_all)."""
+    informer = Informer(kube.api, "pluginconfigs", Names(), namespace).start()
+    assert informer.synced.wait(30)
+    wait_for(lambda: informer._response is not None, what="the watch to be read")
+    assert informer_module.stop_all([informer], timeout=3) == []

@@ -10,7 +10,7 @@ post-to-ProwJob latency at an offered rate, and hook's CPU and memory; asserts n
 (the project's target: >= 1,000/s on one core, p99 < 20 ms).
 
     python hack/bench/hook.py [--webhooks 2000] [--concurrency 32] [--rate 50]
-        [--api-server emulator|envtest]
+        [--api-server emulator|envtest] [--profile]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import aiohttp
 import kubernetes
 import yaml
 from procstats import cpu_seconds, rss_mb  # type: ignore[import-not-found]
-from servers import api_server  # type: ignore[import-not-found]
+from servers import Profile, api_server  # type: ignore[import-not-found]
 
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.blockingpresubmit import BlockingPresubmitSpec
@@ -253,13 +253,21 @@ def ms(values: list[float]) -> str:
     )
 
 
-def run(folder: Path, server: str, webhooks: int, concurrency: int, rate: float) -> None:
+def run(
+    folder: Path, server: str, webhooks: int, concurrency: int, rate: float, profile: bool
+) -> None:
     with api_server(server, folder) as kubeconfig:
-        measure(folder, kubeconfig, server, webhooks, concurrency, rate)
+        measure(folder, kubeconfig, server, webhooks, concurrency, rate, profile)
 
 
 def measure(
-    folder: Path, kubeconfig: Path, server: str, webhooks: int, concurrency: int, rate: float
+    folder: Path,
+    kubeconfig: Path,
+    server: str,
+    webhooks: int,
+    concurrency: int,
+    rate: float,
+    profile: bool = False,
 ) -> None:
     api = kubernetes.client.ApiClient(load_configuration(str(kubeconfig)))
     setup(api)
@@ -282,11 +290,14 @@ def measure(
             )
             # The first requests pay for imports, connections and caches.
             phase(api, url, bodies[:50], 8, "warm")
+            spy = Profile(hook.pid, folder) if profile else None
             cpu = cpu_seconds(hook.pid)
             answered, finished, answers, _ = phase(
                 api, url, bodies[50 : 50 + webhooks], concurrency, "burst"
             )
             cpu = cpu_seconds(hook.pid) - cpu
+            if spy is not None:
+                print(spy.summary())
             print(f"{webhooks} webhooks at once, {concurrency} senders, hook on one core:")
             print(
                 f"  all answered in {answered:.2f} s ({webhooks / answered:,.0f}/s); "
@@ -294,7 +305,8 @@ def measure(
             )
             print(
                 f"  every ProwJob existed after {finished:.2f} s: "
-                f"{webhooks / finished:,.0f} webhooks/s through to a ProwJob; hook used "
+                f"{webhooks / finished:,.0f} webhooks/s through to a ProwJob "
+                f"({webhooks / finished / rate_alone:.0%} of the ceiling); hook used "
                 f"{cpu:.1f} s of CPU ({cpu / webhooks * 1000:.1f} ms per webhook)"
             )
             if paced:
@@ -322,9 +334,12 @@ def main() -> None:
     parser.add_argument(
         "--rate", type=float, default=50.0, help="offered webhooks/s of the latency phase; 0: none"
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="sample hook with py-spy during the burst"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        run(Path(folder), args.api_server, args.webhooks, args.concurrency, args.rate)
+        run(Path(folder), args.api_server, args.webhooks, args.concurrency, args.rate, args.profile)
 
 
 if __name__ == "__main__":

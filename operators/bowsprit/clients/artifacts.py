@@ -15,10 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
 logger = logging.getLogger("bowsprit.artifacts")
 
 # botocore's "standard" retry mode backs off exponentially (with jitter) on 5xx,
@@ -78,8 +74,20 @@ class S3Credentials:
         return f"{'http' if self.insecure else 'https'}://{self.endpoint}"
 
 
+def _s3_errors() -> tuple[type[Exception], ...]:
+    """botocore's failures; imported when one is being matched, so boto3 is already in."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError)
+
+
 class S3Store:
     def __init__(self, bucket: str, prefix: str, credentials: S3Credentials) -> None:
+        # boto3 and botocore take about 25 MB and 0.4 s to import: only where S3 is used
+        # (crier, sinker, deck and plank import this module whether or not it is).
+        import boto3
+        from botocore.config import Config
+
         self.bucket, self.prefix = bucket, prefix.strip("/")
         style = "path" if credentials.s3_force_path_style else "auto"
         self._client: Any = boto3.client(
@@ -116,14 +124,14 @@ class S3Store:
                 self._client.upload_fileobj(
                     body, self.bucket, self._key(key), ExtraArgs=extra or None
                 )
-        except (BotoCoreError, ClientError) as error:
+        except _s3_errors() as error:
             raise StorageError(f"put s3://{self.bucket}/{self._key(key)}: {error}") from error
 
     def get(self, key: str) -> bytes:
         try:
             found = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
             return bytes(found["Body"].read())
-        except (BotoCoreError, ClientError) as error:
+        except _s3_errors() as error:
             raise StorageError(f"get s3://{self.bucket}/{self._key(key)}: {error}") from error
 
     def list(self, prefix: str) -> list[str]:
@@ -135,7 +143,7 @@ class S3Store:
         try:
             for page in pages:
                 keys += [item["Key"][strip:] for item in page.get("Contents", [])]
-        except (BotoCoreError, ClientError) as error:
+        except _s3_errors() as error:
             raise StorageError(f"list s3://{self.bucket}/{self._key(prefix)}: {error}") from error
         return sorted(keys)
 
@@ -225,7 +233,7 @@ class BrowsableS3Store(S3Store):
                 Bucket=self.bucket, Key=self._key(key), Range=f"bytes={start}-{end}"
             )
             return bytes(found["Body"].read())
-        except (BotoCoreError, ClientError) as error:
+        except _s3_errors() as error:
             raise StorageError(f"get s3://{self.bucket}/{self._key(key)}: {error}") from error
 
     def sizes(self, prefix: str) -> dict[str, int]:
@@ -238,7 +246,7 @@ class BrowsableS3Store(S3Store):
             for page in pages:
                 for item in page.get("Contents", []):
                     found[item["Key"][strip:]] = int(item["Size"])
-        except (BotoCoreError, ClientError) as error:
+        except _s3_errors() as error:
             raise StorageError(f"list s3://{self.bucket}/{self._key(prefix)}: {error}") from error
         return found
 
@@ -255,7 +263,7 @@ class BrowsableS3Store(S3Store):
                     p["Prefix"][len(folder) :].rstrip("/") for p in page.get("CommonPrefixes", [])
                 ]
                 files += [item["Key"][len(folder) :] for item in page.get("Contents", [])]
-        except (BotoCoreError, ClientError) as error:
+        except _s3_errors() as error:
             raise StorageError(f"list s3://{self.bucket}/{folder}: {error}") from error
         return sorted(folders), sorted(files)
 

@@ -1,13 +1,13 @@
-"""The GitHub layer every component uses: one async client over githubkit.
+"""The GitHub layer every component uses: one async client.
 
-githubkit carries the HTTP (its httpx client, request building, rate-limit detection).
+The HTTP is a kept-alive aiohttp session per endpoint (`github_http`: githubkit's httpx
+path cost about 1 ms of CPU per request), answering as githubkit's did.
 Retries, rate limits and App tokens are ours, because they must follow an injected clock,
-sleep and jitter source so tests are deterministic; githubkit's own retry is off. So is
-its hishel cache, which cost about 17 ms of CPU per GET here (SQLite in memory, growing
-without bound): a small LRU of ETags and bodies revalidates every GET with
-`If-None-Match` instead, and a 304 (which GitHub does not charge against the rate limit)
-is answered from it. Responses are read as plain JSON (`.json()`), never as githubkit's
-models, which reject incomplete payloads.
+sleep and jitter source so tests are deterministic. There is no hishel cache (it cost
+about 17 ms of CPU per GET here, SQLite in memory, growing without bound): a small LRU of
+ETags and bodies revalidates every GET with `If-None-Match` instead, and a 304 (which
+GitHub does not charge against the rate limit) is answered from it. Responses are read as
+plain JSON (`.json()`), never as githubkit's models, which reject incomplete payloads.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ import asyncio
 import base64
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,10 +26,8 @@ from urllib.parse import quote
 
 import httpx
 import jwt
-from githubkit import GitHub, UnauthAuthStrategy
-from githubkit.exception import RequestError, RequestFailed
-from githubkit.response import Response
 
+from bowsprit.clients.github_http import Answer, LeanHTTP, RequestError, RequestFailed
 from bowsprit.lib.clock import Clock, jitter, utc_now
 
 logger = logging.getLogger("bowsprit.github")
@@ -239,30 +236,6 @@ def _read_secret(path: Path, what: str) -> str:
     return value
 
 
-class _GitHub(GitHub[UnauthAuthStrategy]):
-    """githubkit builds an httpx client per request outside `async with` (about 40 ms of
-    CPU each, for its SSL context), or holds one in a context variable that tasks started
-    earlier never see: this one keeps a single client, made on first use in the running
-    loop and closed by GitHubClient.aclose."""
-
-    _shared: httpx.AsyncClient | None = None
-
-    @asynccontextmanager
-    async def get_async_client(self) -> AsyncGenerator[httpx.AsyncClient, None]:
-        if self._shared is None:
-            made = await self._create_async_client()
-            if self._shared is None:
-                self._shared = made
-            else:  # another task made one meanwhile
-                await made.aclose()
-        yield self._shared
-
-    async def close_shared(self) -> None:
-        if self._shared is not None:
-            await self._shared.aclose()
-            self._shared = None
-
-
 class _ETags:
     """GET answers with their ETags, by credential and URL, least recently used first out."""
 
@@ -305,25 +278,12 @@ class GitHubClient:
         self.rand = rand or jitter
         self._creds = _Credentials.load(settings, self.clock)
         self._etags = _ETags()
-        self._github = _GitHub(
-            UnauthAuthStrategy(),  # Authorization is set per request: tokens differ per org
-            base_url=settings.base_url,
-            user_agent="bowsprit",
-            timeout=settings.timeout,
-            auto_retry=False,
-            http_cache=False,
-        )
+        # Authorization is set per request (tokens differ per org); the HTTP is a lean
+        # aiohttp session (github_http), answering as githubkit did.
+        self._github = LeanHTTP(settings.base_url, "bowsprit", settings.timeout)
         # Further --github-endpoints, tried in order when one fails (ghproxy, then GitHub).
         self._fallbacks = [
-            _GitHub(
-                UnauthAuthStrategy(),
-                base_url=url,
-                user_agent="bowsprit",
-                timeout=settings.timeout,
-                auto_retry=False,
-                http_cache=False,
-            )
-            for url in settings.fallback_urls
+            LeanHTTP(url, "bowsprit", settings.timeout) for url in settings.fallback_urls
         ]
         self._limits: dict[str, float] = {}  # credential key -> epoch when its budget resets
         self._bot: str | None = None
@@ -552,7 +512,7 @@ class GitHubClient:
         """The repository's open pull requests, every page."""
         return await self._pages(f"{_repo(org, repo)}/pulls", org)  # state=open by default
 
-    async def _arequest_any(self, method: str, url: str, **kwargs: Any) -> Response[Any]:
+    async def _arequest_any(self, method: str, url: str, **kwargs: Any) -> Answer:
         """One try against each endpoint in turn until one answers below 500 (Prow's
         clients do the same with several --github-endpoints); the first one's failure is
         raised when none does."""
@@ -567,9 +527,7 @@ class GitHubClient:
             except RequestError as error:
                 first = first or error
             if self._fallbacks:
-                logger.warning(
-                    "GitHub endpoint %s failed for %s %s", github.config.base_url, method, url
-                )
+                logger.warning("GitHub endpoint %s failed for %s %s", github.base_url, method, url)
         assert first is not None
         raise first
 

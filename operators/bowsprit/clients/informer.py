@@ -5,14 +5,23 @@ or breaks.
 Runs in a daemon thread (the official client is blocking), so a component's event loop
 only ever reads the store the thread keeps current; no restart is needed for changes.
 Watch events are read as raw JSON lines: no client model is built per event.
+
+A component must stop and join its informers before its interpreter exits (`stop_all`):
+a daemon thread still inside pydantic-core (the official client validates every call
+with it, our stores parse with it) when Python finalises is killed by pthread_exit
+unwinding through Rust frames, and the process dies with SIGABRT or SIGSEGV instead of
+exiting 0. stop() therefore interrupts a watch's blocking read instead of waiting for
+the next event or the watch's timeout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 import kubernetes
@@ -53,14 +62,21 @@ class Informer:
         self.synced = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"informer-{plural}", daemon=True)
+        self._lock = threading.Lock()
+        self._response: Any = None  # the watch being read, so stop() can interrupt it
 
     def start(self) -> Informer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        """Stop after the current watch event or the watch's timeout, whichever is first."""
+        """Stop soon: a watch being read is interrupted (its socket shut for reading), a
+        list ends after its current page."""
         self._stopping.set()
+        with self._lock:
+            response, self._response = self._response, None
+        if response is not None:
+            _interrupt(response)
 
     def join(self, timeout: float) -> bool:
         """Wait for the thread to end; whether it did."""
@@ -90,6 +106,8 @@ class Informer:
                 while not self._stopping.is_set() and version is not None:
                     version = self._watch(version)
             except Exception as error:  # noqa: BLE001 - the API server may come and go
+                if self._stopping.is_set():
+                    return  # the interrupted read of stop(), not a failure
                 logger.warning("following %s failed, listing again: %s", self.plural, error)
                 self._stopping.wait(RETRY_SECONDS)
 
@@ -131,6 +149,10 @@ class Informer:
             if error.status == 410:
                 return None
             raise
+        with self._lock:
+            self._response = response
+        if self._stopping.is_set():  # stop() came between the request and the line above
+            _interrupt(response)
         try:
             for line in iter_resp_lines(response):
                 if self._stopping.is_set():
@@ -145,6 +167,28 @@ class Informer:
                 elif kind == "DELETED":
                     self.store.delete(item)
         finally:
+            with self._lock:
+                self._response = None
             response.close()  # unread rest (stopping, or an error): never back to the pool
             response.release_conn()
         return version
+
+
+def _interrupt(response: Any) -> None:
+    """End a blocking read of `response` from another thread (urllib3 >= 2.3)."""
+    # Already released or closed: there is no read to end.
+    with contextlib.suppress(OSError, RuntimeError, ValueError):
+        response.shutdown()
+
+
+def stop_all(informers: Sequence[Informer], timeout: float) -> list[str]:
+    """Stop every informer and wait for their threads (`timeout` seconds for all); the
+    plurals of those still running."""
+    for informer in informers:
+        informer.stop()
+    deadline = time.monotonic() + timeout
+    return [
+        informer.plural
+        for informer in informers
+        if not informer.join(max(0.0, deadline - time.monotonic()))
+    ]

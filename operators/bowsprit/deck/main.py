@@ -21,7 +21,7 @@ from bowsprit.clients.artifacts import BrowsableStore, open_bucket
 from bowsprit.clients.buildclusters import BuildClusters, add_build_cluster_flags
 from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.github import GitHubClient, GitHubError, add_github_flags, settings_from_args
-from bowsprit.clients.informer import Informer
+from bowsprit.clients.informer import Informer, stop_all
 from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client, read_prow_config
 from bowsprit.clients.oauth import GitHubOAuth, OAuthConfig, OAuthError
 from bowsprit.deck.auth import Signer
@@ -29,6 +29,7 @@ from bowsprit.deck.context import Deck
 from bowsprit.deck.server import app
 from bowsprit.deck.store import ObjectStore
 from bowsprit.lib.clock import random_name, utc_now
+from bowsprit.lib.shutdown import exit_now_if_threads_linger
 
 logger = logging.getLogger("bowsprit.deck")
 SYNC_TIMEOUT = 60.0
@@ -100,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError, OAuthError) as error:
         print(f"bowsprit deck: {error}", file=sys.stderr)
         return 2
-    return asyncio.run(serve(args, signer, oauth))
+    return exit_now_if_threads_linger(asyncio.run(serve(args, signer, oauth)))
 
 
 def hook_help(url: str) -> Any:
@@ -204,8 +205,10 @@ async def serve(args: argparse.Namespace, signer: Signer, oauth: OAuthConfig | N
         await runner.cleanup()
         return 0
     finally:
-        for informer in informers:
-            informer.stop()
+        # Joined: a daemon thread running at finalisation can abort the process.
+        running = await asyncio.to_thread(stop_all, informers, SYNC_TIMEOUT / 6)
+        if running:
+            logger.warning("informers still running: %s", running)
         if github is not None:
             await github.aclose()
         cluster.api.close()  # type: ignore[no-untyped-call]

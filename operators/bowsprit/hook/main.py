@@ -18,19 +18,22 @@ from aiohttp import web
 from bowsprit.api import GROUP, VERSION
 from bowsprit.clients.cluster import Cluster, event_body
 from bowsprit.clients.github import GitHubClient, GitHubError, add_github_flags, settings_from_args
-from bowsprit.clients.informer import Informer
+from bowsprit.clients.informer import Informer, stop_all
 from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.server import MAX_BODY_BYTES, Hook
 from bowsprit.hook.tokens import TokenFile, TokenFileError
+from bowsprit.hook.trustcache import TrustCache
 from bowsprit.jobpod.jobs import PLURALS
 from bowsprit.lib import logs
 from bowsprit.lib.clock import rfc3339, utc_now
+from bowsprit.lib.shutdown import exit_now_if_threads_linger
 
 logger = logging.getLogger("bowsprit.hook")
 SYNC_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0  # for the informers' threads to end after the last event was handled
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
@@ -95,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError, TokenFileError) as error:
         print(f"bowsprit hook: --hmac-secret-file: {error}", file=sys.stderr)
         return 2
-    return asyncio.run(serve(args, tokens))
+    # asyncio.run joins the ProwJob-create threads; serve() stops and joins the informers'.
+    return exit_now_if_threads_linger(asyncio.run(serve(args, tokens)))
 
 
 def _informers(args: argparse.Namespace, cluster: Cluster, caches: Caches) -> list[Informer]:
@@ -138,7 +142,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
         hook = Hook(
             tokens=tokens,
             caches=caches,
-            github=github,
+            github=TrustCache(github),  # plugins' trust checks remembered a while
             applier=Applier(github, cluster, dry_run=args.dry_run),
             bot=bot,
             workers=args.plugin_workers,
@@ -151,8 +155,11 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
         await _serve_until_stopped(hook, args.port, args.grace_period, extra)
         return 0
     finally:
-        for informer in informers:
-            informer.stop()
+        # Joined, not just told to stop: a daemon thread still running when Python
+        # finalises can kill the process with SIGABRT (see bowsprit.lib.shutdown).
+        running = await asyncio.to_thread(stop_all, informers, STOP_TIMEOUT)
+        if running:
+            logger.warning("informers still running after %.0fs: %s", STOP_TIMEOUT, running)
         await github.aclose()
         cluster.api.close()  # type: ignore[no-untyped-call]
 

@@ -31,6 +31,7 @@ from bowsprit.hook.plugins.base import Context, GitHub, Plugin
 from bowsprit.hook.plugins.owners.cache import OwnersCache
 from bowsprit.hook.resync import resync_forever, resync_once
 from bowsprit.hook.tokens import TokenFile, signature_valid, tokens_for
+from bowsprit.hook.trustcache import MEMBERSHIP_EVENTS, TrustCache
 from bowsprit.lib.clock import NewName, random_name
 
 logger = logging.getLogger("bowsprit.hook")
@@ -109,6 +110,7 @@ class Hook:
         org, repo = events.repo_of(payload)
         if not signature_valid(tokens_for(self.tokens.current(), org, repo), body, signature):
             return 403, "403 Forbidden: invalid X-Hub-Signature-256"
+        self._membership_may_change(event_type)
         try:
             parsed = events.parse(event_type, guid, payload)
         except events.BadPayload as error:
@@ -132,6 +134,10 @@ class Hook:
         plugins = matching(config.external_plugins, event_type)
         if plugins:
             self.forwarder.forward(plugins, request.headers, body)
+
+    def _membership_may_change(self, event_type: str) -> None:
+        if event_type in MEMBERSHIP_EVENTS and isinstance(self.github, TrustCache):
+            self.github.forget()  # someone may have left: trust is asked again
 
     async def _read(self, request: web.Request) -> bytes | None:
         """The body, or None when it is larger than allowed (read no further than that)."""

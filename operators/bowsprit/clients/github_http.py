@@ -1,0 +1,123 @@
+"""The HTTP under GitHubClient: one kept-alive aiohttp session per endpoint.
+
+githubkit's request path (httpx, httpcore, anyio) cost about 1 ms of the caller's CPU per
+revalidated GET here, against 0.07 ms for the same request on a bare aiohttp session
+(`hack/bench/github_client.py`, same run): in hook that was most of a webhook's CPU. This
+sends what githubkit sent (its Accept, User-Agent and no-cache headers, the base URL's
+path kept, redirects followed) and hands back what githubkit's did (an answer around an
+httpx.Response; RequestFailed for any 4xx/5xx, RequestError when no answer came), so
+GitHubClient's retries, rate-limit handling, ETag cache and App auth are unchanged.
+githubkit itself is no longer imported (21 MB and 0.6 s in every component using GitHub).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import httpx
+
+ACCEPT = "application/vnd.github+json"
+# aiohttp has already undone these: httpx must not decode the body a second time.
+_DROPPED = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+class Answer:
+    """An HTTP answer (githubkit's Response had the same two fields we read)."""
+
+    __slots__ = ("raw_response",)
+
+    def __init__(self, raw_response: httpx.Response) -> None:
+        self.raw_response = raw_response
+
+    @property
+    def status_code(self) -> int:
+        return self.raw_response.status_code
+
+
+class RequestFailed(Exception):
+    """GitHub answered with a 4xx or 5xx."""
+
+    def __init__(self, response: Answer) -> None:
+        super().__init__(f"{response.status_code} {response.raw_response.request.url}")
+        self.response = response
+
+
+class RequestError(Exception):
+    """No answer: the connection failed or timed out."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.exc = error
+
+
+def _query(params: dict[str, Any] | None) -> dict[str, str] | None:
+    """httpx's spelling of query values (aiohttp refuses booleans)."""
+    if not params:
+        return None
+    return {
+        key: ("true" if value else "false") if isinstance(value, bool) else str(value)
+        for key, value in params.items()
+        if value is not None
+    }
+
+
+class LeanHTTP:
+    def __init__(self, base_url: str, user_agent: str, timeout: float) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        self.headers = {"User-Agent": user_agent, "Accept": ACCEPT, "Cache-Control": "no-cache"}
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def url(self, path: str) -> str:
+        """An absolute URL as is (next-page links); a path below the base URL's path."""
+        if "://" in path:
+            return path
+        return self.base_url + path.lstrip("/")
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            # Made on first use, inside the running loop; proxies from the environment as
+            # httpx took them.
+            self._session = aiohttp.ClientSession(timeout=self.timeout, trust_env=True)
+        return self._session
+
+    async def arequest(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        full = self.url(url)
+        try:
+            async with self._client().request(
+                method,
+                full,
+                json=json,
+                params=_query(params),
+                headers={**self.headers, **(headers or {})},
+            ) as answer:
+                body = await answer.read()
+                raw_headers = [
+                    (name, value)
+                    for name, value in answer.raw_headers
+                    if name.decode("latin-1").lower() not in _DROPPED
+                ]
+                status = answer.status
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise RequestError(error) from error
+        raw = httpx.Response(
+            status, headers=raw_headers, content=body, request=httpx.Request(method, full)
+        )
+        response = Answer(raw)
+        if status >= 400:
+            raise RequestFailed(response)
+        return response
+
+    async def close_shared(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
