@@ -11,7 +11,7 @@ from bowsprit.testing.gitrepos import Remote, git
 from bowsprit.tide.contexts import ContextChecker
 from bowsprit.tide.decide import PoolSettings, pick_batch
 from bowsprit.tide.model import SubPool
-from bowsprit.tide.trial import Candidate, GitTrials, TrialError
+from bowsprit.tide.trial import Candidate, GitTrials, TrialError, _Git
 from tests.tide.build import BRANCH, ORG, REPO, job, pr
 
 
@@ -106,3 +106,26 @@ def test_a_head_pushed_meanwhile_is_left_out_and_a_missing_base_is_an_error(
     assert fresh.merge_together(ORG, REPO, BRANCH, base, candidates, 0).clean == (2,)
     with pytest.raises(TrialError, match="checkout"):
         merger.merge_together(ORG, REPO, BRANCH, "f" * 40, candidates, 0)
+
+
+def test_a_trial_cut_short_mid_rebase_does_not_spoil_the_next(
+    remote: Remote, tmp_path: Path
+) -> None:
+    one = remote.pull_request(1, {"a": "one"}, base=BRANCH)
+    two = remote.pull_request(2, {"a": "two"}, base=BRANCH)
+    merger = trials(remote, tmp_path)
+    candidates = [Candidate(1, one, "rebase"), Candidate(2, two, "rebase")]
+    base = remote.head(BRANCH)
+    assert merger.merge_together(ORG, REPO, BRANCH, base, candidates, 0).clean == (1,)
+    work = tmp_path / "work" / ORG / REPO
+    git(work, "checkout", "--quiet", "--detach", one)
+    with pytest.raises(RuntimeError):  # a conflicting rebase left in progress
+        git(work, "rebase", two)
+    assert merger.merge_together(ORG, REPO, BRANCH, base, candidates[::-1], 0).clean == (2,)
+
+
+def test_the_token_goes_to_git_in_its_environment(remote: Remote, tmp_path: Path) -> None:
+    run = _Git(tmp_path, "s3cret")
+    header = run("config", "--get", "http.extraHeader")
+    assert header == "Authorization: Basic eC1hY2Nlc3MtdG9rZW46czNjcmV0"
+    assert _Git(tmp_path, None).ok("config", "--get", "http.extraHeader") is False

@@ -69,6 +69,9 @@ class GitTrials:
                 run("init", "--quiet")
             refs = [f"refs/heads/{branch}"] + [f"refs/pull/{c.number}/head" for c in candidates]
             run("fetch", "--quiet", "--no-tags", self.url(org, repo), *refs)
+            # A trial cut short (a crash mid-merge) leaves an operation to undo first.
+            run.ok("merge", "--abort")
+            run.ok("rebase", "--abort")
             run("checkout", "--quiet", "--force", "--detach", base_sha)
             run("clean", "--quiet", "-ffdx")
             clean: list[int] = []
@@ -85,20 +88,24 @@ class GitTrials:
 class _Git:
     def __init__(self, folder: Path, token: str | None) -> None:
         self.folder = folder
-        self.extra: tuple[str, ...] = ()
-        if token:
-            basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-            self.extra = ("-c", f"http.extraHeader=Authorization: Basic {basic}")
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(folder),
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_TERMINAL_PROMPT": "0",
         }
+        if token:
+            # In the environment, not the command line other processes can read.
+            basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+            self.env |= {
+                "GIT_CONFIG_COUNT": "1",
+                "GIT_CONFIG_KEY_0": "http.extraHeader",
+                "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
+            }
 
     def _run(self, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["git", *IDENTITY, *self.extra, *args],
+            ["git", *IDENTITY, *args],
             cwd=self.folder,
             capture_output=True,
             text=True,
