@@ -34,6 +34,7 @@ from bowsprit.cli import BUILT
 from bowsprit.testing import envtest
 from bowsprit.testing.fakegithub import FakeGitHub
 from bowsprit.testing.fakegithub.state import CommitStatus
+from bowsprit.testing.gitrepos import Remote
 from bowsprit.testing.kubelet import TestKubelet
 from e2e.conformance.conftest import wait_for
 from e2e.conftest import Kube, component_argv, kubectl, operator_process
@@ -254,18 +255,22 @@ def test_tide_works_with_exactly_the_chart_rbac(
     token = tmp_path / "github-token"
     token.write_text("t")
     forbidden = ("Forbidden", "forbidden", "Not enough permissions")
+    # Real git: tide merges a batch's candidates in a clone before starting it.
+    remote = Remote(tmp_path / "git", "rbac", "r")
+    remote.commit({"README": "base"}, branch="master")
     with FakeGitHub() as github:
-        github.add_repo("rbac", "r", {"master": "b" * 40})
+        github.add_repo("rbac", "r", {"master": remote.head("master")})
         for number in (1, 2):
-            github.add_pull(
-                "rbac/r", number, "alice", str(number) * 40, base="master", labels=["lgtm"]
-            )
+            sha = remote.pull_request(number, {f"{number}.go": "change"}, base="master")
+            github.add_pull("rbac/r", number, "alice", sha, base="master", labels=["lgtm"])
             passed = CommitStatus("chart-rbac-unit", "success", "", None, "bot", github.now())
-            github.repos["rbac/r"].statuses[str(number) * 40] = [passed]
+            github.repos["rbac/r"].statuses[sha] = [passed]
         argv = [
             *_as(kube, namespace, "tide", tmp_path),
             f"--github-endpoint={github.url}",
             f"--github-token-path={token}",
+            f"--git-url-template={(tmp_path / 'git').as_uri()}/remotes/{{org}}/{{repo}}.git",
+            f"--git-work-dir={tmp_path / 'tide-git'}",
         ]
         with operator_process(argv, forbidden=forbidden):
             wait_for(

@@ -17,7 +17,8 @@ import pytest
 
 from bowsprit.lib.contexts import description_with_base_sha
 from bowsprit.testing.fakegithub import FakeGitHub
-from bowsprit.testing.fakegithub.state import CommitStatus, Label, Merged, StatusCreated
+from bowsprit.testing.fakegithub.state import CommitStatus, Label, Merged, Pull, Repo, StatusCreated
+from bowsprit.testing.gitrepos import Remote, git
 from bowsprit.testing.kubelet import TestKubelet
 from e2e.conformance.conftest import wait_for as _wait_for
 from e2e.conftest import Kube, component_argv, operator_process, prow_config, running
@@ -55,25 +56,71 @@ def github() -> Iterator[FakeGitHub]:
         yield fake
 
 
-def open_green_pull(github: FakeGitHub, repo: str, number: int) -> None:
+def open_green_pull(
+    github: FakeGitHub, repo: str, number: int, sha: str | None = None, file: str = ""
+) -> str:
     """A PR with lgtm and approved whose `unit` passed on an earlier base (as crier
-    reported it when hook ran it)."""
+    reported it when hook ran it); its head is `sha` (a real commit) or made up."""
     if repo not in github.repos:
         github.add_repo(ORG, repo.split("/")[1], {"master": BASE})
+    sha = sha or head(number)
     github.add_pull(
         repo,
         number,
         "alice",
-        head(number),
+        sha,
         base="master",
         head=f"pr-{number}",
         labels=["lgtm", "approved"],
-        files=[f"{number}.go"],
+        files=[file or f"{number}.go"],
     )
     description = description_with_base_sha("Job succeeded.", OLD_BASE)
-    github.repos[repo].statuses[head(number)] = [
+    github.repos[repo].statuses[sha] = [
         CommitStatus("unit", "success", description, None, "bot", github.now())
     ]
+    return sha
+
+
+class GitPulls:
+    """Pull requests whose heads are real commits of a real remote, which tide's trial
+    merges fetch and into which the fake GitHub's merges are made."""
+
+    def __init__(self, github: FakeGitHub, root: Path) -> None:
+        self.github, self.root = github, root
+        self.remotes: dict[str, Remote] = {}
+        github.merger = self._merge
+
+    def remote(self, repo: str) -> Remote:
+        if repo not in self.remotes:
+            made = Remote(self.root, *repo.split("/"))
+            made.commit({"README": "base"}, branch="master")
+            self.remotes[repo] = made
+            self.github.add_repo(made.org, made.name, {"master": made.head("master")})
+        return self.remotes[repo]
+
+    def open(self, repo: str, number: int, file: str = "", content: str = "") -> str:
+        file = file or f"{number}.go"
+        remote = self.remote(repo)
+        sha = remote.pull_request(number, {file: content or f"change {number}"}, base="master")
+        return open_green_pull(self.github, repo, number, sha, file)
+
+    def push(self, repo: str, number: int) -> str:
+        """A new commit on the PR's branch, published as its head and given its statuses."""
+        remote = self.remotes[repo]
+        sha = remote.commit({f"{number}.go": "pushed"}, branch=f"pr-{number}")
+        git(remote.work, "push", "--quiet", "origin", f"{sha}:refs/pull/{number}/head")
+        statuses = self.github.repos[repo].statuses
+        statuses[sha] = list(statuses[self.github.repos[repo].pulls[number].head_sha])
+        self.github.push(repo, number, sha)
+        return sha
+
+    def _merge(self, repo: Repo, item: Pull, method: str) -> str:
+        return self.remotes[repo.full_name].merge_pull(item.number, item.base_ref, method)
+
+
+@pytest.fixture
+def pulls(github: FakeGitHub, tmp_path: Path) -> GitPulls:
+    return GitPulls(github, tmp_path / "git")
 
 
 def setup(kube: Kube, namespace: str, repos: list[str]) -> None:
@@ -109,6 +156,10 @@ def tide_argv(kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path) ->
     token.write_text("s3cret\n")
     return [
         *component_argv(kube, "tide", namespace),
+        "--git-url-template",
+        f"{(tmp_path / 'git').as_uri()}/remotes/{{org}}/{{repo}}.git",
+        "--git-work-dir",
+        str(tmp_path / "tide-git"),
         "--github-endpoint",
         github.url,
         "--github-token-path",
@@ -157,26 +208,26 @@ def merge_requests(github: FakeGitHub, repo: str, number: int) -> int:
 
 
 def test_a_batch_of_three_is_tested_and_merged_with_its_tested_shas(
-    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+    kube: Kube, namespace: str, github: FakeGitHub, pulls: GitPulls, tmp_path: Path
 ) -> None:
-    for number in (1, 2, 3):
-        open_green_pull(github, "o/r", number)
+    heads = {n: pulls.open("o/r", n) for n in (1, 2, 3)}
+    base = github.repos["o/r"].branches["master"]
     setup(kube, namespace, ["o/r"])
     with (
         running(kube, "plank", namespace),
         operator_process(tide_argv(kube, namespace, github, tmp_path)),
     ):
         batch = wait_for(lambda: batches(kube, namespace), what="a batch ProwJob")[0]
-        assert pulls_of(batch) == [(n, head(n)) for n in (1, 2, 3)]
-        assert batch["spec"]["refs"]["base_sha"] == BASE
+        assert pulls_of(batch) == [(n, heads[n]) for n in (1, 2, 3)]
+        assert batch["spec"]["refs"]["base_sha"] == base
         wait_for(
             lambda: (settle(kube, namespace, lambda _: 0), len(merges(github)) == 3)[1],
             timeout=TIDE_DEADLINE,
             what="three merges",
         )
-    assert merges(github) == [("o/r", n, head(n)) for n in (1, 2, 3)]
+    assert merges(github) == [("o/r", n, heads[n]) for n in (1, 2, 3)]
     assert all(merge_requests(github, "o/r", n) == 1 for n in (1, 2, 3))
-    assert github.repos["o/r"].branches["master"] != BASE  # the merges moved the branch
+    assert github.repos["o/r"].branches["master"] == pulls.remotes["o/r"].head("master") != base
     assert len(batches(kube, namespace)) == 1
 
 
@@ -237,27 +288,25 @@ _SEEN: dict[str, set[Any]] = {}
 
 
 def test_a_pr_pushed_while_its_batch_runs_is_not_merged(
-    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+    kube: Kube, namespace: str, github: FakeGitHub, pulls: GitPulls, tmp_path: Path
 ) -> None:
-    for number in (1, 2, 3):
-        open_green_pull(github, "o/r", number)
+    heads = {n: pulls.open("o/r", n) for n in (1, 2, 3)}
     setup(kube, namespace, ["o/r"])
     with (
         running(kube, "plank", namespace),
         operator_process(tide_argv(kube, namespace, github, tmp_path)),
     ):
         first = wait_for(lambda: batches(kube, namespace), what="a batch ProwJob")[0]
-        github.push("o/r", 2, "9" * 40)
-        github.repos["o/r"].statuses["9" * 40] = list(github.repos["o/r"].statuses[head(2)])
+        pushed = pulls.push("o/r", 2)
         wait_for(
             lambda: (settle(kube, namespace, lambda _: 0), len(merges(github)) == 3)[1],
             timeout=TIDE_DEADLINE,
             what="every PR merged, PR 2 after a test of its new head",
         )
-    assert ("o/r", 2, head(2)) not in merges(github)
-    assert ("o/r", 2, "9" * 40) in merges(github)
-    retested = [j for j in prowjobs(kube, namespace) if (2, "9" * 40) in pulls_of(j)]
-    assert retested and (2, head(2)) in pulls_of(first)
+    assert ("o/r", 2, heads[2]) not in merges(github)
+    assert ("o/r", 2, pushed) in merges(github)
+    retested = [j for j in prowjobs(kube, namespace) if (2, pushed) in pulls_of(j)]
+    assert retested and (2, heads[2]) in pulls_of(first)
 
 
 @contextlib.contextmanager
@@ -274,10 +323,10 @@ def killable(argv: list[str]) -> Iterator[subprocess.Popen[str]]:
 
 
 def test_tide_killed_between_merges_merges_nothing_twice(
-    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+    kube: Kube, namespace: str, github: FakeGitHub, pulls: GitPulls, tmp_path: Path
 ) -> None:
     for number in (1, 2, 3):
-        open_green_pull(github, "o/r", number)
+        pulls.open("o/r", number)
     setup(kube, namespace, ["o/r"])
     argv = tide_argv(kube, namespace, github, tmp_path)
     held = github.hold("PUT", "/repos/o/r/pulls/2/merge")
@@ -302,35 +351,35 @@ def test_tide_killed_between_merges_merges_nothing_twice(
     assert [merge_requests(github, "o/r", n) for n in (1, 2, 3)] == [1, 1, 1]
 
 
-def test_prs_that_conflict_with_each_other_merge_one_at_a_time(
-    kube: Kube, namespace: str, github: FakeGitHub, tmp_path: Path
+def test_prs_that_conflict_with_each_other_in_git_are_never_batched_together(
+    kube: Kube, namespace: str, github: FakeGitHub, pulls: GitPulls, tmp_path: Path
 ) -> None:
-    """Their batch fails (clonerefs could not merge them together): it is not tried again
-    as it was; the oldest is retested alone and merged, and GitHub then reports the other
-    as conflicting, which its tide context says."""
-    for number in (1, 2):
-        open_green_pull(github, "o/r", number)
-        github.repos["o/r"].pulls[number].files = ["same.go"]
+    """PRs 1 and 2 change one file differently: each merges alone, not together (GitHub
+    calls both mergeable). The trial merge keeps 2 out of the batch with 1 and 3; once 1
+    merged, GitHub reports 2 as conflicting, which its tide context says."""
+    heads = {
+        1: pulls.open("o/r", 1, "same.go", "one"),
+        2: pulls.open("o/r", 2, "same.go", "two"),
+        3: pulls.open("o/r", 3),
+    }
     setup(kube, namespace, ["o/r"])
-
-    def decide(labels: dict[str, str]) -> int:
-        return 1 if labels.get("prow.k8s.io/type") == "batch" else 0
-
     with (
         running(kube, "plank", namespace),
         operator_process(tide_argv(kube, namespace, github, tmp_path)),
     ):
+        batch = wait_for(lambda: batches(kube, namespace), what="a batch ProwJob")[0]
+        assert pulls_of(batch) == [(1, heads[1]), (3, heads[3])]
         wait_for(
-            lambda: (settle(kube, namespace, decide), merges(github))[1],
+            lambda: (settle(kube, namespace, lambda _: 0), len(merges(github)) == 2)[1],
             timeout=TIDE_DEADLINE,
-            what="PR 1 merged after its batch with PR 2 failed",
+            what="PRs 1 and 3 merged",
         )
         wait_for(
             lambda: (
-                tide_context(github, head(2))
+                tide_context(github, heads[2])
                 == ("error", "Not mergeable. PR has a merge conflict.")
             ),
             what="PR 2's tide context naming the conflict",
         )
-    assert merges(github) == [("o/r", 1, head(1))]
-    assert len(batches(kube, namespace)) == 1
+    assert merges(github) == [("o/r", 1, heads[1]), ("o/r", 3, heads[3])]
+    assert all((2, heads[2]) not in pulls_of(job) for job in batches(kube, namespace))

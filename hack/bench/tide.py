@@ -1,7 +1,9 @@
 """Tide's cost per sync: 1,000 open pull requests over 50 repositories in the fake GitHub,
 one TidePool over the org, every PR green with lgtm. Prints, per sync, the CPU seconds of
 Tide's own thread (the fake GitHub serves from another thread of this process) and the
-GitHub requests by kind, including how many were answered 304 from the ETag cache (free).
+GitHub requests by kind, including how many were answered 304 from the ETag cache (free),
+and the CPU seconds of the git processes of the trial merges (each repository's PRs are
+real commits of a local remote, fetched and merged as tide does before a new batch).
 
     python hack/bench/tide.py [--repos 50] [--prs-per-repo 20] [--syncs 3]
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +29,10 @@ from bowsprit.jobpod.jobs import Job
 from bowsprit.lib.clock import utc_now
 from bowsprit.testing.fakegithub import FakeGitHub
 from bowsprit.testing.fakegithub.state import CommitStatus
+from bowsprit.testing.gitrepos import Remote
+from bowsprit.tide.registry import trier
 from bowsprit.tide.sync import Caches, Syncer
+from bowsprit.tide.trial import GitTrials
 
 ORG = "bench"
 POD = {"containers": [{"image": "busybox", "command": ["true"]}]}
@@ -46,18 +52,20 @@ class Cluster:
         return {}
 
 
-def scene(github: FakeGitHub, repos: int, per_repo: int) -> Caches:
+def scene(github: FakeGitHub, repos: int, per_repo: int, git_root: Path) -> Caches:
     caches = Caches()
     caches.pools[("ns", "bench")] = TidePoolSpec(orgs=[ORG], labels=["lgtm", "approved"])
     for r in range(repos):
         name = f"repo-{r}"
-        github.add_repo(ORG, name, {"master": f"{r:040x}"})
+        remote = Remote(git_root, ORG, name)
+        remote.commit({"README": name}, branch="master")
+        github.add_repo(ORG, name, {"master": remote.head("master")})
         spec = BlockingPresubmitSpec.model_validate(
             {"org": ORG, "repo": name, "always_run": True, "pod_spec": POD, "name": "unit"}
         )
         caches.jobs[("BlockingPresubmit", "ns", name)] = Job("BlockingPresubmit", "ns", name, spec)
         for n in range(1, per_repo + 1):
-            sha = f"{r:020x}{n:020x}"
+            sha = remote.pull_request(n, {f"f{n}.go": name}, base="master")
             github.add_pull(
                 f"{ORG}/{name}",
                 n,
@@ -91,9 +99,17 @@ def kind(method: str, path: str) -> str:
     return "GET pull"
 
 
+def _children() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
+
+
 async def main(repos: int, per_repo: int, syncs: int) -> None:
     with FakeGitHub() as github, tempfile.TemporaryDirectory() as tmp:
-        caches = scene(github, repos, per_repo)
+        started = time.monotonic()
+        caches = scene(github, repos, per_repo, Path(tmp) / "git")
+        print(f"git remotes made in {time.monotonic() - started:.0f} s")
+        template = f"{(Path(tmp) / 'git').as_uri()}/remotes/{{org}}/{{repo}}.git"
         token = Path(tmp) / "token"
         token.write_text("t")
         client = GitHubClient(GitHubSettings(base_url=github.url, token_path=token))
@@ -104,20 +120,23 @@ async def main(repos: int, per_repo: int, syncs: int) -> None:
             caches,
             utc_now,  # type: ignore[arg-type]
             new_name=lambda: f"job-{time.monotonic_ns()}",
+            trier=trier(client, GitTrials(Path(tmp) / "work", template)),
         )
         print(f"{repos * per_repo} open PRs over {repos} repositories, one TidePool")
         for index in range(syncs):
             before_requests = len(github.requests)
             before_remaining = github.remaining
-            cpu, wall = time.thread_time(), time.monotonic()
+            cpu, wall, git = time.thread_time(), time.monotonic(), _children()
             outcomes = await syncer.sync()
             cpu, wall = time.thread_time() - cpu, time.monotonic() - wall
+            git = _children() - git
             made = github.requests[before_requests:]
             counts = collections.Counter(kind(r.method, r.path) for r in made)
             charged = before_remaining - github.remaining
             actions = collections.Counter(o.decision.action for o in outcomes)
             print(
-                f"sync {index + 1}: {cpu:.2f} s CPU (tide's thread), {wall:.2f} s elapsed;"
+                f"sync {index + 1}: {cpu:.2f} s CPU (tide's thread), {git:.2f} s CPU of git"
+                f" (trial merges), {wall:.2f} s elapsed;"
                 f" {len(made)} requests, {charged} charged (the rest 304);"
                 f" {dict(sorted(counts.items()))}; actions {dict(actions)};"
                 f" ProwJobs created so far {cluster.created}"

@@ -4,19 +4,45 @@ ported, then whole-sub-pool cases for every branch of the decision."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import pytest
 
 from bowsprit.tide.contexts import ContextChecker
 from bowsprit.tide.decide import (
+    Decision,
     PoolSettings,
-    decide,
     filter_reason,
     merge_method,
     pick_highest_priority,
     take_action,
 )
-from bowsprit.tide.model import Blocker, PullRequest, SubPool
+from bowsprit.tide.decide import decide as decide_once
+from bowsprit.tide.model import Blocker, MergeTrial, PullRequest, SubPool
 from tests.tide.build import BASE, BRANCH, ORG, REPO, job, pr, run
+
+
+def clean_trial(
+    candidates: Sequence[PullRequest], limit: int, conflicting: Iterable[int] = ()
+) -> MergeTrial:
+    """What a trial merge reports when only `conflicting` fail to merge (the real git
+    trial is tests/tide/test_trial.py)."""
+    clean = [c.number for c in candidates if c.number not in set(conflicting)]
+    return MergeTrial(
+        tuple((c.number, c.head_sha) for c in candidates),
+        tuple(clean[:limit] if limit > 0 else clean),
+    )
+
+
+def decide(pool: SubPool, settings: PoolSettings, conflicting: Iterable[int] = ()) -> Decision:
+    """A decision as the sync makes it: a second one with the trial merge when the first
+    asks for it."""
+    first = decide_once(pool, settings)
+    if not first.wants_trial:
+        return first
+    trial = clean_trial(first.wants_trial, settings.batch_size_limit, conflicting)
+    return decide_once(pool, settings, trial)
+
 
 # TestFilterSubpool ------------------------------------------------------------------------
 
@@ -179,10 +205,11 @@ def test_take_action(  # type: ignore[no-untyped-def]
     settings = PoolSettings(jobs=TAKE_JOBS if presubmits else ())
     required = {100: list(TAKE_JOBS)} if presubmits else {}
     missing = {n: list(TAKE_JOBS) for n in nones}
-    chosen, chosen_targets, jobs = take_action(
+    candidates = sorted(everything, key=lambda p: p.number)
+    chosen, chosen_targets, jobs, _ = take_action(
         view,
         settings,
-        lambda _, candidates, limit: candidates,
+        clean_trial(candidates, 0),
         (pulls(successes), pulls(pendings), pulls(nones)),
         (pulls(batch_merges), [pr(99)] if batch_pending else []),
         required,
@@ -293,15 +320,28 @@ def test_a_failed_context_leaves_the_pool() -> None:
     assert decision.action == "TRIGGER"
 
 
-def test_conflicting_prs_leave_the_pool_and_a_picker_keeps_a_batch_clean() -> None:
+def test_conflicting_prs_leave_the_pool_and_the_trial_merge_keeps_a_batch_clean() -> None:
     decision = decide(pool([green(1), green(2, mergeable=False)]), settings())
     assert decision.excluded == {2: "PR has a merge conflict."}
-
-    def without_3(_: SubPool, candidates: list[PullRequest], limit: int) -> list[PullRequest]:
-        return [c for c in candidates if c.number != 3]  # 3 conflicts with 1 here
-
-    decision = decide(pool([green(1), green(2), green(3)]), settings(), without_3)
+    decision = decide(pool([green(1), green(2), green(3)]), settings(), conflicting=[3])
     assert numbers(decision.targets) == [1, 2]
+    alone = decide(pool([green(1), green(2)]), settings(), conflicting=[2])
+    assert (alone.action, numbers(alone.targets)) == ("TRIGGER", [1])  # no batch of one
+
+
+def test_a_new_batch_waits_for_a_trial_of_exactly_its_candidates() -> None:
+    prs = [green(1), green(2)]
+    first = decide_once(pool(prs), settings())
+    assert first.action == "TRIGGER" and numbers(first.wants_trial) == [1, 2]
+    stale = MergeTrial(((1, "origin/pr-1"), (2, "old-head")), (1, 2))
+    assert decide_once(pool(prs), settings(), stale).wants_trial == first.wants_trial
+    trial = clean_trial(first.wants_trial, 0)
+    again = decide_once(pool(prs), settings(), trial)
+    assert (again.action, numbers(again.targets), again.wants_trial) == (
+        "TRIGGER_BATCH",
+        [1, 2],
+        (),
+    )
 
 
 def test_batch_size_limit() -> None:
@@ -320,7 +360,7 @@ def test_an_existing_batch_is_preferred_unless_switched_off() -> None:
     decision = decide(pool(prs, runs), settings())
     assert numbers(decision.targets) == [2, 3]
     fresh = decide(pool(prs, runs), settings(prioritize_existing_batches=False))
-    assert numbers(fresh.targets) == [1, 2]  # a new batch, not the one that failed
+    assert numbers(fresh.targets) == [1, 2, 3]  # a new batch: every clean candidate
 
 
 def test_a_blocker_issue_blocks_its_branch_only() -> None:
@@ -365,13 +405,11 @@ def test_run_if_changed_jobs_are_required_only_for_matching_files() -> None:
     assert (decision.action, numbers(decision.targets)) == ("MERGE", [1])
 
 
-def test_a_failed_batch_is_not_tried_again_as_it_was() -> None:
+def test_a_failed_batch_is_tried_again_as_prow_does() -> None:
+    """Prow has no memory of failed batches: its pickNewBatch picks the same clean
+    candidates again (a flake passes the next time)."""
     prs = [green(1), green(2), green(3)]
     heads = [(n, f"origin/pr-{n}") for n in (1, 2, 3)]
     failed = [run("unit", "failure", heads)]
-    assert numbers(decide(pool(prs, failed), settings()).targets) == [1, 2]
-    failed.append(run("unit", "failure", heads[:2]))
     decision = decide(pool(prs, failed), settings())
-    assert (decision.action, numbers(decision.targets)) == ("TRIGGER", [1])
-    on_old_base = [run("unit", "failure", heads, base=OLD_BASE)]
-    assert numbers(decide(pool(prs, on_old_base), settings()).targets) == [1, 2, 3]
+    assert (decision.action, numbers(decision.targets)) == ("TRIGGER_BATCH", [1, 2, 3])

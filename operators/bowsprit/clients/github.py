@@ -701,6 +701,14 @@ class GitHubClient:
     async def delete_branch(self, org: str, repo: str, branch: str) -> None:
         await self._send("DELETE", f"{_repo(org, repo)}/git/refs/heads/{quote(branch)}", org)
 
+    async def git_token(self, org: str) -> str | None:
+        """The token git fetches `org`'s repositories with over HTTPS (tide's trial
+        merges): the token, the App's installation token, or None without credentials."""
+        token = self._creds.current_token()
+        if token is not None or not self._creds.is_app:
+            return token
+        return await self._installation_token(org)
+
 
 def _decoded(found: dict[str, Any]) -> str:
     """The text of a blob or contents answer (base64, as GitHub sends it)."""

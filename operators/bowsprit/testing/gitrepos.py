@@ -119,6 +119,21 @@ class Remote:
     def head(self, branch: str = "main") -> str:
         return git(self.bare, "rev-parse", f"refs/heads/{branch}")
 
+    def merge_pull(self, number: int, base: str = "main", method: str = "merge") -> str:
+        """Merge refs/pull/<number>/head into `base` as GitHub's merge button does (a merge
+        commit; one squashed commit for squash and rebase), publish it, return the new head."""
+        git(self.work, "fetch", "--quiet", "origin")
+        git(self.work, "checkout", "--quiet", "-B", base, f"origin/{base}")
+        git(self.work, "fetch", "--quiet", "origin", f"refs/pull/{number}/head")
+        message = f"Merge pull request #{number}"
+        if method == "merge":
+            git(self.work, "merge", "--quiet", "--no-ff", "-m", message, "FETCH_HEAD")
+        else:
+            git(self.work, "merge", "--quiet", "--squash", "FETCH_HEAD")
+            git(self.work, "commit", "--quiet", "-m", message)
+        git(self.work, "push", "--quiet", "origin", f"HEAD:refs/heads/{base}")
+        return git(self.work, "rev-parse", "HEAD")
+
 
 class GitDaemon:
     """`git daemon` serving every repository under a folder on 127.0.0.1."""

@@ -16,13 +16,18 @@ from bowsprit.tide.contexts import (
     required_presubmits,
     unsuccessful,
 )
-from bowsprit.tide.model import Blocker, JobResult, PullRequest, SimpleState, SubPool, better
+from bowsprit.tide.model import (
+    Blocker,
+    JobResult,
+    MergeTrial,
+    PullRequest,
+    SimpleState,
+    SubPool,
+    better,
+)
 
 BLOCKED = "BLOCKED"  # GitHub's mergeStateStatus when branch rules forbid the merge
 Action = Literal["WAIT", "TRIGGER", "TRIGGER_BATCH", "MERGE", "MERGE_BATCH", "BLOCKED"]
-# Picks the PRs of a new batch: the candidates (oldest first) and the size limit in,
-# the ones that merge together cleanly out (Prow merges them into a checkout).
-BatchPicker = Callable[[SubPool, list[PullRequest], int], list[PullRequest]]
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,9 @@ class Decision:
     excluded: dict[int, str] = field(default_factory=dict)  # filtered out, and why
     blockers: tuple[Blocker, ...] = ()
     required: dict[int, tuple[str, ...]] = field(default_factory=dict)  # contexts per PR
+    # A new batch needs a trial merge of these candidates (oldest first): the caller
+    # merges them in a checkout and decides again with the MergeTrial.
+    wants_trial: tuple[PullRequest, ...] = ()
 
 
 def override_labels(pr: PullRequest, settings: PoolSettings) -> list[str]:
@@ -260,44 +268,40 @@ def existing_batch(
     return [by_number[number] for number in best]
 
 
-def greedy_batch(pool: SubPool, candidates: list[PullRequest], limit: int) -> list[PullRequest]:
-    """The default new batch: the oldest candidates up to the limit, shortened (newest out
-    first) while a batch of exactly those heads already failed on this base. Prow instead
-    merges the candidates in a local checkout and keeps those that merge cleanly; without
-    that trial, a failed batch (PRs that conflict with each other, or one that breaks the
-    others) is not tried again as it was, so the pool always makes progress: down to no
-    batch at all, and then serial retests."""
-    chosen = candidates[:limit] if limit > 0 else list(candidates)
-    failed = {
-        tuple(sorted(job.pulls))
-        for job in pool.jobs
-        if job.type == "batch" and job.base_sha == pool.sha and job.simple_state == "failure"
-    }
-    while len(chosen) > 1:
-        heads = tuple(sorted((pr.number, pr.head_sha) for pr in chosen))
-        if heads not in failed:
-            return chosen
-        chosen = chosen[:-1]
-    return chosen
+def trial_batch(
+    candidates: Sequence[PullRequest], trial: MergeTrial | None, limit: int
+) -> list[PullRequest] | None:
+    """The new batch a trial merge found (Prow's pickNewBatch keeps the candidates that
+    merge cleanly together, in order); None when the trial is missing or was made for
+    other candidates or heads."""
+    tried = tuple((pr.number, pr.head_sha) for pr in candidates)
+    if trial is None or trial.tried != tried:
+        return None
+    clean = [pr for pr in candidates if pr.number in trial.clean]
+    return clean[:limit] if limit > 0 else clean
 
 
 def pick_batch(
-    pool: SubPool, settings: PoolSettings, new_batch: BatchPicker
-) -> tuple[list[PullRequest], list[Job]]:
+    pool: SubPool, settings: PoolSettings, trial: MergeTrial | None
+) -> tuple[list[PullRequest], list[Job], list[PullRequest]]:
     """Prow's pickBatch: oldest retest-eligible PRs, an existing batch first when so
-    configured, else a new one."""
+    configured, else the new one the trial merge found. Last: the candidates to try when
+    the trial is missing (no batch then)."""
     if settings.batch_size_limit < 0:
-        return [], []
+        return [], [], []
     ordered = sorted(pool.prs, key=lambda pr: pr.number)
     candidates = [pr for pr in ordered if retest_eligible(pr, pool, settings.checker)]
     if not candidates:
-        return [], []
+        return [], [], []
     chosen: list[PullRequest] = []
     if settings.prioritize_existing_batches:
         chosen = existing_batch(pool, candidates, settings.batch_size_limit)
     if not chosen:
-        chosen = new_batch(pool, candidates, settings.batch_size_limit)
-    return chosen, batch_presubmits(settings.jobs, pool.branch, chosen)
+        found = trial_batch(candidates, trial, settings.batch_size_limit)
+        if found is None:
+            return [], [], candidates
+        chosen = found
+    return chosen, batch_presubmits(settings.jobs, pool.branch, chosen), []
 
 
 def _filtered(
@@ -313,13 +317,14 @@ def _filtered(
     return kept, excluded
 
 
-Choice = tuple[Action, Sequence[PullRequest], Sequence[Job]]
+# The action, its targets, the jobs to start, and the candidates wanting a trial merge.
+Choice = tuple[Action, Sequence[PullRequest], Sequence[Job], Sequence[PullRequest]]
 
 
 def take_action(
     view: SubPool,
     settings: PoolSettings,
-    new_batch: BatchPicker,
+    trial: MergeTrial | None,
     accumulated: tuple[list[PullRequest], list[PullRequest], list[PullRequest]],
     batches: tuple[list[PullRequest], list[PullRequest]],
     required: dict[int, list[Job]],
@@ -329,33 +334,33 @@ def take_action(
     successes, pendings, missings = accumulated
     batch_success, batch_pending = batches
     if batch_success:
-        return "MERGE_BATCH", batch_success, ()
+        return "MERGE_BATCH", batch_success, (), ()
     if successes and not batch_pending:
         chosen = pick_highest_priority(
             successes, lambda pr: passing(pr, settings.checker), settings.priority
         )
         if chosen is not None:
-            return "MERGE", [chosen], ()
+            return "MERGE", [chosen], (), ()
     if not any(required.values()):  # no required Prow job anywhere: nothing to test
-        return "WAIT", (), ()
+        return "WAIT", (), (), ()
+    wanted: Sequence[PullRequest] = ()
     if len(view.prs) > 1 and not batch_pending:
-        batch, jobs = pick_batch(view, settings, new_batch)
+        batch, jobs, wanted = pick_batch(view, settings, trial)
         if len(batch) > 1:
-            return "TRIGGER_BATCH", batch, jobs
+            return "TRIGGER_BATCH", batch, jobs, ()
     if missings and not pendings and not successes:
         chosen = pick_highest_priority(
             missings, lambda pr: retest_eligible(pr, view, settings.checker), settings.priority
         )
         if chosen is not None:
-            return "TRIGGER", [chosen], missing_tests[chosen.number]
-    return "WAIT", (), ()
+            return "TRIGGER", [chosen], missing_tests[chosen.number], wanted
+    return "WAIT", (), (), wanted
 
 
-def decide(
-    pool: SubPool, settings: PoolSettings, new_batch: BatchPicker = greedy_batch
-) -> Decision:
+def decide(pool: SubPool, settings: PoolSettings, trial: MergeTrial | None = None) -> Decision:
     """One sub-pool's action, in Prow's order: MERGE_BATCH > MERGE > TRIGGER_BATCH >
-    TRIGGER > WAIT; BLOCKED when a blocker issue applies."""
+    TRIGGER > WAIT; BLOCKED when a blocker issue applies. A new batch needs `trial`, the
+    trial merge of the candidates in `wants_trial` of a decision made without it."""
     per_pr = {pr.number: required_presubmits(settings.jobs, pool.branch, pr) for pr in pool.prs}
     kept, excluded = _filtered(pool, settings, per_pr)
     current = [job for job in pool.jobs if job.base_sha == pool.sha]
@@ -363,18 +368,18 @@ def decide(
     batches = accumulate_batch(view, settings.jobs)
     successes, pendings, missings, missing_tests = accumulate(per_pr, kept, current, pool.sha)
     blockers = tuple(b for b in settings.blockers if b.applies(pool.org, pool.repo, pool.branch))
-    choice: Choice = ("BLOCKED", (), ())
+    choice: Choice = ("BLOCKED", (), (), ())
     if not blockers:
         choice = take_action(
             view,
             settings,
-            new_batch,
+            trial,
             (successes, pendings, missings),
             batches,
             per_pr,
             missing_tests,
         )
-    action, targets, jobs = choice
+    action, targets, jobs, wanted = choice
     return Decision(
         action,
         tuple(kept),
@@ -386,5 +391,6 @@ def decide(
         tuple(pr.number for pr in batches[1]),
         excluded,
         blockers,
-        {n: tuple(job.context for job in wanted) for n, wanted in per_pr.items()},
+        {n: tuple(job.context for job in need) for n, need in per_pr.items()},
+        tuple(wanted),
     )

@@ -4,6 +4,8 @@ current base, testing them in batches, as Prow's Tide does."""
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
 from bowsprit.clients.github import (
     GitHubClient,
@@ -13,6 +15,7 @@ from bowsprit.clients.github import (
 )
 from bowsprit.clients.operator import add_operator_flags, run_operator
 from bowsprit.tide.registry import Deps, build_registry
+from bowsprit.tide.trial import DEFAULT_URL_TEMPLATE, GitTrials
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +28,18 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         help="seconds between the merges of a batch, so GitHub recomputes mergeability"
         " (Prow waits 5 s)",
     )
+    parser.add_argument(
+        "--git-url-template",
+        default=DEFAULT_URL_TEMPLATE,
+        help="where trial merges fetch a repository from ({org} and {repo} replaced);"
+        " HTTPS fetches carry the GitHub token or the App's installation token",
+    )
+    parser.add_argument(
+        "--git-work-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "bowsprit-tide-git",
+        help="folder of the clones trial merges use (one per repository, kept between syncs)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,4 +50,5 @@ def run(args: argparse.Namespace) -> int:
     deps = Deps.from_args(args)
     deps.github = github
     deps.merge_pause = args.batch_merge_pause
+    deps.trials = GitTrials(args.git_work_dir, args.git_url_template)
     return run_operator(build_registry(), deps, args)

@@ -119,3 +119,13 @@ def better(previous: SimpleState | None, current: SimpleState) -> SimpleState:
     if previous is None or previous == "failure" or current == "success":
         return current
     return previous
+
+
+@dataclass(frozen=True)
+class MergeTrial:
+    """A trial merge of a new batch's candidates onto the base in a real checkout (Prow's
+    pickNewBatch): the heads tried, in order, and the numbers of those that merged cleanly
+    together (up to the batch size limit)."""
+
+    tried: tuple[tuple[int, str], ...]
+    clean: tuple[int, ...]

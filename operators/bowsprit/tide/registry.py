@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +23,9 @@ from bowsprit.clients.github import GitHubClient
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.jobpod.jobs import Job, JobKind
 from bowsprit.lib.clock import random_name
-from bowsprit.tide.model import JobResult
-from bowsprit.tide.sync import Caches, Syncer
+from bowsprit.tide.model import JobResult, MergeTrial, SubPool
+from bowsprit.tide.sync import Caches, Syncer, Trier
+from bowsprit.tide.trial import Candidate, GitTrials
 
 logger = logging.getLogger("bowsprit.tide")
 RETRY_AFTER_FAILURE = 10.0
@@ -34,6 +36,7 @@ FINISHED = ("success", "failure", "aborted", "error")
 class Deps(OperatorDeps):
     github: GitHubClient | None = None
     merge_pause: float = 5.0
+    trials: GitTrials | None = None
     caches: Caches = field(default_factory=Caches)
     wake: asyncio.Event | None = None
     syncer: Syncer | None = None
@@ -47,6 +50,25 @@ class Deps(OperatorDeps):
     def poke(self) -> None:
         if self.wake is not None:
             self.wake.set()
+
+
+def trier(github: GitHubClient, trials: GitTrials) -> Trier:
+    """Trial merges in a thread (git blocks), fetching with the GitHub credentials."""
+
+    async def run(pool: SubPool, candidates: Sequence[Candidate], limit: int) -> MergeTrial:
+        token = await github.git_token(pool.org)
+        return await asyncio.to_thread(
+            trials.merge_together,
+            pool.org,
+            pool.repo,
+            pool.branch,
+            pool.sha,
+            candidates,
+            limit,
+            token,
+        )
+
+    return run
 
 
 async def loop(deps: Deps) -> None:
@@ -193,6 +215,7 @@ def build_registry() -> kopf.OperatorRegistry:
             random_name,
             dry_run=deps.dry_run,
             merge_pause=deps.merge_pause,
+            trier=trier(deps.github, deps.trials) if deps.trials is not None else None,
         )
         deps.task = asyncio.create_task(loop(deps))
         logger.info("tide started: ProwJobs in %s", deps.caches.config.prowjob_namespace)

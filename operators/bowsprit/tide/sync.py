@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +32,20 @@ from bowsprit.tide.decide import (
     merge_method,
 )
 from bowsprit.tide.gather import Gatherer, open_queries, pool_queries
-from bowsprit.tide.model import TIDE_CONTEXT, Blocker, JobResult, PullRequest, SubPool
+from bowsprit.tide.model import (
+    TIDE_CONTEXT,
+    Blocker,
+    JobResult,
+    MergeTrial,
+    PullRequest,
+    SubPool,
+)
 from bowsprit.tide.prowjobs import non_failed_batch_exists, prowjob, refs, result
 from bowsprit.tide.status import clipped, expected_status, target_url
+from bowsprit.tide.trial import Candidate
+
+# Merges a new batch's candidates onto the sub-pool's base in a checkout (tide/trial.py).
+Trier = Callable[[SubPool, Sequence[Candidate], int], Awaitable[MergeTrial]]
 
 logger = logging.getLogger("bowsprit.tide")
 PoolKey = tuple[str, str]  # TidePool namespace, name
@@ -104,6 +115,7 @@ class Syncer:
     dry_run: bool = False
     merge_pause: float = 5.0
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    trier: Trier | None = None
     gatherer: Gatherer = field(init=False)
     last_status: float = 0.0
 
@@ -181,6 +193,9 @@ class Syncer:
             )
             pool = SubPool(org, repo, branch, sha, members, results.get(key, []))
             decision = decide(pool, settings)
+            if decision.wants_trial:
+                trial = await self._trial(pool, spec, settings, decision.wants_trial)
+                decision = decide(pool, settings, trial)
             outcome = Outcome(decision, pool, owner)
             outcome.error = await self._act(outcome, spec, settings)
         except Exception:  # noqa: BLE001 - one sub-pool's failure, not all
@@ -200,6 +215,22 @@ class Syncer:
         if decision.action in ("TRIGGER", "TRIGGER_BATCH") and not self.dry_run:
             RETESTS.labels(org, repo, branch, decision.action).inc()
         return outcome
+
+    async def _trial(
+        self,
+        pool: SubPool,
+        spec: TidePoolSpec,
+        settings: PoolSettings,
+        prs: Sequence[PullRequest],
+    ) -> MergeTrial:
+        """Prow's pickNewBatch: the candidates merged one by one with their merge methods."""
+        if self.trier is None:
+            raise RuntimeError("tide has no git checkout for trial merges")
+        default = tide_settings.merge_method(self.caches.config.tide, spec, pool.org, pool.repo)
+        candidates = [
+            Candidate(pr.number, pr.head_sha, merge_method(pr, default, settings)) for pr in prs
+        ]
+        return await self.trier(pool, candidates, settings.batch_size_limit)
 
     async def _act(
         self, outcome: Outcome, spec: TidePoolSpec, settings: PoolSettings

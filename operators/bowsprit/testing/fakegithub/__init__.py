@@ -102,6 +102,9 @@ class FakeGitHub:
         self.oauth = OAuthState()
         self.busy_users: set[str] = set()  # GitHub status "busy" (blunderbuss)
         self.git = GitData(self)  # files per commit and the owners plugins' calls
+        # A merge in real git (repo, pull, method -> the base's new head, e.g. a
+        # gitrepos.Remote's merge_pull); without it a merge makes up the new head's SHA.
+        self.merger: Callable[[Repo, Pull, str], str] | None = None
 
     # Setting the scene -----------------------------------------------------------------
 

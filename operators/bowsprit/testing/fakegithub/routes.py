@@ -202,6 +202,8 @@ class Routes:
         if item.merged or item.state != "open" or not item.mergeable:
             return reply({"message": "Pull Request is not mergeable"}, 405)
         sha = hashlib.sha1(f"{repo.full_name}{item.number}{method}".encode()).hexdigest()
+        if self.fake.merger is not None:
+            sha = self.fake.merger(repo, item, method)
         item.merged, item.state, item.merge_commit_sha = True, "closed", sha
         repo.branches[item.base_ref] = sha
         self.fake.merged_into(repo, item)
