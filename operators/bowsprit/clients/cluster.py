@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import kubernetes
 from kubernetes.client.exceptions import ApiException
@@ -42,7 +42,7 @@ class Cluster:
         }
         # The token as the generated client sets it (an exec plugin's is refreshed).
         self.api.update_params_for_auth(headers, [], ["BearerToken"], path, method, None)
-        response = self.api.rest_client.pool_manager.request(
+        response = self.api.rest_client.pool_manager.urlopen(
             method,
             self.api.configuration.host + path,
             body=json.dumps(body).encode(),
@@ -128,10 +128,8 @@ class Cluster:
         return created
 
     def post_event(self, body: dict[str, Any]) -> None:
-        core = kubernetes.client.CoreV1Api(self.api)
-        core.create_namespaced_event(
-            body["metadata"]["namespace"], cast(Any, body), _preload_content=False
-        )
+        namespace = body["metadata"]["namespace"]
+        self._write("POST", f"/api/v1/namespaces/{namespace}/events", body, "application/json")
 
     def get_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
         core = kubernetes.client.CoreV1Api(self.api)
