@@ -32,7 +32,6 @@ from procstats import cpu_seconds, rss_mb  # type: ignore[import-not-found]
 from servers import Profile, api_server  # type: ignore[import-not-found]
 
 from bowsprit.api import GROUP, VERSION
-from bowsprit.clients.cluster import Cluster
 from bowsprit.clients.kube import load_configuration
 from bowsprit.testing.kubelet import TestKubelet
 
@@ -155,14 +154,17 @@ def idle_rss(kubeconfig: Path) -> float:
 def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None) -> None:
     api = kubernetes.client.ApiClient(load_configuration(str(kubeconfig)))
     api.configuration.connection_pool_maxsize = concurrency * 2
-    cluster, core = Cluster(api), kubernetes.client.CoreV1Api(api)
+    core = kubernetes.client.CoreV1Api(api)
     objects = kubernetes.client.CustomObjectsApi(api)
     setup(api)
 
+    # The yardstick is the official client's generated path (raw JSON, no models), as
+    # any client would make these calls; plank's own path is leaner (Cluster._write).
     elapsed = in_parallel(
-        lambda i: cluster.create_pod(
+        lambda i: core.create_namespaced_pod(
             "raw",
             {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"raw-{i}"}, "spec": POD},
+            _preload_content=False,
         ),
         jobs,
         concurrency,
@@ -178,8 +180,15 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None) -> 
         concurrency,
     )
     elapsed = in_parallel(
-        lambda i: cluster.patch_custom_status(
-            "raw", "prowjobs", f"job-{i}", {"state": "pending", "build_id": str(i)}
+        lambda i: objects.patch_namespaced_custom_object_status(
+            GROUP,
+            VERSION,
+            "raw",
+            "prowjobs",
+            f"job-{i}",
+            {"status": {"state": "pending", "build_id": str(i)}},
+            _content_type="application/merge-patch+json",
+            _preload_content=False,
         ),
         jobs,
         concurrency,
