@@ -4,15 +4,20 @@ failures logged at most once a minute and never raised."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bowsprit.hook.tidepoke import TidePoker, pokes_tide
+from bowsprit.testing.fakegithub import sign, webhook_samples
+from tests.hook.test_server import SECRET, Recorder, make_hook, push
 
 
 @dataclass
@@ -112,3 +117,44 @@ async def test_unreachable_tide_never_raises(caplog: pytest.LogCaptureFixture) -
         assert (poker.sent, poker.failed) == (0, 1)
     finally:
         await poker.aclose()
+
+
+def _labeled() -> bytes:
+    sample = next(
+        s for s in webhook_samples() if s.event == "pull_request" and s.name == "opened.payload"
+    )
+    body = json.loads(sample.body)
+    body["action"] = "labeled"
+    body["label"] = {"name": "lgtm"}
+    return json.dumps(body).encode()
+
+
+async def test_hook_answers_at_once_and_pokes_only_for_merge_relevant_events(
+    tmp_path: Path, tide: tuple[FakeTide, str]
+) -> None:
+    fake, url = tide  # holds every poke: the webhook's answer must not wait for it
+    poker = TidePoker(url, "tok")
+    hook = make_hook(tmp_path, Recorder(), tide=poker)
+    server = TestServer(hook.app())
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            for event, body in (("push", push()), ("pull_request", _labeled())):
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-GitHub-Event": event,
+                    "X-GitHub-Delivery": event,
+                    "X-Hub-Signature-256": sign(SECRET, body),
+                }
+                async with session.post(
+                    server.make_url("/hook"), data=body, headers=headers
+                ) as response:
+                    assert response.status == 200
+        await asyncio.wait_for(fake.arrived.wait(), 5)
+        assert fake.auths == ["Bearer tok"]  # the push did not poke
+        fake.release.set()
+        await asyncio.wait_for(poker.idle(), 5)
+        assert poker.sent == 1
+    finally:
+        fake.release.set()
+        await server.close()
