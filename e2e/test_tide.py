@@ -123,8 +123,8 @@ def pulls(github: FakeGitHub, tmp_path: Path) -> GitPulls:
     return GitPulls(github, tmp_path / "git")
 
 
-def setup(kube: Kube, namespace: str, repos: list[str]) -> None:
-    prow_config(kube, namespace, tide={"sync_period": "1s"})
+def setup(kube: Kube, namespace: str, repos: list[str], sync_period: str = "1s") -> None:
+    prow_config(kube, namespace, tide={"sync_period": sync_period})
     create(
         kube,
         namespace,

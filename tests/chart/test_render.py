@@ -80,12 +80,12 @@ def test_rendered_objects_are_valid_on_the_oldest_kubernetes(
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda path: path.stem)
 def test_both_helm_majors_render_the_same(render: Render, scenario: Path) -> None:
     v4, v3 = (render(major, (scenario,)) for major in MAJORS)
-    # A generated HMAC token differs between any two renders; everything else may not.
+    # Generated tokens (HMAC, tide's poke) differ between any two renders; nothing else may.
     assert [_without_random(item) for item in v4] == [_without_random(item) for item in v3]
 
 
 def _without_random(item: dict[str, Any]) -> dict[str, Any]:
-    if item["kind"] == "Secret" and item["metadata"]["name"].endswith("-hmac"):
+    if item["kind"] == "Secret" and item["metadata"]["name"].endswith(("-hmac", "-tide-poke")):
         return {**item, "data": None}
     return item
 
@@ -320,6 +320,35 @@ def test_github_credentials_reach_the_components_as_files(render: Render) -> Non
     assert "--github-workers=4" in args and "--slack-workers=1" in args
 
 
+def test_hook_pokes_tide_through_its_service_with_a_shared_token(render: Render) -> None:
+    objects = render("v4", (ALL,))
+    found = deployments(objects)
+    hook, tide = (found[name]["spec"]["template"]["spec"] for name in ("hook", "tide"))
+    assert (
+        "--tide-url=http://rel-bowsprit-tide.bowsprit.svc:8082/poke"
+        in hook["containers"][0]["args"]
+    )
+    assert "--poke-port=8082" in tide["containers"][0]["args"]
+    for spec in (hook, tide):
+        assert "--tide-token-file=/etc/tide-poke/token" in spec["containers"][0]["args"] or (
+            "--poke-token-file=/etc/tide-poke/token" in spec["containers"][0]["args"]
+        )
+        secrets = {v["secret"]["secretName"] for v in spec["volumes"] if "secret" in v}
+        assert "rel-bowsprit-tide-poke" in secrets
+    (service,) = [
+        s for s in of_kind(objects, "Service") if s["metadata"]["name"] == "rel-bowsprit-tide"
+    ]
+    assert {"name": "poke", "port": 8082, "targetPort": "poke", "protocol": "TCP"} in service[
+        "spec"
+    ]["ports"]
+    off = render("v4", (ALL,), ("tide.pokePort=0",))
+    assert not any(
+        "poke" in arg
+        for arg in deployments(off)["hook"]["spec"]["template"]["spec"]["containers"][0]["args"]
+    )
+    assert not [s for s in of_kind(off, "Secret") if s["metadata"]["name"].endswith("-tide-poke")]
+
+
 def test_secrets_from_values_and_by_reference(render: Render) -> None:
     created = {
         (item["metadata"]["namespace"], item["metadata"]["name"])
@@ -331,8 +360,11 @@ def test_secrets_from_values_and_by_reference(render: Render) -> None:
         ("bowsprit", "rel-bowsprit-s3-credentials"),
         ("test-pods", "rel-bowsprit-s3-credentials"),
         ("bowsprit", "rel-bowsprit-slack"),
+        ("bowsprit", "rel-bowsprit-tide-poke"),
     }
-    assert not of_kind(render("v4", (CHART / "ci" / "aws-alb-values.yaml",)), "Secret")
+    # Credentials all by reference: only the generated in-cluster poke token is created.
+    alb = of_kind(render("v4", (CHART / "ci" / "aws-alb-values.yaml",)), "Secret")
+    assert [item["metadata"]["name"] for item in alb] == ["rel-bowsprit-tide-poke"]
 
 
 def test_ingress_routes_only_to_enabled_services(render: Render) -> None:

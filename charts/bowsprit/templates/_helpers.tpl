@@ -188,3 +188,10 @@ changes, and the components reload them without a restart. JSON {args, volumes, 
 {{- end }}
 {{- dict "args" $args "volumes" $volumes "mounts" $mounts | toJson }}
 {{- end }}
+
+{{- /* The token hook shows tide's POST /poke; "" when pokes are off. */}}
+{{- define "bowsprit.tidePokeSecret" -}}
+{{- if and .Values.tide.enabled .Values.hook.enabled .Values.tide.pokePort }}
+{{- printf "%s-tide-poke" (include "bowsprit.fullname" .) }}
+{{- end }}
+{{- end }}

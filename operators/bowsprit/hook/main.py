@@ -24,6 +24,7 @@ from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.server import MAX_BODY_BYTES, Hook
+from bowsprit.hook.tidepoke import TidePoker
 from bowsprit.hook.tokens import TokenFile, TokenFileError
 from bowsprit.hook.trustcache import TrustCache
 from bowsprit.jobpod.jobs import PLURALS
@@ -89,6 +90,18 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         default=30.0,
         help="seconds to finish accepted events after SIGTERM",
     )
+    parser.add_argument(
+        "--tide-url",
+        default="",
+        help="tide's poke URL (http://tide:8081/poke): pull request label, push and review "
+        "events make tide sync at once (default: off, tide waits for its sync period)",
+    )
+    parser.add_argument(
+        "--tide-token-file",
+        type=Path,
+        default=None,
+        help="file holding the token tide's --poke-token-file holds",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,8 +111,17 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError, TokenFileError) as error:
         print(f"bowsprit hook: --hmac-secret-file: {error}", file=sys.stderr)
         return 2
+    try:
+        args.tide_token = _tide_token(args.tide_url, args.tide_token_file)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"bowsprit hook: --tide-token-file: {error}", file=sys.stderr)
+        return 2
     # asyncio.run joins the ProwJob-create threads; serve() stops and joins the informers'.
     return exit_now_if_threads_linger(asyncio.run(serve(args, tokens)))
+
+
+def _tide_token(url: str, path: Path | None) -> str:
+    return path.read_text().strip() if url and path is not None else ""
 
 
 def _informers(args: argparse.Namespace, cluster: Cluster, caches: Caches) -> list[Informer]:
@@ -150,6 +172,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             max_body=args.max_body_bytes,
             grace_period=args.grace_period,
             resync_period=args.resync_period,
+            tide=TidePoker(args.tide_url, args.tide_token) if args.tide_url else None,
         )
         extra = extra_ports(args.port, args.health_port, args.metrics_port)
         await _serve_until_stopped(hook, args.port, args.grace_period, extra)

@@ -30,6 +30,7 @@ from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.plugins.base import Context, GitHub, Plugin
 from bowsprit.hook.plugins.owners.cache import OwnersCache
 from bowsprit.hook.resync import resync_forever, resync_once
+from bowsprit.hook.tidepoke import TidePoker, pokes_tide
 from bowsprit.hook.tokens import TokenFile, signature_valid, tokens_for
 from bowsprit.hook.trustcache import MEMBERSHIP_EVENTS, TrustCache
 from bowsprit.lib.clock import NewName, random_name
@@ -67,6 +68,7 @@ class Hook:
     forwarder: Forwarder = field(default_factory=Forwarder)  # external plugins
     resync_period: float = 0.0  # seconds between plugins' periodic re-checks; 0: none
     owners: OwnersCache = field(default_factory=OwnersCache)  # OWNERS files by commit
+    tide: TidePoker | None = None  # pokes tide on events that may change a merge decision
     # One item per webhook: its events are handled in order by one worker.
     queue: asyncio.Queue[tuple[events.Event, ...]] = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -116,6 +118,7 @@ class Hook:
         except events.BadPayload as error:
             return 400, f"400 Bad Request: not a {event_type} event: {error}"
         self._forward_external(event_type, org, repo, request, body)
+        self._poke_tide(event_type, payload)
         if not parsed:
             return 200, f"Event received (nothing in this {event_type} for plugins)"
         await self.queue.put(tuple(parsed))
@@ -134,6 +137,10 @@ class Hook:
         plugins = matching(config.external_plugins, event_type)
         if plugins:
             self.forwarder.forward(plugins, request.headers, body)
+
+    def _poke_tide(self, event_type: str, payload: Any) -> None:
+        if self.tide is not None and pokes_tide(event_type, payload):
+            self.tide.poke()  # fire and forget: never delays this answer
 
     def _membership_may_change(self, event_type: str) -> None:
         if event_type in MEMBERSHIP_EVENTS and isinstance(self.github, TrustCache):
@@ -200,6 +207,8 @@ class Hook:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.forwarder.drain(self.grace_period)
+        if self.tide is not None:
+            await self.tide.aclose()
 
     async def _work(self) -> None:
         while True:

@@ -14,6 +14,7 @@ from bowsprit.clients.github import (
     settings_from_args,
 )
 from bowsprit.clients.operator import add_operator_flags, run_operator
+from bowsprit.tide.poke import read_token
 from bowsprit.tide.registry import Deps, build_registry
 from bowsprit.tide.trial import DEFAULT_URL_TEMPLATE, GitTrials
 
@@ -40,6 +41,18 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         default=Path(tempfile.gettempdir()) / "bowsprit-tide-git",
         help="folder of the clones trial merges use (one per repository, kept between syncs)",
     )
+    parser.add_argument(
+        "--poke-port",
+        type=int,
+        default=0,
+        help="serve POST /poke on this port: hook's pokes start a sync at once (0: off)",
+    )
+    parser.add_argument(
+        "--poke-token-file",
+        type=Path,
+        default=None,
+        help="file holding the token /poke requires as 'Authorization: Bearer <token>'",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,4 +64,7 @@ def run(args: argparse.Namespace) -> int:
     deps.github = github
     deps.merge_pause = args.batch_merge_pause
     deps.trials = GitTrials(args.git_work_dir, args.git_url_template)
+    if args.poke_port:
+        deps.poke_port = args.poke_port
+        deps.poke_token = read_token(args.poke_token_file)
     return run_operator(build_registry(), deps, args)

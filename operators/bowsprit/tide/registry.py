@@ -1,7 +1,7 @@
 """tide as a kopf operator: watches keep TidePools, job definitions, ProwJobs and the
 ProwConfig in memory (no list calls per sync); one loop syncs every sync_period, or at
-once when a ProwJob finishes or a TidePool changes. The ProwConfig is read by name at the
-start of every sync."""
+once when a ProwJob finishes, a TidePool changes or hook pokes (POST /poke). The
+ProwConfig is read by name at the start of every sync."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import kopf
+from aiohttp import web
 from pydantic import ValidationError
 
 from bowsprit.api import GROUP, VERSION
@@ -24,6 +25,7 @@ from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.jobpod.jobs import Job, JobKind
 from bowsprit.lib.clock import random_name
 from bowsprit.tide.model import JobResult, MergeTrial, SubPool
+from bowsprit.tide.poke import serve_pokes, stop_pokes
 from bowsprit.tide.sync import Caches, Syncer, Trier
 from bowsprit.tide.trial import Candidate, GitTrials
 
@@ -43,6 +45,9 @@ class Deps(OperatorDeps):
     task: asyncio.Task[None] | None = None
     last_sync: str | None = None
     syncs: int = 0
+    poke_port: int = 0  # 0: no /poke server
+    poke_token: str = ""
+    poke_runner: web.AppRunner | None = None
 
     def __copy__(self) -> Deps:
         return self
@@ -218,11 +223,14 @@ def build_registry() -> kopf.OperatorRegistry:
             trier=trier(deps.github, deps.trials) if deps.trials is not None else None,
         )
         deps.task = asyncio.create_task(loop(deps))
+        if deps.poke_port:
+            deps.poke_runner = await serve_pokes(deps.poke_port, deps.poke_token, deps.poke)
         logger.info("tide started: ProwJobs in %s", deps.caches.config.prowjob_namespace)
 
     @kopf.on.cleanup(registry=registry)
     async def stop(memo: Any, **_: Any) -> None:
         deps: Deps = memo
+        await stop_pokes(deps.poke_runner)
         if deps.task is not None:
             deps.task.cancel()
             await asyncio.gather(deps.task, return_exceptions=True)
