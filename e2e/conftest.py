@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -164,11 +165,21 @@ def operator_process(
         text=True,
         env={**os.environ, **(env or {})},
     )
+    # Read while it runs: an operator watching a busy API server cluster-wide logs more
+    # than a pipe holds, and would block on its next log line (tide once stopped syncing
+    # so in the full suite on envtest).
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
+    reader.start()
     try:
         yield
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        reader.join(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
+        output = "".join(lines)
         # Shown by pytest with a failing test, whatever failed: the operator's side of it.
         print(f"--- {' '.join(argv[2:4])} output ---\n{output}")
     assert process.returncode == 0, output
