@@ -12,6 +12,8 @@ import kubernetes
 import pytest
 
 from bowsprit.api import GROUP, VERSION
+from bowsprit.clients.cluster import Cluster
+from bowsprit.horologium.registry import Deps, _start
 from e2e.conformance.conftest import wait_for
 from e2e.conftest import Kube, prow_config, running
 
@@ -179,3 +181,43 @@ def test_namesakes_in_two_namespaces_both_run(kube: Kube, namespace: str) -> Non
                     GROUP, VERSION, source, "periodics", "namesake"
                 )
         core.delete_namespace(other)
+
+
+class PlankFirst(Cluster):
+    """The API as horologium sees it when plank makes a new run pending between
+    horologium's create and its status patch (the race of a busy installation)."""
+
+    def create_custom(self, namespace: str, plural: str, body: dict[str, Any]) -> dict[str, Any]:
+        created = super().create_custom(namespace, plural, body)
+        self.patch_custom_status(namespace, plural, body["metadata"]["name"], {"state": "pending"})
+        return created
+
+
+@pytest.mark.parametrize("retried", [False, True], ids=["first-try", "after-a-crash"])
+def test_a_run_plank_made_pending_stays_pending(kube: Kube, namespace: str, retried: bool) -> None:
+    """horologium records the start time without sending the run back to triggered, which
+    the API server refuses for a pending job, whether plank won the race on the first try
+    or the run was already there when horologium retried after a crash."""
+    deps = Deps(PlankFirst(kube.api), namespace, "config", dry_run=False)
+    run = {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "ProwJob",
+        "metadata": {"name": "nightly-race"},
+        "spec": {
+            "type": "periodic",
+            "job": "nightly",
+            "pod_spec": {"containers": [{"image": "busybox"}]},
+        },
+    }
+    if retried:
+        deps.cluster.create_custom(namespace, "prowjobs", run)
+    started = datetime(2026, 12, 5, 7, 0, tzinfo=UTC)
+
+    _start(deps, namespace, run, started)
+    _start(deps, namespace, run, datetime(2026, 12, 5, 8, 0, tzinfo=UTC))  # a later retry
+
+    status = kubernetes.client.CustomObjectsApi(kube.api).get_namespaced_custom_object(
+        GROUP, VERSION, namespace, "prowjobs", "nightly-race"
+    )["status"]
+    assert status["state"] == "pending"
+    assert status["startTime"] == "2026-12-05T07:00:00Z"

@@ -96,18 +96,19 @@ def evaluate(deps: Deps, namespace: str, name: str) -> datetime | None:
 def _start(deps: Deps, namespace: str, body: dict[str, Any], now: datetime) -> None:
     """Create the run's ProwJob; its name is fixed by the schedule, so a second try after a
     crash finds it already there instead of starting a second run."""
+    name = body["metadata"]["name"]
     try:
-        deps.cluster.create_custom(namespace, "prowjobs", body)
+        job: dict[str, Any] | None = deps.cluster.create_custom(namespace, "prowjobs", body)
     except ApiError as error:
         if error.status != 409:
             raise
-    # The status subresource drops status on create: record the start time after it.
-    deps.cluster.patch_custom_status(
-        namespace,
-        "prowjobs",
-        body["metadata"]["name"],
-        {"state": "triggered", "startTime": rfc3339(now)},
-    )
+        job = deps.cluster.get_custom(namespace, "prowjobs", name)
+    if job is None or (job.get("status") or {}).get("startTime"):
+        return
+    # The status subresource drops status on create: record the start time after it. The
+    # start time only: plank may already have made the run pending (the CRD defaults the
+    # state to triggered), and a pending job may not go back.
+    deps.cluster.patch_custom_status(namespace, "prowjobs", name, {"startTime": rfc3339(now)})
 
 
 async def wake(deps: Deps, namespace: str, name: str) -> None:
