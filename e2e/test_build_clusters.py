@@ -4,7 +4,9 @@ emulator, so every test runs as two emulators and as envtest plus an emulator.""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,12 +18,16 @@ import yaml
 from kubernetes.client.exceptions import ApiException
 
 from bowsprit.api import GROUP, VERSION
+from bowsprit.api.prowconfig import ProwConfigSpec
 from bowsprit.clients.buildclusters import BuildClusters, Sources
 from bowsprit.clients.cluster import Cluster
+from bowsprit.clients.informer import stop_all
 from bowsprit.clients.kube import load_configuration
 from bowsprit.emulator import Emulator
 from bowsprit.lib.clock import utc_now
+from bowsprit.plank.clusters import status_loop, sync_pod_watches
 from bowsprit.plank.clusterstatus import STATE, sync_once
+from bowsprit.plank.registry import Deps
 from bowsprit.testing.buildclusters import aliased, write_kubeconfig_dir
 from bowsprit.testing.kubelet import TestKubelet
 from e2e.conformance.conftest import wait_for
@@ -357,3 +363,56 @@ def _clusters(kube: Kube, namespace: str) -> dict[str, str]:
     )
     found: dict[str, str] = (body.get("status") or {}).get("build_clusters") or {}
     return found
+
+
+def test_credentials_rewritten_during_a_check_reopen_the_pod_watch(
+    kube: Kube,
+    build: Emulator,
+    namespace: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Secret is rewritten just after the check's look at the files (the kubelet
+    writes when it likes): the next check reloads the credentials and plank watches the
+    new server, never keeps watching the old one with the new clients in use."""
+    prow_config(kube, namespace)
+    folder = write_kubeconfig_dir(tmp_path / "clusters", {"build": build.kubeconfig()})
+    control_plane = Cluster(kubernetes.client.ApiClient(load_configuration(str(kube.kubeconfig))))
+    clusters = BuildClusters.load(Sources(kubeconfig_dir=str(folder)), control_plane)
+    with Emulator() as moved:
+        look = clusters.reload_if_changed
+        rewritten: list[bool] = []
+
+        def look_then_rewrite() -> bool:
+            found = look()
+            if not rewritten:
+                write_kubeconfig_dir(folder, {"build": moved.kubeconfig()})
+                rewritten.append(True)
+            return found
+
+        monkeypatch.setattr(clusters, "reload_if_changed", look_then_rewrite)
+        asyncio.run(_watches_follow(control_plane, clusters, namespace, moved))
+
+
+async def _watches_follow(
+    control_plane: Cluster, clusters: BuildClusters, namespace: str, moved: Emulator
+) -> None:
+    deps = Deps(control_plane, namespace, "bowsprit", False, build_clusters=clusters)
+    deps.cluster_check_period = 0.05
+    deps.config = ProwConfigSpec.model_validate({"pod_namespace": namespace})
+    sync_pod_watches(deps, asyncio.get_running_loop())
+    checks = asyncio.create_task(status_loop(deps))
+    try:
+        deadline = time.monotonic() + 30
+        while clusters.server("build") != moved.url or set(deps.pod_watches) != set(
+            clusters.servers()
+        ):
+            assert time.monotonic() < deadline, (
+                f"plank watches {sorted(deps.pod_watches)}, its clients are of "
+                f"{sorted(clusters.servers())}"
+            )
+            await asyncio.sleep(0.05)
+    finally:
+        checks.cancel()
+        await asyncio.gather(checks, return_exceptions=True)
+        stop_all([informer for _, informer in deps.pod_watches.values()], 10)

@@ -85,9 +85,12 @@ def sync_once(
     now: datetime,
     seen: set[str],
 ) -> dict[str, str]:
-    """Reload rotated credentials, check every cluster, publish. Blocking; run in a thread.
-    `seen` is the aliases published before (updated), so removed ones leave the metrics."""
-    clusters.reload_if_changed()
+    """Check every cluster and publish. Blocking; run in a thread. `seen` is the aliases
+    published before (updated), so removed ones leave the metrics.
+
+    Never reloads credentials itself: the caller does, and re-opens the pod watches the
+    new clients concern (a reload here went unnoticed by plank, which went on watching
+    the old server of a moved cluster)."""
     statuses = check_all(clusters, pod_namespace)
     publish_metrics(statuses, seen - set(statuses))
     seen.clear()
