@@ -168,8 +168,7 @@ class JobList:
         return pj
 
     async def prowjob_yaml(self, request: web.Request) -> web.Response:
-        pj = dict(self.visible_job(request.query.get("prowjob", "")))
-        pj["metadata"] = {k: v for k, v in pj["metadata"].items() if k != "managedFields"}
+        pj = self.visible_job(request.query.get("prowjob", ""))
         return web.Response(
             text=yaml.safe_dump(pj, sort_keys=False), content_type="text/plain", headers=NO_CACHE
         )

@@ -1,8 +1,10 @@
 """What deck reads from the cluster, kept current by informers (never a list per request).
 
-Objects are kept as the API server sent them; `version` goes up on every change, so the
-job list can answer "nothing changed" without looking at the jobs, and derived views
-(the sorted list) are rebuilt only after a change.
+Objects are kept as the API server sent them, less `metadata.managedFields` (the API
+server's field bookkeeping, which nothing in deck shows and which, parsed, weighs as much
+as the rest of a ProwJob); `version` goes up on every change, so the job list can answer
+"nothing changed" without looking at the jobs, and derived views (the sorted list) are
+rebuilt only after a change.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ Key = tuple[str, str]
 def _key(item: dict[str, Any]) -> Key:
     metadata = item.get("metadata") or {}
     return (str(metadata.get("namespace", "")), str(metadata.get("name", "")))
+
+
+def _kept(item: dict[str, Any]) -> dict[str, Any]:
+    (item.get("metadata") or {}).pop("managedFields", None)
+    return item
 
 
 def start_time(item: dict[str, Any]) -> str:
@@ -40,12 +47,12 @@ class ObjectStore:
 
     def replace(self, items: Iterable[dict[str, Any]]) -> None:
         with self._lock:
-            self._items = {_key(item): item for item in items}
+            self._items = {_key(item): _kept(item) for item in items}
             self._bump()
 
     def upsert(self, item: dict[str, Any]) -> None:
         with self._lock:
-            self._items[_key(item)] = item
+            self._items[_key(item)] = _kept(item)
             self._bump()
 
     def delete(self, item: dict[str, Any]) -> None:
