@@ -186,16 +186,12 @@ HANDLED_EVENTS = {
     "pull_request_review",
     "pull_request_review_comment",
     "push",
+    "issues",  # for the issue handlers (require-matching-label), whatever the action
 }
 
 
 def queued(sample: Sample) -> bool:
-    """Whether plugins get the sample: the events they handle, and issue bodies (which
-    read as comments) when an issue was opened or edited with one."""
-    payload = json.loads(sample.body)
-    if sample.event == "issues":
-        body = payload["issue"].get("body")
-        return payload["action"] in ("opened", "edited") and bool(body)
+    """Whether plugins get the sample: the events they handle."""
     return sample.event in HANDLED_EVENTS
 
 

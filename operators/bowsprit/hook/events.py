@@ -113,7 +113,25 @@ class ReviewEvent:
     html_url: str
 
 
-Event = PullRequestEvent | GenericCommentEvent | PushEvent | ReviewEvent
+@dataclass(frozen=True)
+class IssueEvent:
+    """An `issues` webhook (Prow's IssueEvent), for the plugins Prow registers as issue
+    handlers (require-matching-label): opened, labeled, closed and every other action."""
+
+    guid: str
+    action: str
+    repo: RepoRef
+    number: int
+    is_pr: bool
+    author: str  # of the issue
+    state: str
+    labels: tuple[str, ...]  # the issue's labels after the change, as the payload has them
+    label: str | None  # the label of labeled/unlabeled
+    sender: str
+    html_url: str
+
+
+Event = PullRequestEvent | GenericCommentEvent | PushEvent | ReviewEvent | IssueEvent
 
 
 def _get(data: Any, key: str, kind: type[T], where: str) -> T:
@@ -330,28 +348,49 @@ def pull_request_events(guid: str, payload: dict[str, Any]) -> list[Event]:
     return found
 
 
+def issue_event(guid: str, payload: dict[str, Any]) -> IssueEvent:
+    issue = _get(payload, "issue", dict, "payload")
+    label = _opt(payload, "label", dict, "payload")
+    return IssueEvent(
+        guid=guid,
+        action=_get(payload, "action", str, "payload"),
+        repo=_repo(payload),
+        number=_get(issue, "number", int, "issue"),
+        is_pr=isinstance(issue.get("pull_request"), dict),
+        author=_login(issue, "user", "issue"),
+        # Some actions' payloads (pinned, transferred) carry no state.
+        state=_opt(issue, "state", str, "issue") or "",
+        labels=_labels(issue, "issue"),
+        label=_get(label, "name", str, "label") if label is not None else None,
+        sender=_login(payload, "sender", "payload"),
+        html_url=_opt(issue, "html_url", str, "issue") or "",
+    )
+
+
 def issue_events(guid: str, payload: dict[str, Any]) -> list[Event]:
-    """An issue's (or pull request's) body as a comment when it was opened or edited."""
-    action = _get(payload, "action", str, "payload")
+    """The issue event, then the issue's (or pull request's) body as a comment when it was
+    opened or edited (Prow's handleIssueEvent)."""
+    event = issue_event(guid, payload)
     issue = _get(payload, "issue", dict, "payload")
     body = _opt(issue, "body", str, "issue") or ""
-    if action not in BODY_ACTIONS or not body:
-        return []
-    author = _login(issue, "user", "issue")
+    if event.action not in BODY_ACTIONS or not body:
+        return [event]
+    author = event.author
     return [
+        event,
         GenericCommentEvent(
             guid=guid,
-            action=BODY_ACTIONS[action],
-            repo=_repo(payload),
-            number=_get(issue, "number", int, "issue"),
-            is_pr=isinstance(issue.get("pull_request"), dict),
+            action=BODY_ACTIONS[event.action],
+            repo=event.repo,
+            number=event.number,
+            is_pr=event.is_pr,
             body=body,
             author=author,
-            issue_state=_get(issue, "state", str, "issue"),
+            issue_state=event.state,
             issue_author=author,
-            html_url=_opt(issue, "html_url", str, "issue") or "",
+            html_url=event.html_url,
             assignees=_assignees(issue, "issue"),
-        )
+        ),
     ]
 
 
