@@ -392,7 +392,7 @@ def test_configuration_changes_apply_without_restart(
             "Refused",
             "PluginConfig",
         )
-        assert "spec.plugins: unknown plugin(s) tirgger" in event.message
+        assert "spec.plugins[1]: unknown plugin 'tirgger'" in event.message
         assert jobs_now() == []  # its trigger does not run either
 
         help_page = json.loads(hook.get("/plugin-help"))

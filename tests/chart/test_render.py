@@ -255,6 +255,8 @@ def test_rbac_is_least_privilege(render: Render) -> None:
     hook = _rules(objects, "hook")
     assert _grants(hook[("Role", "prowjobs")], "prowjobs", "create")
     assert _grants(hook[("ClusterRole", "")], "pluginconfigs", "watch")
+    assert _grants(hook[("ClusterRole", "")], "pluginconfigs/status", "patch")
+    assert not _grants(hook[("ClusterRole", "")], "pluginconfigs", "patch")
     assert not any(_grants(rules, "pods", "create") for rules in hook.values())
     sinker = _rules(objects, "sinker")
     assert _grants(sinker[("Role", "test-pods")], "pods", "delete")

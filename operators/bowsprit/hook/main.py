@@ -22,6 +22,7 @@ from bowsprit.clients.informer import Informer, stop_all
 from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
+from bowsprit.hook.configstatus import AcceptedStatus
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.server import MAX_BODY_BYTES, Hook
 from bowsprit.hook.tidepoke import TidePoker
@@ -146,9 +147,17 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(args.plugin_workers, thread_name_prefix="hook")
     )
-    # PluginConfigs naming a plugin hook does not have are refused (logged, an Event).
+    # PluginConfigs naming a plugin hook does not have are refused (logged, an Event, the
+    # Accepted condition False); the others are marked Accepted.
     caches = Caches(args.config_name, known_plugins=frozenset(PLUGINS))
-    caches.plugin_configs.on_refused = RefusalEvents(cluster).post
+    refusals, status = RefusalEvents(cluster), AcceptedStatus(cluster)
+
+    def refused(item: dict[str, Any], error: Exception) -> None:
+        refusals.post(item, error)
+        status.refused(item, error)
+
+    caches.plugin_configs.on_refused = refused
+    caches.plugin_configs.on_accepted = status.took
     informers = [informer.start() for informer in _informers(args, cluster, caches)]
     github = GitHubClient(settings_from_args(args))
     try:
@@ -189,15 +198,17 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
 
 class RefusalEvents:
     """A Warning Event on each version of a PluginConfig hook refuses, so `kubectl describe`
-    shows why its plugins do not run (once per resourceVersion: re-lists repeat nothing)."""
+    shows why its plugins do not run (once per generation: re-lists and hook's own status
+    writes repeat nothing)."""
 
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self.posted: set[tuple[str, str]] = set()
 
-    def post(self, item: dict[str, Any], why: str) -> None:
+    def post(self, item: dict[str, Any], why: Exception) -> None:
         metadata = item.get("metadata") or {}
-        seen = (str(metadata.get("uid")), str(metadata.get("resourceVersion")))
+        version = metadata.get("generation") or metadata.get("resourceVersion")
+        seen = (str(metadata.get("uid")), str(version))
         if seen in self.posted or not metadata.get("uid"):
             return
         self.posted.add(seen)
