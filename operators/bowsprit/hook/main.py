@@ -9,6 +9,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from bowsprit.hook.trustcache import TrustCache
 from bowsprit.jobpod.jobs import PLURALS
 from bowsprit.lib import logs
 from bowsprit.lib.clock import rfc3339, utc_now
+from bowsprit.lib.secretfile import SecretFile, SecretFileError
 from bowsprit.lib.shutdown import exit_now_if_threads_linger
 
 logger = logging.getLogger("bowsprit.hook")
@@ -114,15 +116,18 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         args.tide_token = _tide_token(args.tide_url, args.tide_token_file)
-    except (OSError, UnicodeDecodeError) as error:
+    except SecretFileError as error:
         print(f"bowsprit hook: --tide-token-file: {error}", file=sys.stderr)
         return 2
     # asyncio.run joins the ProwJob-create threads; serve() stops and joins the informers'.
     return exit_now_if_threads_linger(asyncio.run(serve(args, tokens)))
 
 
-def _tide_token(url: str, path: Path | None) -> str:
-    return path.read_text().strip() if url and path is not None else ""
+def _tide_token(url: str, path: Path | None) -> Callable[[], str]:
+    """The poke token, followed as its file changes (a rotated Secret); none without."""
+    if url and path is not None:
+        return SecretFile(path).load()
+    return lambda: ""
 
 
 def _informers(args: argparse.Namespace, cluster: Cluster, caches: Caches) -> list[Informer]:
