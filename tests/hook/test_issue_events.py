@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from bowsprit.api.pluginconfig import RequireMatchingLabelSettings
 from bowsprit.clients.github import GitHubClient
 from bowsprit.hook import events
-from bowsprit.hook.plugins import require_matching_label
+from bowsprit.hook.apply import Applier
+from bowsprit.hook.caches import Caches
+from bowsprit.hook.plugins import PLUGINS, require_matching_label
+from bowsprit.hook.server import Hook
+from bowsprit.hook.tokens import TokenFile
 from bowsprit.testing.fakegithub import FakeGitHub, webhook_samples
 from tests.hook.plugin_harness import (
     FULL,
@@ -106,3 +111,47 @@ async def test_issue_events_that_change_nothing(
     sample = "opened" if name == "closed" else name  # octokit has no closed sample
     event = issue_event(sample, action=name, labels=labels)
     assert await require_matching_label.handle_issue(ctx, event) == []
+
+
+async def test_hook_routes_issue_webhooks_to_the_plugins_that_handle_issues(
+    github: FakeGitHub, client: GitHubClient, tmp_path: Path
+) -> None:
+    """octokit's issue comment and labeled samples through hook's dispatcher: the
+    comment's commands reach label, lifecycle and help (Prow's generic comment handlers,
+    which see issues); hold ignores issues as in Prow; the label event reaches
+    require-matching-label (Prow's issue handler)."""
+    org, name = "Codertocat", "Hello-World"
+    repo = github.add_repo(org, name)
+    repo.labels = ["kind/bug", "lifecycle/frozen", "help wanted", "needs-triage"]
+    github.add_pull(f"{org}/{name}", 1, "Codertocat", "b" * 40, labels=["needs-triage"])
+    (tmp_path / "hmac").write_text("s3cret")
+    caches = Caches(known_plugins=set(PLUGINS))
+    plugins = ["label", "lifecycle", "help", "hold", "require-matching-label"]
+    caches.plugin_configs.replace(
+        [
+            {
+                "metadata": {"namespace": "ci", "name": "codertocat"},
+                "spec": {
+                    "repos": [org],
+                    "plugins": plugins,
+                    "require_matching_label": [NEEDS_TRIAGE.model_dump(mode="json")],
+                },
+            }
+        ]
+    )
+    hook = Hook(
+        tokens=TokenFile(tmp_path / "hmac").load(),
+        caches=caches,
+        github=client,
+        applier=Applier(client, cast(Any, None)),
+        bot="k8s-ci-robot",
+    )
+    comment = json.loads(SAMPLES["issue_comment", "created.payload"].body)
+    comment["comment"]["body"] = "/kind bug\n/lifecycle frozen\n/help\n/hold"
+    labeled = json.loads(SAMPLES["issues", "labeled.payload"].body)
+    labeled["issue"]["labels"] = [{"name": n} for n in ("bug", "needs-triage")]
+    for kind, payload in (("issue_comment", comment), ("issues", labeled)):
+        for event in events.parse(kind, "guid", payload):
+            await hook.dispatch(event)
+    assert sorted(added(github)) == ["help wanted", "kind/bug", "lifecycle/frozen"]
+    assert removed(github) == ["needs-triage"]  # `bug` matches ^(bug|feature)$
