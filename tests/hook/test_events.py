@@ -245,3 +245,15 @@ def test_a_push_whose_owner_has_only_a_name_is_read_by_name() -> None:
     broken["repository"]["owner"] = {"name": "Codertocat"}
     with pytest.raises(events.BadPayload, match=r"repository\.owner\.login"):
         events.parse("pull_request", "g", broken)
+
+
+def test_issue_events_need_no_author_nor_sender_unless_a_comment_is_made() -> None:
+    # Every `issues` action reaches the issue handlers now: one whose user or sender is
+    # missing (a ghost) is still an event, not a 400; an opened issue's body still needs
+    # its author to read as a comment.
+    deleted = _set(_set(sample("issues", "deleted.payload"), "issue.user", None), "sender", None)
+    (event,) = events.parse("issues", "g", deleted)
+    assert isinstance(event, events.IssueEvent) and (event.author, event.sender) == ("", "")
+    opened = _set(sample("issues", "opened.payload"), "issue.user", None)
+    with pytest.raises(events.BadPayload, match="^issue.user: expected"):
+        events.parse("issues", "g", opened)

@@ -152,6 +152,11 @@ def _login(data: dict[str, Any], key: str, where: str) -> str:
     return _get(_get(data, key, dict, where), "login", str, f"{where}.{key}")
 
 
+def _opt_login(data: dict[str, Any], key: str, where: str) -> str:
+    user = _opt(data, key, dict, where)
+    return _get(user, "login", str, f"{where}.{key}") if user is not None else ""
+
+
 def repo_of(payload: Any) -> tuple[str | None, str | None]:
     """The org and repository a payload is about, without trusting its shape (the HMAC
     token is chosen by them before the signature is checked)."""
@@ -357,12 +362,13 @@ def issue_event(guid: str, payload: dict[str, Any]) -> IssueEvent:
         repo=_repo(payload),
         number=_get(issue, "number", int, "issue"),
         is_pr=isinstance(issue.get("pull_request"), dict),
-        author=_login(issue, "user", "issue"),
-        # Some actions' payloads (pinned, transferred) carry no state.
+        # Lenient where the issue handlers do not need a field: every action's payload
+        # reaches them now, and some (pinned, transferred) carry no state.
+        author=_opt_login(issue, "user", "issue"),
         state=_opt(issue, "state", str, "issue") or "",
         labels=_labels(issue, "issue"),
         label=_get(label, "name", str, "label") if label is not None else None,
-        sender=_login(payload, "sender", "payload"),
+        sender=_opt_login(payload, "sender", "payload"),
         html_url=_opt(issue, "html_url", str, "issue") or "",
     )
 
@@ -375,7 +381,7 @@ def issue_events(guid: str, payload: dict[str, Any]) -> list[Event]:
     body = _opt(issue, "body", str, "issue") or ""
     if event.action not in BODY_ACTIONS or not body:
         return [event]
-    author = event.author
+    author = _login(issue, "user", "issue")  # a comment needs its author
     return [
         event,
         GenericCommentEvent(
