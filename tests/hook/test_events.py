@@ -257,3 +257,23 @@ def test_issue_events_need_no_author_nor_sender_unless_a_comment_is_made() -> No
     opened = _set(sample("issues", "opened.payload"), "issue.user", None)
     with pytest.raises(events.BadPayload, match="^issue.user: expected"):
         events.parse("issues", "g", opened)
+
+
+@pytest.mark.parametrize(
+    ("event", "name"),
+    [
+        ("issue_comment", "created.payload"),
+        ("issues", "opened.payload"),
+        ("pull_request", "opened.payload"),
+        ("pull_request_review", "submitted.payload"),
+        ("pull_request_review_comment", "created.payload"),
+    ],
+)
+def test_a_generic_comment_knows_its_webhook(event: str, name: str) -> None:
+    # Prow's issue comment handlers (release-note) take issue_comment webhooks only.
+    (comment,) = [
+        item
+        for item in events.parse(event, "g", sample(event, name))
+        if isinstance(item, events.GenericCommentEvent)
+    ]
+    assert comment.event_type == event

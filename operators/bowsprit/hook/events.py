@@ -77,6 +77,9 @@ class GenericCommentEvent:
     issue_author: str
     html_url: str
     assignees: tuple[str, ...] = ()  # of the issue or pull request
+    # The webhook it came from: issue_comment, issues, pull_request, pull_request_review
+    # or pull_request_review_comment (Prow's IssueCommentHandlers see issue_comment only).
+    event_type: str = "issue_comment"
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,7 @@ def issue_comment_event(guid: str, payload: dict[str, Any]) -> GenericCommentEve
         issue_author=_login(issue, "user", "issue"),
         html_url=_opt(comment, "html_url", str, "comment") or "",
         assignees=_assignees(issue, "issue"),
+        event_type="issue_comment",
     )
 
 
@@ -284,6 +288,7 @@ def review_event(guid: str, payload: dict[str, Any], key: str) -> GenericComment
         issue_author=pull.author,
         html_url=_opt(item, "html_url", str, key) or "",
         assignees=pull.assignees,
+        event_type="pull_request_review" if key == "review" else "pull_request_review_comment",
     )
 
 
@@ -348,6 +353,7 @@ def pull_request_events(guid: str, payload: dict[str, Any]) -> list[Event]:
                 issue_author=pull.author,
                 html_url=pull.html_url,
                 assignees=pull.assignees,
+                event_type="pull_request",
             )
         )
     return found
@@ -396,6 +402,7 @@ def issue_events(guid: str, payload: dict[str, Any]) -> list[Event]:
             issue_author=author,
             html_url=event.html_url,
             assignees=_assignees(issue, "issue"),
+            event_type="issues",
         ),
     ]
 
