@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bowsprit.api.decoration import DecorationConfig
-from bowsprit.api.prowconfig import DefaultDecorationConfigEntry, PlankConfig
+from bowsprit.api.prowconfig import PlankConfig
 from bowsprit.api.prowjob import ProwJobSpec
 from bowsprit.jobpod.labels import main_refs
 
@@ -35,23 +35,25 @@ def entry_matches(
     return given_repo == repo.split("/")[0]
 
 
-def _entries(plank: PlankConfig) -> list[DefaultDecorationConfigEntry]:
-    """Prow's FinalizeDefaultDecorationConfigs: the map form becomes entries, `*` first,
-    then orgs, then repositories, so that more specific keys override."""
+def _entries(plank: PlankConfig) -> list[tuple[str | None, str | None, DecorationConfig]]:
+    """(repo, cluster, config) of each entry, in merge order. Prow's
+    FinalizeDefaultDecorationConfigs: the map form becomes entries, `*` first, then orgs,
+    then repositories, so that more specific keys override. (Tuples, not models: plank
+    asks for every job it looks at.)"""
     if plank.default_decoration_config_entries:
-        return plank.default_decoration_config_entries
+        return [(e.repo, e.cluster, e.config) for e in plank.default_decoration_config_entries]
     by_key = plank.default_decoration_configs or {}
     order = sorted(by_key, key=lambda key: 0 if key == "*" else 2 if "/" in key else 1)
-    return [DefaultDecorationConfigEntry(repo=key, config=by_key[key]) for key in order]
+    return [(key, None, by_key[key]) for key in order]
 
 
 def defaults_for(plank: PlankConfig, repo: str, cluster: str) -> list[DecorationConfig]:
     """The defaults that apply to a job of `repo` ("org/repo" or "") on build cluster
     `cluster`, in the order they merge (each one overrides the ones before)."""
     return [
-        entry.config
-        for entry in _entries(plank)
-        if entry_matches(entry.repo, entry.cluster, repo, cluster)
+        config
+        for given_repo, given_cluster, config in _entries(plank)
+        if entry_matches(given_repo, given_cluster, repo, cluster)
     ]
 
 
