@@ -5,6 +5,7 @@ emulator, so every test runs as two emulators and as envtest plus an emulator.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
 from collections.abc import Iterator
@@ -206,10 +207,38 @@ def test_build_cluster_status_on_the_prowconfig(
     assert STATE.labels("build", "Reachable")._value.get() == 1
 
 
-def _plank(kube: Kube, namespace: str, folder: Path) -> Any:
-    return operator_process(
-        [*component_argv(kube, "plank", namespace), "--kubeconfig-dir", str(folder)]
-    )
+@contextlib.contextmanager
+def _plank(
+    kube: Kube,
+    namespace: str,
+    tmp_path: Path,
+    clusters: dict[str, dict[str, Any]],
+    plank: dict[str, Any] | None = None,
+    *flags: str,
+) -> Iterator[Path]:
+    """Every plank test's scene: a ProwConfig (with `plank` settings), the build
+    clusters' kubeconfigs as a mounted Secret's folder, and plank running with them (and
+    `flags`). Yields the folder, to rewrite it as the kubelet would."""
+    prow_config(kube, namespace, **({"plank": plank} if plank is not None else {}))
+    folder = write_kubeconfig_dir(tmp_path / "clusters", clusters)
+    argv = [*component_argv(kube, "plank", namespace), "--kubeconfig-dir", str(folder), *flags]
+    with operator_process(argv):
+        yield folder
+
+
+def _create(objects: kubernetes.client.CustomObjectsApi, namespace: str, *jobs: Any) -> None:
+    """ProwJobs, each a name or a (name, build cluster) pair."""
+    for job in jobs:
+        name, cluster = (job, None) if isinstance(job, str) else job
+        objects.create_namespaced_custom_object(
+            GROUP, VERSION, namespace, "prowjobs", _job(name, cluster)
+        )
+
+
+def _run(api: kubernetes.client.ApiClient, namespace: str, name: str) -> None:
+    """Play the kubelet of the pod's cluster: the pod starts, then exits 0."""
+    TestKubelet(api).start(namespace, name)
+    TestKubelet(api).finish(namespace, name, 0)
 
 
 def _state(objects: kubernetes.client.CustomObjectsApi, namespace: str, name: str) -> Any:
@@ -235,13 +264,8 @@ def test_plank_runs_each_pod_in_its_jobs_cluster(
 ) -> None:
     objects = kubernetes.client.CustomObjectsApi(kube.api)
     local, remote = kubernetes.client.CoreV1Api(kube.api), kubernetes.client.CoreV1Api(build_api)
-    prow_config(kube, namespace)
-    folder = write_kubeconfig_dir(tmp_path / "clusters", {"build": build.kubeconfig()})
-    with _plank(kube, namespace, folder):
-        for name, cluster in (("here", None), ("there", "build"), ("nowhere", "gpu")):
-            objects.create_namespaced_custom_object(
-                GROUP, VERSION, namespace, "prowjobs", _job(name, cluster)
-            )
+    with _plank(kube, namespace, tmp_path, {"build": build.kubeconfig()}):
+        _create(objects, namespace, "here", ("there", "build"), ("nowhere", "gpu"))
         _wait_state(objects, namespace, "here", "pending")
         _wait_state(objects, namespace, "there", "pending")
         failed = _wait_state(objects, namespace, "nowhere", "error")
@@ -249,8 +273,7 @@ def test_plank_runs_each_pod_in_its_jobs_cluster(
         assert _exists(local, namespace, "here") and not _exists(remote, namespace, "here")
         assert _exists(remote, namespace, "there") and not _exists(local, namespace, "there")
         # The build cluster's pod watch follows it to the end.
-        TestKubelet(build_api).start(namespace, "there")
-        TestKubelet(build_api).finish(namespace, "there", 0)
+        _run(build_api, namespace, "there")
         _wait_state(objects, namespace, "there", "success")
 
 
@@ -263,23 +286,17 @@ def test_concurrency_is_counted_across_clusters(
 ) -> None:
     """max_concurrency 2 over both clusters, and `build` alone holds one at a time."""
     objects = kubernetes.client.CustomObjectsApi(kube.api)
-    prow_config(kube, namespace, plank={"max_concurrency": 2, "cluster_capacity": {"build": 1}})
-    folder = write_kubeconfig_dir(tmp_path / "clusters", {"build": build.kubeconfig()})
-    with _plank(kube, namespace, folder):
-        for name, cluster in (("b1", "build"), ("b2", "build"), ("d1", None)):
-            objects.create_namespaced_custom_object(
-                GROUP, VERSION, namespace, "prowjobs", _job(name, cluster)
-            )
+    plank = {"max_concurrency": 2, "cluster_capacity": {"build": 1}}
+    with _plank(kube, namespace, tmp_path, {"build": build.kubeconfig()}, plank):
+        _create(objects, namespace, ("b1", "build"), ("b2", "build"), "d1")
         _wait_state(objects, namespace, "b1", "pending")
         _wait_state(objects, namespace, "d1", "pending")
         assert _state(objects, namespace, "b2").get("state", "triggered") == "triggered"
-        TestKubelet(build_api).start(namespace, "b1")
-        TestKubelet(build_api).finish(namespace, "b1", 0)
+        _run(build_api, namespace, "b1")
         _wait_state(objects, namespace, "b1", "success")
         _wait_state(objects, namespace, "b2", "pending")  # build's slot is free again
-        objects.create_namespaced_custom_object(GROUP, VERSION, namespace, "prowjobs", _job("d2"))
-        TestKubelet(kube.api).start(namespace, "d1")
-        TestKubelet(kube.api).finish(namespace, "d1", 0)
+        _create(objects, namespace, "d2")
+        _run(kube.api, namespace, "d1")
         _wait_state(objects, namespace, "d1", "success")
         # d2 waited for a slot of the two (d1 in default, b2 in build).
         _wait_state(objects, namespace, "d2", "pending")
@@ -293,21 +310,14 @@ def test_a_cluster_down_errors_its_jobs_while_the_others_run(
     tmp_path: Path,
 ) -> None:
     objects = kubernetes.client.CustomObjectsApi(kube.api)
-    prow_config(kube, namespace, plank={"unreachable_cluster_timeout": "3s"})
-    folder = write_kubeconfig_dir(
-        tmp_path / "clusters", {"build": build.kubeconfig(), "down": _closed_port_kubeconfig()}
-    )
-    with _plank(kube, namespace, folder):
-        for name, cluster in (("lost", "down"), ("fine", "build")):
-            objects.create_namespaced_custom_object(
-                GROUP, VERSION, namespace, "prowjobs", _job(name, cluster)
-            )
+    clusters = {"build": build.kubeconfig(), "down": _closed_port_kubeconfig()}
+    with _plank(kube, namespace, tmp_path, clusters, {"unreachable_cluster_timeout": "3s"}):
+        _create(objects, namespace, ("lost", "down"), ("fine", "build"))
         _wait_state(objects, namespace, "fine", "pending")
         assert _state(objects, namespace, "lost").get("state", "triggered") == "triggered"
         failed = _wait_state(objects, namespace, "lost", "error")
         assert "build cluster 'down' is unreachable" in failed["description"]
-        TestKubelet(build_api).start(namespace, "fine")
-        TestKubelet(build_api).finish(namespace, "fine", 0)
+        _run(build_api, namespace, "fine")
         _wait_state(objects, namespace, "fine", "success")
 
 
@@ -322,37 +332,29 @@ def test_rotated_credentials_are_followed_without_a_restart(
     rewrites a mounted Secret): plank's next check reloads it, re-opens the pod watch,
     and new jobs of `build` go there; the status follows."""
     objects = kubernetes.client.CustomObjectsApi(kube.api)
-    prow_config(kube, namespace)
-    folder = write_kubeconfig_dir(tmp_path / "clusters", {"build": build.kubeconfig()})
-    argv = [
-        *component_argv(kube, "plank", namespace),
-        "--kubeconfig-dir",
-        str(folder),
-        "--build-cluster-check-period",
-        "0.5",
-    ]
-    with Emulator() as moved, operator_process(argv):
+    check_often = ("--build-cluster-check-period", "0.5")
+    with (
+        Emulator() as moved,
+        _plank(
+            kube, namespace, tmp_path, {"build": build.kubeconfig()}, None, *check_often
+        ) as folder,
+    ):
         moved_api = kubernetes.client.ApiClient(kubernetes.client.Configuration(host=moved.url))
         moved_core = kubernetes.client.CoreV1Api(moved_api)
         moved_core.create_namespace(
             {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
         )
-        objects.create_namespaced_custom_object(
-            GROUP, VERSION, namespace, "prowjobs", _job("before", "build")
-        )
+        _create(objects, namespace, ("before", "build"))
         _wait_state(objects, namespace, "before", "pending")
         assert _exists(kubernetes.client.CoreV1Api(build_api), namespace, "before")
         # `extra` is added with the rewrite: once the status names it, the check that
         # reloaded the credentials (before it writes) has run.
         write_kubeconfig_dir(folder, {"build": moved.kubeconfig(), "extra": moved.kubeconfig()})
         wait_for(lambda: "extra" in _clusters(kube, namespace), what="the credentials reloaded")
-        objects.create_namespaced_custom_object(
-            GROUP, VERSION, namespace, "prowjobs", _job("after", "build")
-        )
+        _create(objects, namespace, ("after", "build"))
         _wait_state(objects, namespace, "after", "pending")
         assert _exists(moved_core, namespace, "after")
-        TestKubelet(moved_api).start(namespace, "after")
-        TestKubelet(moved_api).finish(namespace, "after", 0)
+        _run(moved_api, namespace, "after")
         _wait_state(objects, namespace, "after", "success")
         moved_api.close()
 

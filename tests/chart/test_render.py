@@ -255,6 +255,8 @@ def test_rbac_is_least_privilege(render: Render) -> None:
     hook = _rules(objects, "hook")
     assert _grants(hook[("Role", "prowjobs")], "prowjobs", "create")
     assert _grants(hook[("ClusterRole", "")], "pluginconfigs", "watch")
+    assert _grants(hook[("ClusterRole", "")], "pluginconfigs/status", "patch")
+    assert not _grants(hook[("ClusterRole", "")], "pluginconfigs", "patch")
     assert not any(_grants(rules, "pods", "create") for rules in hook.values())
     sinker = _rules(objects, "sinker")
     assert _grants(sinker[("Role", "test-pods")], "pods", "delete")
@@ -347,6 +349,25 @@ def test_hook_pokes_tide_through_its_service_with_a_shared_token(render: Render)
         for arg in deployments(off)["hook"]["spec"]["template"]["spec"]["containers"][0]["args"]
     )
     assert not [s for s in of_kind(off, "Secret") if s["metadata"]["name"].endswith("-tide-poke")]
+
+
+def test_the_poke_token_can_come_from_an_existing_secret(render: Render) -> None:
+    sets = ("tide.pokeToken.existingSecret=poke-token", "tide.pokeToken.key=shared")
+    objects = render("v4", (ALL,), sets)
+    found = deployments(objects)
+    for name, flag in (("hook", "--tide-token-file"), ("tide", "--poke-token-file")):
+        spec = found[name]["spec"]["template"]["spec"]
+        assert f"{flag}=/etc/tide-poke/shared" in spec["containers"][0]["args"], name
+        secrets = {v["secret"]["secretName"] for v in spec["volumes"] if "secret" in v}
+        assert "poke-token" in secrets and "rel-bowsprit-tide-poke" not in secrets, name
+    # The chart creates no token of its own then.
+    assert not [s for s in of_kind(objects, "Secret") if "poke" in s["metadata"]["name"]]
+    own = [
+        s
+        for s in of_kind(render("v4", (ALL,), ("tide.pokeToken.key=shared",)), "Secret")
+        if s["metadata"]["name"] == "rel-bowsprit-tide-poke"
+    ]
+    assert list(own[0]["data"]) == ["shared"]
 
 
 def test_secrets_from_values_and_by_reference(render: Render) -> None:

@@ -319,6 +319,31 @@ def test_prowconfig_fields_without_effect_are_warned_about(tmp_path: Path) -> No
     ]
 
 
+def test_decoration_entries_written_as_patterns_are_warned_about(tmp_path: Path) -> None:
+    """Prow matches an entry's repo and cluster as names (pkg/config `matches`): a
+    pattern matches no job, which `bowsprit check` says."""
+    entries = [
+        {"repo": "*", "cluster": "*", "config": {"timeout": "1h"}},
+        {"repo": "org/repo", "cluster": "trusted", "config": {"timeout": "2h"}},
+        {"repo": "org/.*", "config": {"timeout": "3h"}},
+        {"repo": "org", "cluster": "^gpu-[0-9]+$", "config": {"timeout": "4h"}},
+    ]
+    manifest = {
+        "apiVersion": "bowsprit.dev/v1",
+        "kind": "ProwConfig",
+        "metadata": {"name": "bowsprit"},
+        "spec": {"plank": {"default_decoration_config_entries": entries}},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(manifest))
+    report = check([tmp_path])
+    assert report.errors == []
+    warned = sorted(item.problem.field for item in report.problems if item.problem.warning)
+    assert warned == [
+        "spec.plank.default_decoration_config_entries[2].repo",
+        "spec.plank.default_decoration_config_entries[3].cluster",
+    ]
+
+
 def test_falco_dco_and_require_matching_label_settings(falco_config: Path) -> None:
     """Prow's `dco` (by `*`, org or org/repo) and `require_matching_label` (rules by org
     and repo) reach the PluginConfigs whose entries enable those plugins."""

@@ -102,7 +102,7 @@ def test_a_plugin_config_naming_an_unknown_plugin_is_refused_and_logged(
     )
     caches.plugin_configs.replace([good, typo])
     assert [spec.repos for spec in caches.all_configs()] == [["acme"]]
-    assert "PluginConfig ci/typo ignored: spec.plugins: unknown plugin(s) tirgger" in caplog.text
+    assert "PluginConfig ci/typo ignored: spec.plugins[1]: unknown plugin 'tirgger'" in caplog.text
 
 
 def test_merged_config_keeps_every_settings_section() -> None:

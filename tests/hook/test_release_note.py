@@ -329,3 +329,21 @@ async def test_release_note_edit(github: FakeGitHub, client: GitHubClient) -> No
     assert comments(github)[0].startswith(
         "@stranger: You must be an org member to edit the release note."
     )
+
+
+@pytest.mark.parametrize(
+    "event_type", ["pull_request", "pull_request_review", "pull_request_review_comment"]
+)
+async def test_commands_outside_issue_comments_do_nothing(
+    event_type: str, github: FakeGitHub, client: GitHubClient
+) -> None:
+    """Prow registers release-note as an issue comment handler: `/release-note-none` in
+    a PR's description or a review is not a command (the description's release-note
+    block is what counts there)."""
+    scene(github, labels=[NEEDED])
+    event = replace(comment("/release-note-none", "author"), event_type=event_type)
+    ctx = context(client, "release-note")
+    assert await release_note.handle_generic_comment(ctx, event) == []
+    assert await release_note.handle_generic_comment(
+        ctx, replace(event, event_type="issue_comment")
+    )

@@ -16,7 +16,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bowsprit.hook.tidepoke import TidePoker, pokes_tide
+from bowsprit.lib.secretfile import SecretFile
 from bowsprit.testing.fakegithub import sign, webhook_samples
+from bowsprit.testing.secretvolume import write_secret
 from tests.hook.test_server import SECRET, Recorder, make_hook, push
 
 
@@ -158,3 +160,21 @@ async def test_hook_answers_at_once_and_pokes_only_for_merge_relevant_events(
     finally:
         fake.release.set()
         await server.close()
+
+
+async def test_a_rotated_token_is_sent_without_a_restart(
+    tmp_path: Path, tide: tuple[FakeTide, str]
+) -> None:
+    fake, url = tide
+    fake.release.set()
+    volume = write_secret(tmp_path / "tide-poke", {"token": "old"})
+    poker = TidePoker(url, SecretFile(volume / "token").load())
+    try:
+        poker.poke()
+        await asyncio.wait_for(poker.idle(), 5)
+        write_secret(volume, {"token": "new"})  # the kubelet's update of the Secret
+        poker.poke()
+        await asyncio.wait_for(poker.idle(), 5)
+        assert fake.auths == ["Bearer old", "Bearer new"]
+    finally:
+        await poker.aclose()

@@ -296,22 +296,6 @@ def test_defaults_apply_from_least_to_most_specific_and_the_job_wins() -> None:
     assert with_decoration_defaults(undecorated, plank) is undecorated
 
 
-def test_default_entries_match_repositories_in_order() -> None:
-    plank = PlankConfig.model_validate(
-        {
-            "default_decoration_config_entries": [
-                {"config": {**DECORATION, "timeout": "1h"}},
-                {"repo": "falcosecurity/.*", "config": {"timeout": "2h"}},
-                {"repo": "other", "config": {"timeout": "9h"}},
-                {"repo": "falcosecurity", "cluster": "gpu", "config": {"timeout": "8h"}},
-            ]
-        }
-    )
-    decoration = with_decoration_defaults(spec(decoration_config={}), plank).decoration_config
-    assert decoration is not None and decoration.timeout is not None
-    assert decoration.timeout.total_seconds() == 2 * 3600
-
-
 # A presubmit, a postsubmit with a service account and tolerations, a periodic with extra
 # refs and a secret, from Falco's real configuration.
 GOLDEN_JOBS = (

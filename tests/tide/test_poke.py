@@ -1,4 +1,5 @@
-"""tide's POST /poke: the token is required, only POST is allowed, a poke wakes the loop."""
+"""tide's POST /poke: the token is required, only POST is allowed, a poke wakes the loop,
+and a rotated token Secret is followed without a restart."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bowsprit.testing.secretvolume import write_secret
 from bowsprit.tide.poke import POKES, poke_app, read_token
 
 
 @pytest.fixture
 async def tide() -> AsyncIterator[tuple[str, asyncio.Event]]:
     wake = asyncio.Event()
-    server = TestServer(poke_app("s3cret", wake.set))
+    server = TestServer(poke_app(lambda: "s3cret", wake.set))
     await server.start_server()
     yield str(server.make_url("/poke")), wake
     await server.close()
@@ -54,7 +56,7 @@ async def test_poke(
 
 
 def test_empty_token_never_matches() -> None:
-    # poke_app("") would accept "Bearer " were it not refused: read_token refuses it too.
+    # poke_app(lambda: "") would accept "Bearer " were it not refused: read_token refuses it too.
     with pytest.raises(SystemExit, match="empty"):
         read_token(Path("/dev/null"))
     with pytest.raises(SystemExit, match="--poke-token-file"):
@@ -63,7 +65,7 @@ def test_empty_token_never_matches() -> None:
 
 async def test_empty_token_refuses_every_poke() -> None:
     wake = asyncio.Event()
-    server = TestServer(poke_app("", wake.set))
+    server = TestServer(poke_app(lambda: "", wake.set))
     await server.start_server()
     try:
         async with (
@@ -81,4 +83,25 @@ async def test_empty_token_refuses_every_poke() -> None:
 def test_read_token(tmp_path: Path) -> None:
     path = tmp_path / "token"
     path.write_text("abc\n")
-    assert read_token(path) == "abc"
+    assert read_token(path)() == "abc"
+
+
+async def _status(url: str, token: str) -> int:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession() as session, session.post(url, headers=headers) as answer:
+        return answer.status
+
+
+async def test_a_rotated_token_is_taken_without_a_restart(tmp_path: Path) -> None:
+    volume = write_secret(tmp_path / "tide-poke", {"token": "old"})
+    wake = asyncio.Event()
+    server = TestServer(poke_app(read_token(volume / "token"), wake.set))
+    await server.start_server()
+    url = str(server.make_url("/poke"))
+    try:
+        assert await _status(url, "old") == 202
+        write_secret(volume, {"token": "new"})  # the kubelet's update of the Secret
+        assert await _status(url, "old") == 401
+        assert await _status(url, "new") == 202
+    finally:
+        await server.close()

@@ -189,9 +189,10 @@ changes, and the components reload them without a restart. JSON {args, volumes, 
 {{- dict "args" $args "volumes" $volumes "mounts" $mounts | toJson }}
 {{- end }}
 
-{{- /* The token hook shows tide's POST /poke; "" when pokes are off. */}}
+{{- /* The Secret of the token hook shows tide's POST /poke (tide.pokeToken.existingSecret
+or the chart's own); "" when pokes are off. */}}
 {{- define "bowsprit.tidePokeSecret" -}}
 {{- if and .Values.tide.enabled .Values.hook.enabled .Values.tide.pokePort }}
-{{- printf "%s-tide-poke" (include "bowsprit.fullname" .) }}
+{{- default (printf "%s-tide-poke" (include "bowsprit.fullname" .)) .Values.tide.pokeToken.existingSecret }}
 {{- end }}
 {{- end }}

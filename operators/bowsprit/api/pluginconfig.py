@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from bowsprit.api.base import AGE_COLUMN, ApiModel, KindInfo, PrinterColumn, Resource
+from bowsprit.api.base import AGE_COLUMN, ApiModel, Condition, KindInfo, PrinterColumn, Resource
 from bowsprit.api.types import Duration
 from bowsprit.lib import goregex
 
@@ -318,6 +318,15 @@ class PluginConfigSpec(ApiModel):
     """Settings of the branchcleaner plugin."""
 
 
+class PluginConfigStatus(ApiModel):
+    """What hook made of the PluginConfig."""
+
+    conditions: list[Condition] | None = None
+    """`Accepted`: True when hook uses the PluginConfig; False (reason `UnknownPlugin`,
+    or `Invalid` for another fault) when it ignores it whole, the message naming the
+    field at fault."""
+
+
 class PluginConfig(Resource):
     """Hook plugin settings for orgs and repositories."""
 
@@ -337,3 +346,5 @@ class PluginConfig(Resource):
     """PluginConfig."""
     spec: PluginConfigSpec
     """Which plugins, for whom."""
+    status: PluginConfigStatus = Field(default_factory=PluginConfigStatus)
+    """Whether hook accepted it (written by hook)."""

@@ -38,9 +38,10 @@ class DefaultDecorationConfigEntry(ApiModel):
     """Decoration defaults for the jobs whose repository and cluster match."""
 
     repo: str | None = None
-    """Regular expression of org or org/repo; empty matches every repository."""
+    """Org or org/repo, matched exactly as in Prow (no patterns); empty or `*` matches
+    every repository."""
     cluster: str | None = None
-    """Regular expression of build cluster aliases; empty matches every cluster."""
+    """Build cluster alias, matched exactly; empty or `*` matches every cluster."""
     config: DecorationConfig
     """The defaults."""
 
@@ -82,7 +83,8 @@ class PlankConfig(ApiModel):
     default_decoration_config_entries: list[DefaultDecorationConfigEntry] | None = Field(
         default=None, max_length=MAX_ENTRIES
     )
-    """Decoration defaults by repository and cluster regex; later entries win."""
+    """Decoration defaults by repository and cluster (exact names or `*`); every matching
+    entry applies, later entries win."""
     presets: list[Preset] | None = None
     """Prow's presets: pod settings merged into the pod of every job carrying their
     labels, when plank builds it (jobs converted by `bowsprit convert` have them already)."""

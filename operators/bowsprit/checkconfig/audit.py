@@ -1,14 +1,16 @@
 """What `bowsprit check` reports beyond the schema and CEL rules: plugins hook does not
 have (errors), and settings Bowsprit cannot honour (warnings): Go-syntax report templates,
-GCS credentials, ProwConfig fields without effect."""
+GCS credentials, ProwConfig fields without effect, decoration default entries written as
+patterns."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator
 
 from bowsprit.api.base import Resource
 from bowsprit.api.pluginconfig import PluginConfig
-from bowsprit.api.prowconfig import ProwConfig
+from bowsprit.api.prowconfig import DefaultDecorationConfigEntry, ProwConfig
 from bowsprit.api.prowimport import Problem
 from bowsprit.api.prowsettings import GO_TEMPLATE
 
@@ -95,6 +97,7 @@ def no_effect_warnings(obj: Resource, label: str) -> Iterator[Problem]:
                 "has no effect: crier posts to the one webhook of --slack-webhook-url-file",
                 True,
             )
+    yield from pattern_warnings(spec.plank.default_decoration_config_entries or [], label)
     if spec.github.link_url != "https://github.com":
         yield Problem(
             label,
@@ -102,6 +105,27 @@ def no_effect_warnings(obj: Resource, label: str) -> Iterator[Problem]:
             "has no effect yet: links to GitHub come from the webhooks' own URLs",
             True,
         )
+
+
+# Characters of a regular expression that no org, repository or cluster alias holds.
+PATTERN = re.compile(r"[][*^$|()+?\\{}]")
+
+
+def pattern_warnings(entries: list[DefaultDecorationConfigEntry], label: str) -> Iterator[Problem]:
+    """Decoration default entries whose filter reads as a pattern: Prow (and Bowsprit,
+    like it) matches them as exact names, with `*` alone for all, so such an entry
+    applies to no job."""
+    for index, entry in enumerate(entries):
+        for name in ("repo", "cluster"):
+            value = getattr(entry, name) or ""
+            if value != "*" and PATTERN.search(value):
+                yield Problem(
+                    label,
+                    f"spec.plank.default_decoration_config_entries[{index}].{name}",
+                    f"{value!r} is matched as an exact name, not a pattern (as in Prow): "
+                    "it applies to no job; name an org, org/repo or cluster, or `*` for all",
+                    True,
+                )
 
 
 def _no_gcs(label: str, field: str) -> Problem:

@@ -47,26 +47,31 @@ class Store(Generic[T]):
         self,
         kind: str,
         parse: Callable[[dict[str, Any]], T],
-        on_refused: Callable[[dict[str, Any], str], None] | None = None,
+        on_refused: Callable[[dict[str, Any], Exception], None] | None = None,
     ) -> None:
         self.kind = kind
         self._parse = parse
         self.on_refused = on_refused
         """Told of each object left out, with why (hook posts a Warning Event on it)."""
+        self.on_accepted: Callable[[dict[str, Any]], None] | None = None
+        """Told of each object taken (hook marks a PluginConfig Accepted)."""
         self._items: dict[Key, T] = {}
         self._lock = threading.Lock()
         self.version = 0  # bumped on every change, for derived lookups
 
     def _parsed(self, item: dict[str, Any]) -> T | None:
         try:
-            return self._parse(item)
+            parsed = self._parse(item)
         except (ValidationError, ValueError, KeyError, TypeError) as error:
             # The user's object is at fault, not hook: a warning (and, for PluginConfigs, an
             # Event on the object), so hook's own errors stay meaningful.
             logger.warning("%s %s/%s ignored: %s", self.kind, *_key(item), error)
             if self.on_refused is not None:
-                self.on_refused(item, str(error))
+                self.on_refused(item, error)
             return None
+        if self.on_accepted is not None:
+            self.on_accepted(item)
+        return parsed
 
     def replace(self, items: Iterable[dict[str, Any]]) -> None:
         parsed = {_key(item): self._parsed(item) for item in items}
@@ -97,18 +102,27 @@ def unknown_plugins(spec: PluginConfigSpec, known: Collection[str]) -> list[str]
     return [name for name in spec.plugins or [] if name not in known]
 
 
+class UnknownPlugins(ValueError):
+    """A PluginConfig names plugins hook does not have; the message names each one's
+    field, as `bowsprit check` does."""
+
+    def __init__(self, spec: PluginConfigSpec, known: Collection[str]) -> None:
+        faults = [
+            f"spec.plugins[{index}]: unknown plugin {name!r}"
+            for index, name in enumerate(spec.plugins or [])
+            if name not in known
+        ]
+        super().__init__(f"{'; '.join(faults)} (known: {', '.join(sorted(known))})")
+
+
 def plugin_config_store(known: Collection[str] | None = None) -> Store[PluginConfigSpec]:
     """PluginConfigs; with `known` (hook's plugin registry), one naming another plugin is
     refused whole (logged with the field), as Prow refuses a plugins.yaml naming one."""
 
     def parse(item: dict[str, Any]) -> PluginConfigSpec:
         spec = PluginConfigSpec.model_validate(item["spec"])
-        unknown = unknown_plugins(spec, known) if known is not None else []
-        if unknown:
-            raise ValueError(
-                f"spec.plugins: unknown plugin(s) {', '.join(unknown)}; "
-                f"known: {', '.join(sorted(known or ()))}"
-            )
+        if known is not None and unknown_plugins(spec, known):
+            raise UnknownPlugins(spec, known)
         return spec
 
     return Store("PluginConfig", parse)

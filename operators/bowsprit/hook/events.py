@@ -77,6 +77,9 @@ class GenericCommentEvent:
     issue_author: str
     html_url: str
     assignees: tuple[str, ...] = ()  # of the issue or pull request
+    # The webhook it came from: issue_comment, issues, pull_request, pull_request_review
+    # or pull_request_review_comment (Prow's IssueCommentHandlers see issue_comment only).
+    event_type: str = "issue_comment"
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,25 @@ class ReviewEvent:
     html_url: str
 
 
-Event = PullRequestEvent | GenericCommentEvent | PushEvent | ReviewEvent
+@dataclass(frozen=True)
+class IssueEvent:
+    """An `issues` webhook (Prow's IssueEvent), for the plugins Prow registers as issue
+    handlers (require-matching-label): opened, labeled, closed and every other action."""
+
+    guid: str
+    action: str
+    repo: RepoRef
+    number: int
+    is_pr: bool
+    author: str  # of the issue
+    state: str
+    labels: tuple[str, ...]  # the issue's labels after the change, as the payload has them
+    label: str | None  # the label of labeled/unlabeled
+    sender: str
+    html_url: str
+
+
+Event = PullRequestEvent | GenericCommentEvent | PushEvent | ReviewEvent | IssueEvent
 
 
 def _get(data: Any, key: str, kind: type[T], where: str) -> T:
@@ -132,6 +153,11 @@ def _opt(data: dict[str, Any], key: str, kind: type[T], where: str) -> T | None:
 
 def _login(data: dict[str, Any], key: str, where: str) -> str:
     return _get(_get(data, key, dict, where), "login", str, f"{where}.{key}")
+
+
+def _opt_login(data: dict[str, Any], key: str, where: str) -> str:
+    user = _opt(data, key, dict, where)
+    return _get(user, "login", str, f"{where}.{key}") if user is not None else ""
 
 
 def repo_of(payload: Any) -> tuple[str | None, str | None]:
@@ -241,6 +267,7 @@ def issue_comment_event(guid: str, payload: dict[str, Any]) -> GenericCommentEve
         issue_author=_login(issue, "user", "issue"),
         html_url=_opt(comment, "html_url", str, "comment") or "",
         assignees=_assignees(issue, "issue"),
+        event_type="issue_comment",
     )
 
 
@@ -261,6 +288,7 @@ def review_event(guid: str, payload: dict[str, Any], key: str) -> GenericComment
         issue_author=pull.author,
         html_url=_opt(item, "html_url", str, key) or "",
         assignees=pull.assignees,
+        event_type="pull_request_review" if key == "review" else "pull_request_review_comment",
     )
 
 
@@ -325,33 +353,57 @@ def pull_request_events(guid: str, payload: dict[str, Any]) -> list[Event]:
                 issue_author=pull.author,
                 html_url=pull.html_url,
                 assignees=pull.assignees,
+                event_type="pull_request",
             )
         )
     return found
 
 
+def issue_event(guid: str, payload: dict[str, Any]) -> IssueEvent:
+    issue = _get(payload, "issue", dict, "payload")
+    label = _opt(payload, "label", dict, "payload")
+    return IssueEvent(
+        guid=guid,
+        action=_get(payload, "action", str, "payload"),
+        repo=_repo(payload),
+        number=_get(issue, "number", int, "issue"),
+        is_pr=isinstance(issue.get("pull_request"), dict),
+        # Lenient where the issue handlers do not need a field: every action's payload
+        # reaches them now, and some (pinned, transferred) carry no state.
+        author=_opt_login(issue, "user", "issue"),
+        state=_opt(issue, "state", str, "issue") or "",
+        labels=_labels(issue, "issue"),
+        label=_get(label, "name", str, "label") if label is not None else None,
+        sender=_opt_login(payload, "sender", "payload"),
+        html_url=_opt(issue, "html_url", str, "issue") or "",
+    )
+
+
 def issue_events(guid: str, payload: dict[str, Any]) -> list[Event]:
-    """An issue's (or pull request's) body as a comment when it was opened or edited."""
-    action = _get(payload, "action", str, "payload")
+    """The issue event, then the issue's (or pull request's) body as a comment when it was
+    opened or edited (Prow's handleIssueEvent)."""
+    event = issue_event(guid, payload)
     issue = _get(payload, "issue", dict, "payload")
     body = _opt(issue, "body", str, "issue") or ""
-    if action not in BODY_ACTIONS or not body:
-        return []
-    author = _login(issue, "user", "issue")
+    if event.action not in BODY_ACTIONS or not body:
+        return [event]
+    author = _login(issue, "user", "issue")  # a comment needs its author
     return [
+        event,
         GenericCommentEvent(
             guid=guid,
-            action=BODY_ACTIONS[action],
-            repo=_repo(payload),
-            number=_get(issue, "number", int, "issue"),
-            is_pr=isinstance(issue.get("pull_request"), dict),
+            action=BODY_ACTIONS[event.action],
+            repo=event.repo,
+            number=event.number,
+            is_pr=event.is_pr,
             body=body,
             author=author,
-            issue_state=_get(issue, "state", str, "issue"),
+            issue_state=event.state,
             issue_author=author,
-            html_url=_opt(issue, "html_url", str, "issue") or "",
+            html_url=event.html_url,
             assignees=_assignees(issue, "issue"),
-        )
+            event_type="issues",
+        ),
     ]
 
 

@@ -48,6 +48,7 @@ BUILT_IN = frozenset({"needs-rebase"})
 EVENT_TYPES: dict[type, frozenset[str]] = {
     events.PullRequestEvent: frozenset({"pull_request"}),
     events.PushEvent: frozenset({"push"}),
+    events.IssueEvent: frozenset({"issues"}),
     events.GenericCommentEvent: frozenset(
         {
             "issue_comment",

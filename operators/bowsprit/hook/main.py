@@ -9,6 +9,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from bowsprit.clients.informer import Informer, stop_all
 from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
+from bowsprit.hook.configstatus import AcceptedStatus
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.server import MAX_BODY_BYTES, Hook
 from bowsprit.hook.tidepoke import TidePoker
@@ -30,6 +32,7 @@ from bowsprit.hook.trustcache import TrustCache
 from bowsprit.jobpod.jobs import PLURALS
 from bowsprit.lib import logs
 from bowsprit.lib.clock import rfc3339, utc_now
+from bowsprit.lib.secretfile import SecretFile, SecretFileError
 from bowsprit.lib.shutdown import exit_now_if_threads_linger
 
 logger = logging.getLogger("bowsprit.hook")
@@ -113,15 +116,18 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         args.tide_token = _tide_token(args.tide_url, args.tide_token_file)
-    except (OSError, UnicodeDecodeError) as error:
+    except SecretFileError as error:
         print(f"bowsprit hook: --tide-token-file: {error}", file=sys.stderr)
         return 2
     # asyncio.run joins the ProwJob-create threads; serve() stops and joins the informers'.
     return exit_now_if_threads_linger(asyncio.run(serve(args, tokens)))
 
 
-def _tide_token(url: str, path: Path | None) -> str:
-    return path.read_text().strip() if url and path is not None else ""
+def _tide_token(url: str, path: Path | None) -> Callable[[], str]:
+    """The poke token, followed as its file changes (a rotated Secret); none without."""
+    if url and path is not None:
+        return SecretFile(path).load()
+    return lambda: ""
 
 
 def _informers(args: argparse.Namespace, cluster: Cluster, caches: Caches) -> list[Informer]:
@@ -146,9 +152,17 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(args.plugin_workers, thread_name_prefix="hook")
     )
-    # PluginConfigs naming a plugin hook does not have are refused (logged, an Event).
+    # PluginConfigs naming a plugin hook does not have are refused (logged, an Event, the
+    # Accepted condition False); the others are marked Accepted.
     caches = Caches(args.config_name, known_plugins=frozenset(PLUGINS))
-    caches.plugin_configs.on_refused = RefusalEvents(cluster).post
+    refusals, status = RefusalEvents(cluster), AcceptedStatus(cluster)
+
+    def refused(item: dict[str, Any], error: Exception) -> None:
+        refusals.post(item, error)
+        status.refused(item, error)
+
+    caches.plugin_configs.on_refused = refused
+    caches.plugin_configs.on_accepted = status.took
     informers = [informer.start() for informer in _informers(args, cluster, caches)]
     github = GitHubClient(settings_from_args(args))
     try:
@@ -189,15 +203,17 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
 
 class RefusalEvents:
     """A Warning Event on each version of a PluginConfig hook refuses, so `kubectl describe`
-    shows why its plugins do not run (once per resourceVersion: re-lists repeat nothing)."""
+    shows why its plugins do not run (once per generation: re-lists and hook's own status
+    writes repeat nothing)."""
 
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self.posted: set[tuple[str, str]] = set()
 
-    def post(self, item: dict[str, Any], why: str) -> None:
+    def post(self, item: dict[str, Any], why: Exception) -> None:
         metadata = item.get("metadata") or {}
-        seen = (str(metadata.get("uid")), str(metadata.get("resourceVersion")))
+        version = metadata.get("generation") or metadata.get("resourceVersion")
+        seen = (str(metadata.get("uid")), str(version))
         if seen in self.posted or not metadata.get("uid"):
             return
         self.posted.add(seen)

@@ -269,6 +269,8 @@ def _kind(event: events.Event) -> str:
         return "generic_comment"
     if isinstance(event, events.ReviewEvent):
         return "pull_request_review"
+    if isinstance(event, events.IssueEvent):
+        return "issues"
     return "push"
 
 
@@ -281,6 +283,8 @@ async def _handle(plugin: Plugin, context: Context, event: events.Event) -> list
         return await plugin.on_push(context, event)
     if isinstance(event, events.ReviewEvent) and plugin.on_review:
         return await plugin.on_review(context, event)
+    if isinstance(event, events.IssueEvent) and plugin.on_issue:
+        return await plugin.on_issue(context, event)
     return []
 
 

@@ -4,7 +4,8 @@ seconds instead of after its sync period.
 Fire and forget: the webhook's answer and the plugins never wait for tide. At most one
 poke is in flight and one more pending; any further request while one is pending is
 folded into it (a sync started after the last change sees all of them). Failures are
-logged at warning at most once a minute: tide still syncs every period on its own.
+logged at warning at most once a minute: tide still syncs every period on its own. The
+token is asked for at each POST, so a rotated Secret is followed without a restart.
 """
 
 from __future__ import annotations
@@ -44,10 +45,14 @@ class TidePoker:
     """Coalescing POSTs to tide's /poke; `poke()` never blocks and never raises."""
 
     def __init__(
-        self, url: str, token: str, *, clock: Callable[[], float] = time.monotonic
+        self,
+        url: str,
+        token: str | Callable[[], str],
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.token: Callable[[], str] = token if callable(token) else lambda: token
         self.clock = clock
         self.pending = False
         self.task: asyncio.Task[None] | None = None
@@ -73,8 +78,10 @@ class TidePoker:
     async def _send(self) -> None:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT))
+        token = self.token()
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            async with self._session.post(self.url, headers=self.headers) as response:
+            async with self._session.post(self.url, headers=headers) as response:
                 if response.status >= 300:
                     self._failed(f"HTTP {response.status}")
                     return

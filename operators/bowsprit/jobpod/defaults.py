@@ -3,7 +3,6 @@ own settings, as Prow's DecorationConfig.ApplyDefault merges them (PROW-REFERENC
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bowsprit.api.decoration import DecorationConfig
@@ -23,29 +22,39 @@ def merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _entry_matches(pattern: str | None, org: str, repo: str) -> bool:
-    if not pattern or pattern == "*":
-        return True
-    if pattern in (org, f"{org}/{repo}"):
-        return True
-    try:
-        return re.fullmatch(pattern, f"{org}/{repo}") is not None
-    except re.error:
+def entry_matches(
+    given_repo: str | None, given_cluster: str | None, repo: str, cluster: str
+) -> bool:
+    """Prow's `matches` (pkg/config/config.go): exact strings, not patterns. An empty or
+    `*` filter matches everything; a repo filter names an org or an org/repo; `repo` is
+    the job's "org/repo", or "" for a periodic without extra refs."""
+    if given_cluster and given_cluster != "*" and given_cluster != cluster:
         return False
+    if not given_repo or given_repo in ("*", repo):
+        return True
+    return given_repo == repo.split("/")[0]
 
 
-def defaults_for(plank: PlankConfig, org: str, repo: str, cluster: str) -> list[DecorationConfig]:
-    """The defaults that apply, least specific first (each one overrides the ones before)."""
+def _entries(plank: PlankConfig) -> list[tuple[str | None, str | None, DecorationConfig]]:
+    """(repo, cluster, config) of each entry, in merge order. Prow's
+    FinalizeDefaultDecorationConfigs: the map form becomes entries, `*` first, then orgs,
+    then repositories, so that more specific keys override. (Tuples, not models: plank
+    asks for every job it looks at.)"""
     if plank.default_decoration_config_entries:
-        return [
-            entry.config
-            for entry in plank.default_decoration_config_entries
-            if _entry_matches(entry.repo, org, repo)
-            and (not entry.cluster or re.fullmatch(entry.cluster, cluster) is not None)
-        ]
+        return [(e.repo, e.cluster, e.config) for e in plank.default_decoration_config_entries]
     by_key = plank.default_decoration_configs or {}
-    keys = ["*", org, f"{org}/{repo}"] if org else ["*"]
-    return [by_key[key] for key in dict.fromkeys(keys) if key in by_key]
+    order = sorted(by_key, key=lambda key: 0 if key == "*" else 2 if "/" in key else 1)
+    return [(key, None, by_key[key]) for key in order]
+
+
+def defaults_for(plank: PlankConfig, repo: str, cluster: str) -> list[DecorationConfig]:
+    """The defaults that apply to a job of `repo` ("org/repo" or "") on build cluster
+    `cluster`, in the order they merge (each one overrides the ones before)."""
+    return [
+        config
+        for given_repo, given_cluster, config in _entries(plank)
+        if entry_matches(given_repo, given_cluster, repo, cluster)
+    ]
 
 
 def with_decoration_defaults(spec: ProwJobSpec, plank: PlankConfig) -> ProwJobSpec:
@@ -54,12 +63,9 @@ def with_decoration_defaults(spec: ProwJobSpec, plank: PlankConfig) -> ProwJobSp
     if spec.decoration_config is None:
         return spec
     refs = main_refs(spec)
-    org, repo = (refs.org, refs.repo) if refs else ("", "")
-    layers = [
-        # Bowsprit runs jobs in its own cluster only: the one Prow calls "default".
-        *defaults_for(plank, org, repo, "default"),
-        spec.decoration_config,
-    ]
+    repo = f"{refs.org}/{refs.repo}" if refs else ""
+    # A job without a cluster runs on the one Prow calls "default".
+    layers = [*defaults_for(plank, repo, spec.cluster or "default"), spec.decoration_config]
     final: dict[str, Any] = {}
     for layer in layers:
         final = merged(final, layer.model_dump(exclude_none=True))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +46,7 @@ class Deps(OperatorDeps):
     last_sync: str | None = None
     syncs: int = 0
     poke_port: int = 0  # 0: no /poke server
-    poke_token: str = ""
+    poke_token: Callable[[], str] = field(default=lambda: "")  # the current token
     poke_runner: web.AppRunner | None = None
 
     def __copy__(self) -> Deps:

@@ -9,7 +9,13 @@ from typing import Any, Protocol
 
 from bowsprit.api.pluginconfig import PluginConfigSpec
 from bowsprit.hook.effects import Effect
-from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent, PushEvent, ReviewEvent
+from bowsprit.hook.events import (
+    GenericCommentEvent,
+    IssueEvent,
+    PullRequestEvent,
+    PushEvent,
+    ReviewEvent,
+)
 from bowsprit.hook.plugins.owners.cache import OwnersCache
 from bowsprit.jobpod.jobs import Job
 from bowsprit.lib.clock import NewName, jitter
@@ -97,6 +103,7 @@ PushHandler = Callable[[Context, PushEvent], Awaitable[list[Effect]]]
 # A periodic look at one org or org/repo the plugin is on (needs-rebase's re-check).
 ResyncHandler = Callable[[Context, str], Awaitable[list[Effect]]]
 ReviewHandler = Callable[[Context, ReviewEvent], Awaitable[list[Effect]]]
+IssueHandler = Callable[[Context, IssueEvent], Awaitable[list[Effect]]]
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,7 @@ class Plugin:
     on_review: ReviewHandler | None = None
     events: tuple[str, ...] = field(default=())
     on_resync: ResyncHandler | None = None
+    on_issue: IssueHandler | None = None  # Prow's RegisterIssueHandler: `issues` webhooks
 
     def help_json(self) -> dict[str, Any]:
         """Prow's pluginhelp.PluginHelp, which deck renders."""

@@ -231,6 +231,10 @@ async def _comment_effects(
 
 
 async def handle_generic_comment(ctx: Context, event: GenericCommentEvent) -> list[Effect]:
+    # Prow registers release-note for issue comments only (RegisterIssueCommentHandler):
+    # a command in a PR's description or in a review does nothing.
+    if event.event_type != "issue_comment":
+        return []
     if not event.is_pr or event.action != "created":
         return []
     commands = (EDIT_RE, NOTE_CMD_RE, NONE_CMD_RE, ACTION_CMD_RE)

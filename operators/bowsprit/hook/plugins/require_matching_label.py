@@ -1,8 +1,7 @@
 """The require-matching-label plugin: a pull request with no label matching a rule's
 regexp gets the rule's missing_label (and comment); it goes when a matching label comes
-(Prow's pkg/plugins/require-matching-label). Issue label events are not routed to
-plugins yet, so rules apply to pull requests and, through /check-required-labels, to
-issues."""
+(Prow's pkg/plugins/require-matching-label): on pull request and issue events (opened,
+reopened, labeled, unlabeled) and on /check-required-labels."""
 
 from __future__ import annotations
 
@@ -10,12 +9,13 @@ import re
 
 from bowsprit.api.pluginconfig import RequireMatchingLabelSettings
 from bowsprit.hook.effects import AddLabel, Comment, Effect, PruneComments, RemoveLabel
-from bowsprit.hook.events import GenericCommentEvent, PullRequestEvent
+from bowsprit.hook.events import GenericCommentEvent, IssueEvent, PullRequestEvent
 from bowsprit.hook.plugins.base import Command, Context, Plugin
 from bowsprit.hook.plugins.respond import SPACE, format_simple_response
 from bowsprit.lib import goregex
 
 PR_ACTIONS = ("opened", "reopened", "labeled", "unlabeled")
+ISSUE_ACTIONS = PR_ACTIONS  # Prow's handleIssueActions
 CHECK_RE = re.compile(rf"(?mi)^/check-required-labels{SPACE}*$")
 
 
@@ -76,8 +76,16 @@ def evaluate(
 
 
 async def _handle(
-    ctx: Context, org: str, repo: str, number: int, branch: str, label: str
+    ctx: Context,
+    org: str,
+    repo: str,
+    number: int,
+    branch: str,
+    label: str,
+    current: tuple[str, ...] | None = None,
 ) -> list[Effect]:
+    """`current`: the labels the webhook carries (issue events), used as they are for a
+    label event; otherwise, and after the grace period, the labels are read afresh."""
     rules = [
         rule
         for rule in ctx.config.require_matching_label or []
@@ -87,7 +95,10 @@ async def _handle(
         return []
     if not label:  # opened or reopened: give other automation time to label first
         await ctx.sleep(max(rule.grace_period.total_seconds() for rule in rules))
-    labels = await ctx.github.list_labels(org, repo, number)
+        current = None  # stale now
+    labels = (
+        list(current) if current is not None else await ctx.github.list_labels(org, repo, number)
+    )
     return decide(rules, org, repo, number, labels, ctx.bot)
 
 
@@ -97,6 +108,17 @@ async def handle_pull_request(ctx: Context, event: PullRequestEvent) -> list[Eff
     repo = event.repo
     return await _handle(
         ctx, repo.org, repo.name, event.pull.number, event.pull.base_ref, event.label or ""
+    )
+
+
+async def handle_issue(ctx: Context, event: IssueEvent) -> list[Effect]:
+    """Prow's handleIssue: an issue is the empty branch; a label event's labels come from
+    the webhook."""
+    if event.action not in ISSUE_ACTIONS:
+        return []
+    repo = event.repo
+    return await _handle(
+        ctx, repo.org, repo.name, event.number, "", event.label or "", event.labels
     )
 
 
@@ -142,7 +164,7 @@ PLUGIN = Plugin(
     "optional explanation comment to be specified.",
     config_help="PluginConfig spec.require_matching_label: a list of rules (org, repo, "
     "branch, prs, issues, regexp, missing_label, missing_comment, grace_period).",
-    events=("pull_request", "issue_comment", "pull_request_review"),
+    events=("pull_request", "issues", "issue_comment", "pull_request_review"),
     commands=(
         Command(
             "/check-required-labels",
@@ -154,4 +176,5 @@ PLUGIN = Plugin(
     ),
     on_pull_request=handle_pull_request,
     on_generic_comment=handle_generic_comment,
+    on_issue=handle_issue,
 )
