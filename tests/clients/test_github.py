@@ -434,9 +434,9 @@ def test_next_link(header: str, expected: str | None) -> None:
 
 
 def test_the_etag_cache_is_bounded_least_recently_used_first() -> None:
-    from bowsprit.clients.github import _ETags
+    from bowsprit.clients.github.transport import ETags
 
-    cache = _ETags(size=2)
+    cache = ETags(size=2)
 
     def answer(tag: str) -> httpx.Response:
         return httpx.Response(200, headers={"ETag": tag}, json={})

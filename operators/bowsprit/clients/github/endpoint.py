@@ -1,45 +1,36 @@
-"""The HTTP under GitHubClient: one kept-alive aiohttp session per endpoint.
+"""One GitHub endpoint: a kept-alive aiohttp session; and trying several in turn.
 
 githubkit's request path (httpx, httpcore, anyio) cost about 1 ms of the caller's CPU per
 revalidated GET here, against 0.07 ms for the same request on a bare aiohttp session
 (`hack/bench/github_client.py`, same run): in hook that was most of a webhook's CPU. This
 sends what githubkit sent (its Accept, User-Agent and no-cache headers, the base URL's
-path kept, redirects followed) and hands back what githubkit's did (an answer around an
-httpx.Response; RequestFailed for any 4xx/5xx, RequestError when no answer came), so
-GitHubClient's retries, rate-limit handling, ETag cache and App auth are unchanged.
-githubkit itself is no longer imported (21 MB and 0.6 s in every component using GitHub).
+path kept, redirects followed) and hands back an httpx.Response (RequestFailed for any
+4xx/5xx, RequestError when no answer came); retries, rate limits, the ETag cache and App
+auth sit above it, in `transport`. githubkit itself is no longer imported (21 MB and
+0.6 s in every component using GitHub).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 import httpx
+
+logger = logging.getLogger("bowsprit.github")
 
 ACCEPT = "application/vnd.github+json"
 # aiohttp has already undone these: httpx must not decode the body a second time.
 _DROPPED = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
-class Answer:
-    """An HTTP answer (githubkit's Response had the same two fields we read)."""
-
-    __slots__ = ("raw_response",)
-
-    def __init__(self, raw_response: httpx.Response) -> None:
-        self.raw_response = raw_response
-
-    @property
-    def status_code(self) -> int:
-        return self.raw_response.status_code
-
-
 class RequestFailed(Exception):
     """GitHub answered with a 4xx or 5xx."""
 
-    def __init__(self, response: Answer) -> None:
-        super().__init__(f"{response.status_code} {response.raw_response.request.url}")
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"{response.status_code} {response.request.url}")
         self.response = response
 
 
@@ -90,7 +81,7 @@ class LeanHTTP:
         json: Any = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
-    ) -> Answer:
+    ) -> httpx.Response:
         full = self.url(url)
         try:
             async with self._client().request(
@@ -109,10 +100,9 @@ class LeanHTTP:
                 status = answer.status
         except (TimeoutError, aiohttp.ClientError) as error:
             raise RequestError(error) from error
-        raw = httpx.Response(
+        response = httpx.Response(
             status, headers=raw_headers, content=body, request=httpx.Request(method, full)
         )
-        response = Answer(raw)
         if status >= 400:
             raise RequestFailed(response)
         return response
@@ -121,3 +111,25 @@ class LeanHTTP:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def request_any(
+    endpoints: Sequence[LeanHTTP], method: str, url: str, **kwargs: Any
+) -> httpx.Response:
+    """One try against each endpoint in turn until one answers below 500 (Prow's
+    clients do the same with several --github-endpoints); the first one's failure is
+    raised when none does."""
+    first: Exception | None = None
+    for github in endpoints:
+        try:
+            return await github.arequest(method, url, **kwargs)
+        except RequestFailed as failed:
+            if failed.response.status_code < 500:
+                raise
+            first = first or failed
+        except RequestError as error:
+            first = first or error
+        if len(endpoints) > 1:
+            logger.warning("GitHub endpoint %s failed for %s %s", github.base_url, method, url)
+    assert first is not None
+    raise first
