@@ -60,7 +60,7 @@ class RepoCalls(Transport):
     async def get_file_text(self, org: str, repo: str, path: str, ref: str) -> str | None:
         """A file's text at a ref through the contents API; None when it is not there."""
         url = f"{_repo(org, repo)}/contents/{quote(path)}"
-        response = await self._found(url, org, params={"ref": ref})
+        response = await self._get_or_none(url, org, params={"ref": ref})
         found = response.json() if response is not None else None
         return _decoded(found) if isinstance(found, dict) else None
 

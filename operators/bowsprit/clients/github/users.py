@@ -28,7 +28,7 @@ class UserCalls(Transport):
     async def team_has_member(self, org: str, team: str, user: str) -> bool:
         """An active member of the team with this slug (Prow's TeamBySlugHasMember)."""
         url = f"/orgs/{_q(org)}/teams/{_q(team)}/memberships/{_q(user)}"
-        response = await self._found(url, org)
+        response = await self._get_or_none(url, org)
         return response is not None and bool(response.json().get("state") == "active")
 
     async def list_team_members(self, org: str, team_name: str) -> list[str] | None:
