@@ -1,5 +1,7 @@
 """GitHubClient: every call Bowsprit makes, gathered from the modules named for what they
-touch, over one Transport (credentials, retries, rate limits, ETags, endpoints)."""
+touch, over one Transport (credentials, retries, rate limits, ETags, endpoints). Prow
+composes its `github.Client` of per-area interfaces the same way (PullRequestClient,
+IssueClient, CommitClient, TeamClient, ... in pkg/github/client.go), though in one file."""
 
 from __future__ import annotations
 
