@@ -4,10 +4,11 @@ githubkit's request path (httpx, httpcore, anyio) cost about 1 ms of the caller'
 revalidated GET here, against 0.07 ms for the same request on a bare aiohttp session
 (`hack/bench/github_client.py`, same run): in hook that was most of a webhook's CPU. This
 sends what githubkit sent (its Accept, User-Agent and no-cache headers, the base URL's
-path kept, redirects followed) and hands back an httpx.Response (RequestFailed for any
-4xx/5xx, RequestError when no answer came); retries, rate limits, the ETag cache and App
-auth sit above it, in `transport`. githubkit itself is no longer imported (21 MB and
-0.6 s in every component using GitHub).
+path kept, redirects followed) and hands back what githubkit's did (an answer around an
+httpx.Response; RequestFailed for any 4xx/5xx, RequestError when no answer came), so
+the retries, rate-limit handling, ETag cache and App auth above it (`transport`) kept
+their shape.
+githubkit itself is no longer imported (21 MB and 0.6 s in every component using GitHub).
 """
 
 from __future__ import annotations
@@ -26,11 +27,24 @@ ACCEPT = "application/vnd.github+json"
 _DROPPED = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
+class Answer:
+    """An HTTP answer (githubkit's Response had the same two fields we read)."""
+
+    __slots__ = ("raw_response",)
+
+    def __init__(self, raw_response: httpx.Response) -> None:
+        self.raw_response = raw_response
+
+    @property
+    def status_code(self) -> int:
+        return self.raw_response.status_code
+
+
 class RequestFailed(Exception):
     """GitHub answered with a 4xx or 5xx."""
 
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(f"{response.status_code} {response.request.url}")
+    def __init__(self, response: Answer) -> None:
+        super().__init__(f"{response.status_code} {response.raw_response.request.url}")
         self.response = response
 
 
@@ -81,7 +95,7 @@ class LeanHTTP:
         json: Any = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
+    ) -> Answer:
         full = self.url(url)
         try:
             async with self._client().request(
@@ -100,9 +114,10 @@ class LeanHTTP:
                 status = answer.status
         except (TimeoutError, aiohttp.ClientError) as error:
             raise RequestError(error) from error
-        response = httpx.Response(
+        raw = httpx.Response(
             status, headers=raw_headers, content=body, request=httpx.Request(method, full)
         )
+        response = Answer(raw)
         if status >= 400:
             raise RequestFailed(response)
         return response
@@ -115,7 +130,7 @@ class LeanHTTP:
 
 async def request_any(
     endpoints: Sequence[LeanHTTP], method: str, url: str, **kwargs: Any
-) -> httpx.Response:
+) -> Answer:
     """One try against each endpoint in turn until one answers below 500 (Prow's
     clients do the same with several --github-endpoints); the first one's failure is
     raised when none does."""

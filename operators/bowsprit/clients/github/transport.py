@@ -164,15 +164,16 @@ class Transport:
                 response = await request_any(
                     self._endpoints, method, url, json=json, params=params, headers=headers
                 )
-                self._note_budget(key, response)
-                if response.status_code == 304 and cached is not None:
+                raw = response.raw_response
+                self._note_budget(key, raw)
+                if raw.status_code == 304 and cached is not None:
                     return cached
                 if method == "GET":
-                    self._etags.put(cache_key, response)
-                return response
+                    self._etags.put(cache_key, raw)
+                return raw
             except RequestFailed as failed:
                 # A refusal for the rate limit is waited for right here, once.
-                delay = self._failure_delay(method, url, failed.response, attempt)
+                delay = self._failure_delay(method, url, failed.response.raw_response, attempt)
             except RequestError as error:
                 delay = backoff(
                     attempt, self.settings.backoff_base, self.settings.backoff_max, self.rand()
