@@ -127,6 +127,31 @@ async def test_every_call_against_the_fake(client: GitHubClient, github: FakeGit
     assert {r.authorization for r in github.requests} == {"token s3cret"}
 
 
+async def test_absent_things_are_none_or_false_and_search_sends_its_query(
+    client: GitHubClient, github: FakeGitHub
+) -> None:
+    """The calls that share the transport's 404-means-absent and paging helpers."""
+    github.git.set_files("org/repo", MAIN, {"OWNERS": "approvers: [alice]\n"})
+    assert await client.get_file_text("org", "repo", "OWNERS", MAIN) == "approvers: [alice]\n"
+    assert await client.get_file_text("org", "repo", "missing/OWNERS", MAIN) is None
+    github.teams[("org", "reviewers")] = {"alice"}
+    assert await client.team_has_member("org", "reviewers", "alice")
+    assert not await client.team_has_member("org", "reviewers", "mallory")
+    found = await client.search_issues("repo:org/repo is:pr is:open", "org")
+    assert [item["number"] for item in found] == [1]
+    searched = [r.query for r in github.requests if r.path == "/search/issues"]
+    assert searched == ["q=repo:org/repo is:pr is:open&per_page=100"]
+    # Only a 404 means absent: another refusal is still an error.
+    github.fail(Fault("GET", "/orgs/org/teams/reviewers/memberships/", 403))
+    with pytest.raises(GitHubError) as refused:
+        await client.team_has_member("org", "reviewers", "alice")
+    assert refused.value.status == 403
+    github.fail(Fault("GET", "/repos/org/repo/contents/OWNERS", 401))
+    with pytest.raises(GitHubError) as refused:
+        await client.get_file_text("org", "repo", "OWNERS", MAIN)
+    assert refused.value.status == 401
+
+
 async def test_server_errors_are_retried_with_jittered_backoff(
     client: GitHubClient, github: FakeGitHub, sleeps: Sleeps
 ) -> None:
@@ -434,9 +459,9 @@ def test_next_link(header: str, expected: str | None) -> None:
 
 
 def test_the_etag_cache_is_bounded_least_recently_used_first() -> None:
-    from bowsprit.clients.github import _ETags
+    from bowsprit.clients.github.transport import ETags
 
-    cache = _ETags(size=2)
+    cache = ETags(size=2)
 
     def answer(tag: str) -> httpx.Response:
         return httpx.Response(200, headers={"ETag": tag}, json={})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bowsprit.clients.github_http import LeanHTTP, _query
+from bowsprit.clients.github.endpoint import LeanHTTP, _query
 
 
 @pytest.mark.parametrize(

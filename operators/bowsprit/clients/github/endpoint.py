@@ -1,4 +1,4 @@
-"""The HTTP under GitHubClient: one kept-alive aiohttp session per endpoint.
+"""One GitHub endpoint: a kept-alive aiohttp session; and trying several in turn.
 
 githubkit's request path (httpx, httpcore, anyio) cost about 1 ms of the caller's CPU per
 revalidated GET here, against 0.07 ms for the same request on a bare aiohttp session
@@ -6,16 +6,21 @@ revalidated GET here, against 0.07 ms for the same request on a bare aiohttp ses
 sends what githubkit sent (its Accept, User-Agent and no-cache headers, the base URL's
 path kept, redirects followed) and hands back what githubkit's did (an answer around an
 httpx.Response; RequestFailed for any 4xx/5xx, RequestError when no answer came), so
-GitHubClient's retries, rate-limit handling, ETag cache and App auth are unchanged.
+the retries, rate-limit handling, ETag cache and App auth above it (`transport`) kept
+their shape.
 githubkit itself is no longer imported (21 MB and 0.6 s in every component using GitHub).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 import httpx
+
+logger = logging.getLogger("bowsprit.github")
 
 ACCEPT = "application/vnd.github+json"
 # aiohttp has already undone these: httpx must not decode the body a second time.
@@ -121,3 +126,25 @@ class LeanHTTP:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def request_any(
+    endpoints: Sequence[LeanHTTP], method: str, url: str, **kwargs: Any
+) -> Answer:
+    """One try against each endpoint in turn until one answers below 500 (Prow's
+    clients do the same with several --github-endpoints); the first one's failure is
+    raised when none does."""
+    first: Exception | None = None
+    for github in endpoints:
+        try:
+            return await github.arequest(method, url, **kwargs)
+        except RequestFailed as failed:
+            if failed.response.status_code < 500:
+                raise
+            first = first or failed
+        except RequestError as error:
+            first = first or error
+        if len(endpoints) > 1:
+            logger.warning("GitHub endpoint %s failed for %s %s", github.base_url, method, url)
+    assert first is not None
+    raise first
