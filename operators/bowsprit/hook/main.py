@@ -9,7 +9,6 @@ import asyncio
 import logging
 import signal
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from bowsprit.clients.cluster import Cluster, event_body
 from bowsprit.clients.github import GitHubClient, GitHubError, add_github_flags, settings_from_args
 from bowsprit.clients.informer import Informer, stop_all
 from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
+from bowsprit.clients.kube_async import AsyncKube
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
 from bowsprit.hook.plugins import PLUGINS
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"bowsprit hook: --tide-token-file: {error}", file=sys.stderr)
         return 2
-    # asyncio.run joins the ProwJob-create threads; serve() stops and joins the informers'.
+    # serve() stops and joins the informers' threads.
     return exit_now_if_threads_linger(asyncio.run(serve(args, tokens)))
 
 
@@ -138,14 +138,11 @@ def _informers(args: argparse.Namespace, cluster: Cluster, caches: Caches) -> li
 
 
 async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
-    # Each plugin worker's ProwJob create runs in a thread (the client is blocking) and
-    # needs a kept-alive connection: as many threads as workers (asyncio's default pool
-    # has min(32, CPUs + 4)), as many connections as workers plus the watches.
-    pool = args.plugin_workers + len(PLURALS) + 4
-    cluster = Cluster(api_client(args.kubeconfig, pool_size=pool))
-    asyncio.get_running_loop().set_default_executor(
-        ThreadPoolExecutor(args.plugin_workers, thread_name_prefix="hook")
-    )
+    # The blocking client serves the informers' watches (one connection each) and the
+    # rare Event; ProwJob creates and aborts go on the loop's own session (AsyncKube),
+    # one kept-alive connection per plugin worker.
+    cluster = Cluster(api_client(args.kubeconfig, pool_size=len(PLURALS) + 4))
+    prowjobs = AsyncKube(cluster.api.configuration, connections=args.plugin_workers)
     # PluginConfigs naming a plugin hook does not have are refused (logged, an Event).
     caches = Caches(args.config_name, known_plugins=frozenset(PLUGINS))
     caches.plugin_configs.on_refused = RefusalEvents(cluster).post
@@ -165,7 +162,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             tokens=tokens,
             caches=caches,
             github=TrustCache(github),  # plugins' trust checks remembered a while
-            applier=Applier(github, cluster, dry_run=args.dry_run),
+            applier=Applier(github, prowjobs, dry_run=args.dry_run),
             bot=bot,
             workers=args.plugin_workers,
             queue_size=args.queue_size,
@@ -184,6 +181,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
         if running:
             logger.warning("informers still running after %.0fs: %s", STOP_TIMEOUT, running)
         await github.aclose()
+        await prowjobs.aclose()
         cluster.api.close()  # type: ignore[no-untyped-call]
 
 
