@@ -192,3 +192,35 @@ def test_backoff(
     monkeypatch.setattr(kube_async, "FIRST_BACKOFF", 0.1)
     delay: Callable[[], float] = lambda: backoff(attempt, retry_after)  # noqa: E731
     assert all(low <= delay() <= high for _ in range(50))
+
+
+async def test_a_refused_token_is_asked_for_again_once(server: tuple[Scripted, AsyncKube]) -> None:
+    """Auth headers are reused for a while; a 401 (a token rotated meanwhile) makes the
+    configuration's refresh hook run again before the one retry."""
+    scripted, kube = server
+    tokens = iter(["old", "new", "newer"])
+
+    def refresh(configuration: kubernetes.client.Configuration) -> None:
+        configuration.api_key = {"BearerToken": next(tokens)}
+
+    kube.configuration.refresh_api_key_hook = refresh
+    scripted.script = [401]
+    await kube.create_custom("ci", "prowjobs", JOB)
+    await kube.list_custom("ci", "prowjobs")
+    assert [auth for _, _, auth in scripted.requests] == ["Bearer old", "Bearer new", "Bearer new"]
+    scripted.script = [401, 401]
+    with pytest.raises(ApiException) as raised:
+        await kube.list_custom("ci", "prowjobs")
+    assert raised.value.status == 401
+
+
+async def test_a_conflict_after_a_rate_limit_is_a_real_one(
+    server: tuple[Scripted, AsyncKube],
+) -> None:
+    """429 means nothing was done: a 409 after it is a name already taken, not our own."""
+    scripted, kube = server
+    scripted.stored["j1"] = {"metadata": {"name": "j1"}, "someone": "else"}
+    scripted.script = [429]
+    with pytest.raises(ApiException) as raised:
+        await kube.create_custom("ci", "prowjobs", JOB)
+    assert raised.value.status == 409

@@ -16,12 +16,13 @@ Errors are the official client's ApiException (status, reason, body), as Cluster
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
+import time
 from typing import Any
 
 import aiohttp
 import kubernetes
+import orjson
 from kubernetes.client.exceptions import ApiException
 
 from bowsprit.api import GROUP, VERSION
@@ -32,6 +33,11 @@ ATTEMPTS = 8  # about 25 s of backoff in all: an API server restart, not an outa
 FIRST_BACKOFF = 0.1
 MAX_BACKOFF = 5.0
 TIMEOUT = 60.0
+# Seconds the auth headers are reused. Asking the configuration each time runs the
+# kubeconfig loader's refresh hook, which re-sets the host and so re-reads the proxy
+# environment: 7 % of hook's CPU per webhook. Tokens are refreshed well before they expire
+# (kubeconfig: 5 minutes ahead; in-cluster: re-read every minute), and a 401 drops them.
+AUTH_REUSE = 10.0
 
 
 def ssl_context(configuration: kubernetes.client.Configuration) -> ssl.SSLContext | bool:
@@ -71,6 +77,8 @@ class AsyncKube:
         self.attempts = attempts
         self._session: aiohttp.ClientSession | None = None
         self._base = configuration.host.rstrip("/")
+        self._auth: dict[str, str] = {}
+        self._auth_until = 0.0
 
     async def create_custom(
         self, namespace: str, plural: str, body: dict[str, Any]
@@ -129,12 +137,14 @@ class AsyncKube:
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(total=TIMEOUT),
-                json_serialize=json.dumps,
             )
         return self._session
 
     def _headers(self, content_type: str | None) -> dict[str, str]:
-        headers = {"Accept": "application/json", **self.configuration_headers()}
+        now = time.monotonic()
+        if now >= self._auth_until:
+            self._auth, self._auth_until = self.configuration_headers(), now + AUTH_REUSE
+        headers = {"Accept": "application/json", **self._auth}
         if content_type:
             headers["Content-Type"] = content_type
         return headers
@@ -159,9 +169,10 @@ class AsyncKube:
         content_type: str | None = None,
         params: dict[str, str] | None = None,
     ) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
+        data = orjson.dumps(body) if body is not None else None
         url = self._base + path
         server_name = self.configuration.tls_server_name or None
+        maybe_made = False  # an earlier attempt may have been carried out unanswered
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
             try:
@@ -177,15 +188,20 @@ class AsyncKube:
                     text = await response.read()
                     status = response.status
                     if 200 <= status <= 299:
-                        return json.loads(text)
-                    if status == 409 and method == "POST" and attempt > 1:
+                        return orjson.loads(text)
+                    if status == 401 and attempt == 1 and not last:
+                        self._auth_until = 0.0  # a token rotated under us: ask again, once
+                        continue
+                    if status == 409 and method == "POST" and maybe_made:
                         raise _AlreadyMade()
                     if status not in RETRIED_STATUSES or last:
                         raise _api_error(status, response.reason, text, response.headers)
+                    maybe_made |= status != 429  # a 5xx may come after the write was done
                     delay = backoff(attempt, response.headers.get("Retry-After"))
             except (aiohttp.ClientConnectionError, TimeoutError) as error:
                 if last:
                     raise ApiException(status=0, reason=f"no answer: {error!r}") from error
+                maybe_made = True
                 delay = backoff(attempt)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -69,7 +70,7 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="also answer /metrics on this port (default: --port only; 0: no other port)",
     )
-    parser.add_argument("--plugin-workers", type=int, default=16, help="events handled at once")
+    parser.add_argument("--plugin-workers", type=int, default=64, help="events handled at once")
     parser.add_argument(
         "--queue-size", type=int, default=1000, help="accepted events waiting for a worker, at most"
     )
@@ -142,7 +143,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
     # rare Event; ProwJob creates and aborts go on the loop's own session (AsyncKube),
     # one kept-alive connection per plugin worker.
     cluster = Cluster(api_client(args.kubeconfig, pool_size=len(PLURALS) + 4))
-    prowjobs = AsyncKube(cluster.api.configuration, connections=args.plugin_workers)
+    prowjobs = AsyncKube(cluster.api.configuration, connections=min(args.plugin_workers, 16))
     # PluginConfigs naming a plugin hook does not have are refused (logged, an Event).
     caches = Caches(args.config_name, known_plugins=frozenset(PLUGINS))
     caches.plugin_configs.on_refused = RefusalEvents(cluster).post
@@ -172,6 +173,9 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             tide=TidePoker(args.tide_url, args.tide_token) if args.tide_url else None,
         )
         extra = extra_ports(args.port, args.health_port, args.metrics_port)
+        # What exists now (modules, caches as listed) lives as long as hook: out of the
+        # collector's way, so its full passes over the heap do not stall webhooks.
+        gc.freeze()
         await _serve_until_stopped(hook, args.port, args.grace_period, extra)
         return 0
     finally:
