@@ -341,7 +341,7 @@ def measure(
             )
             print(
                 f"  this process (senders, fake GitHub, ProwJob watch) used {own:.1f} s of CPU "
-                f"in those {finished:.1f} s: near 1 CPU-second per second, it is the limit"
+                f"in those {finished:.1f} s (near {finished:.1f} s: the bench is the limit)"
             )
             if paced:
                 _, _, answers, latencies = phase(
