@@ -10,7 +10,7 @@ post-to-ProwJob latency at an offered rate, and hook's CPU and memory; asserts n
 (the project's target: >= 1,000/s on one core, p99 < 20 ms).
 
     python hack/bench/hook.py [--webhooks 2000] [--concurrency 32] [--rate 50]
-        [--api-server emulator|envtest] [--profile]
+        [--api-server emulator|envtest] [--profile] [--plugin-workers 64]
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ REPO = Path(__file__).resolve().parents[2]
 ORG, NAME = "acme", "rocket"
 SECRET = b"bench-secret"
 POD = {"containers": [{"image": "busybox"}]}
-WORKERS = 16  # hook's --plugin-workers default
+WORKERS = 16  # creates hook has in flight at once (its API connections)
+WORKERS_DEFAULT = 64  # hook's --plugin-workers default
 
 
 def setup(api: kubernetes.client.ApiClient) -> None:
@@ -76,7 +77,9 @@ def setup(api: kubernetes.client.ApiClient) -> None:
         )
 
 
-def start_hook(kubeconfig: Path, github: str, folder: Path, port: int) -> subprocess.Popen[str]:
+def start_hook(
+    kubeconfig: Path, github: str, folder: Path, port: int, workers: int = WORKERS_DEFAULT
+) -> subprocess.Popen[str]:
     (folder / "hmac").write_text(SECRET.decode())
     (folder / "token").write_text("bench")
     process = subprocess.Popen(
@@ -97,6 +100,8 @@ def start_hook(kubeconfig: Path, github: str, folder: Path, port: int) -> subpro
             github,
             "--github-token-path",
             str(folder / "token"),
+            "--plugin-workers",
+            str(workers),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -232,7 +237,7 @@ def raw_creates(api: kubernetes.client.ApiClient, count: int, threads: int) -> f
 
 async def raw_async_creates(api: kubernetes.client.ApiClient, count: int, at_once: int) -> float:
     """ProwJobs/s the API server accepts through hook's own create path (AsyncKube, one
-    session, `at_once` creates in flight as hook's plugin workers), no hook: the ceiling
+    session, `at_once` creates in flight as hook has), no hook: the ceiling
     of any hook here."""
     kube = AsyncKube(api.configuration, connections=at_once)
     bodies = [
@@ -282,10 +287,16 @@ def ms(values: list[float]) -> str:
 
 
 def run(
-    folder: Path, server: str, webhooks: int, concurrency: int, rate: float, profile: bool
+    folder: Path,
+    server: str,
+    webhooks: int,
+    concurrency: int,
+    rate: float,
+    profile: bool,
+    workers: int = WORKERS_DEFAULT,
 ) -> None:
     with api_server(server, folder) as kubeconfig:
-        measure(folder, kubeconfig, server, webhooks, concurrency, rate, profile)
+        measure(folder, kubeconfig, server, webhooks, concurrency, rate, profile, workers)
 
 
 def measure(
@@ -296,6 +307,7 @@ def measure(
     concurrency: int,
     rate: float,
     profile: bool = False,
+    workers: int = WORKERS_DEFAULT,
 ) -> None:
     api = kubernetes.client.ApiClient(load_configuration(str(kubeconfig)))
     setup(api)
@@ -308,7 +320,7 @@ def measure(
         for number in range(1, len(bodies) + 1):
             github.add_pull(f"{ORG}/{NAME}", number, "alice", f"{number:040x}")
         port = free_port()
-        hook = start_hook(kubeconfig, github.url, folder, port)
+        hook = start_hook(kubeconfig, github.url, folder, port, workers)
         url = f"http://127.0.0.1:{port}/hook"
         try:
             blocking = raw_creates(api, min(webhooks, 1000), 6)
@@ -371,9 +383,20 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="sample hook with py-spy during the burst"
     )
+    parser.add_argument(
+        "--plugin-workers", type=int, default=WORKERS_DEFAULT, help="hook's --plugin-workers"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        run(Path(folder), args.api_server, args.webhooks, args.concurrency, args.rate, args.profile)
+        run(
+            Path(folder),
+            args.api_server,
+            args.webhooks,
+            args.concurrency,
+            args.rate,
+            args.profile,
+            args.plugin_workers,
+        )
 
 
 if __name__ == "__main__":
