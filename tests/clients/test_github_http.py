@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from bowsprit.clients.github.endpoint import LeanHTTP, _query
 
@@ -33,3 +35,31 @@ def test_query_values_are_spelled_as_httpx_did() -> None:
         "q": "is:pr",
     }
     assert _query(None) is None and _query({}) is None
+
+
+async def test_requests_go_through_the_environment_s_proxy_unless_no_proxy_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HTTP(S)_PROXY and NO_PROXY as httpx honoured them, read once per origin."""
+    seen: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen.append(str(request.url))
+        return web.json_response({"via": "proxy"})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", proxy)
+    async with TestServer(app) as server:
+        monkeypatch.setenv("HTTP_PROXY", str(server.make_url("")))
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        http = LeanHTTP("http://github.invalid/api/v3", "bowsprit", 5.0)
+        try:
+            answer = await http.arequest("GET", "/repos/o/r")
+            assert answer.raw_response.json() == {"via": "proxy"}
+            # Not proxied: NO_PROXY names the host (the proxy itself serves it directly).
+            direct = await http.arequest("GET", str(server.make_url("/direct")))
+            assert direct.raw_response.json() == {"via": "proxy"}
+        finally:
+            await http.close_shared()
+    assert seen[0] == "http://github.invalid/api/v3/repos/o/r"
+    assert seen[1].endswith("/direct") and "github.invalid" not in seen[1]

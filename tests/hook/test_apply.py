@@ -88,16 +88,18 @@ class ConflictingJobs:
         self.conflicts = conflicts
         self.patched: list[str] = []
 
-    def create_custom(self, namespace: str, plural: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def create_custom(
+        self, namespace: str, plural: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
         raise AssertionError("no creates here")
 
-    def list_custom(
+    async def list_custom(
         self, namespace: str, plural: str, label_selector: str = ""
     ) -> list[dict[str, Any]]:
         metadata = {"namespace": namespace, "name": "old-run", "resourceVersion": "7"}
         return [{"metadata": metadata, "spec": {"job": "unit"}, "status": {"state": "pending"}}]
 
-    def patch_custom_status(
+    async def patch_custom_status(
         self,
         namespace: str,
         plural: str,

@@ -127,3 +127,29 @@ def test_merged_config_keeps_every_settings_section() -> None:
     assert merged.blunderbuss is not None and merged.blunderbuss.request_count == 3
     assert merged.owners is not None and merged.owners.skip_collaborators
     assert merged.retitle is not None and merged.retitle.allow_closed_issues
+
+
+def test_merged_configs_are_reused_until_a_plugin_config_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One merge per repository and PluginConfig version (each webhook asks twice); any
+    change (upsert, delete, relist) is seen at once; the cache is bounded."""
+    caches = Caches()
+    plugin_configs = caches.plugin_configs
+    org = {"metadata": {"namespace": "ci", "name": "org"}, "spec": {"repos": ["acme"]}}
+    plugin_configs.replace([{**org, "spec": {"repos": ["acme"], "plugins": ["size"]}}])
+    first = caches.config_for("acme", "rocket")
+    assert first is not None and first.plugins == ["size"]
+    assert caches.config_for("acme", "rocket") is first  # not merged again
+    plugin_configs.upsert({**org, "spec": {"repos": ["acme"], "plugins": ["size", "hold"]}})
+    changed = caches.config_for("acme", "rocket")
+    assert changed is not None and changed.plugins == ["hold", "size"]
+    plugin_configs.delete(org)
+    assert caches.config_for("acme", "rocket") is None
+    plugin_configs.replace([{**org, "spec": {"repos": ["acme"], "plugins": ["lgtm"]}}])
+    again = caches.config_for("acme", "rocket")
+    assert again is not None and again.plugins == ["lgtm"]
+    monkeypatch.setattr("bowsprit.hook.caches.MAX_CACHED_REPOS", 3)
+    kept = [caches.config_for("acme", f"repo-{n}") for n in range(10)]
+    assert all(spec is not None and spec.plugins == ["lgtm"] for spec in kept)
+    assert len(caches._configs) <= 3

@@ -56,15 +56,16 @@ class GitHubWriter(GitHubCommentsAndStatuses, GitHubEveryday, Protocol):
 
 
 class ProwJobs(Protocol):
-    """The cluster calls hook makes (bowsprit.clients.cluster.Cluster has them). Blocking."""
+    """The cluster calls hook makes, awaited on the loop (bowsprit.clients.kube_async.
+    AsyncKube has them, each retried on 429/5xx and lost connections)."""
 
-    def create_custom(
+    async def create_custom(
         self, namespace: str, plural: str, body: dict[str, Any]
     ) -> dict[str, Any]: ...
-    def list_custom(
+    async def list_custom(
         self, namespace: str, plural: str, label_selector: str = ""
     ) -> list[dict[str, Any]]: ...
-    def patch_custom_status(
+    async def patch_custom_status(
         self,
         namespace: str,
         plural: str,
@@ -98,9 +99,7 @@ class Applier:
     async def _apply(self, effect: Effect) -> None:
         if isinstance(effect, CreateProwJob):
             body = effect.body
-            await asyncio.to_thread(
-                self.cluster.create_custom, body["metadata"]["namespace"], "prowjobs", body
-            )
+            await self.cluster.create_custom(body["metadata"]["namespace"], "prowjobs", body)
             logger.info("created ProwJob %s for %s", body["metadata"]["name"], effect.job)
         elif isinstance(effect, AbortPresubmits):
             await self._abort_or_retry(effect)
@@ -122,7 +121,7 @@ class Applier:
             await self._apply_more(effect)
 
     async def _abort_or_retry(self, effect: AbortPresubmits) -> None:
-        if await asyncio.to_thread(self._abort, effect):
+        if await self._abort(effect):
             return
         # Never dropped: the older runs would otherwise report over the new ones.
         logger.error(
@@ -179,7 +178,7 @@ class Applier:
         except Exception:  # noqa: BLE001 - a background retry has no caller to raise to
             logger.exception("retried abort of %s/%s#%d failed", *effect_target(effect))
 
-    def _abort(self, effect: AbortPresubmits) -> bool:
+    async def _abort(self, effect: AbortPresubmits) -> bool:
         """Abort the pull request's incomplete presubmits; False after CONFLICT_RETRIES
         conflicts in a row. Each write carries the version it was decided from: plank owns
         the state, so a job that moved on meanwhile is looked at again, not overwritten."""
@@ -193,20 +192,20 @@ class Applier:
         )
         for _ in range(CONFLICT_RETRIES):
             try:
-                for job in self.cluster.list_custom(effect.namespace, "prowjobs", selector):
-                    self._abort_one(job)
+                for job in await self.cluster.list_custom(effect.namespace, "prowjobs", selector):
+                    await self._abort_one(job)
                 return True
             except Exception as error:
                 if not conflict(error):
                     raise
         return False
 
-    def _abort_one(self, job: dict[str, Any]) -> None:
+    async def _abort_one(self, job: dict[str, Any]) -> None:
         status = job.get("status") or {}
         if status.get("completionTime") or status.get("state", "triggered") not in INCOMPLETE:
             return
         metadata = job["metadata"]
-        self.cluster.patch_custom_status(
+        await self.cluster.patch_custom_status(
             metadata["namespace"],
             "prowjobs",
             metadata["name"],

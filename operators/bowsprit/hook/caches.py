@@ -25,6 +25,7 @@ from bowsprit.jobpod.jobs import Job, JobKind
 logger = logging.getLogger("bowsprit.hook")
 
 T = TypeVar("T")
+MAX_CACHED_REPOS = 10_000  # merged configs kept; past it the cache starts over
 Key = tuple[str, str]
 # Every plugin's settings section: all of PluginConfigSpec but what says where and which
 # (a section listed by hand was lost whenever a plugin added one: owners, milestone, ...).
@@ -196,6 +197,10 @@ class Caches:
         }
         self._index_version: tuple[int, ...] = ()
         self._index: dict[tuple[str, str, bool], tuple[Job, ...]] = {}
+        # Merged configs by repository, for the PluginConfigs' version they were made from:
+        # merging builds a pydantic model, and each webhook asks for its repository's twice.
+        self._configs_version = -1
+        self._configs: dict[Key, PluginConfigSpec | None] = {}
 
     def prowjob_namespace(self) -> str:
         """Where ProwJobs go: the ProwConfig's prowjob_namespace, Prow's default without one."""
@@ -205,7 +210,15 @@ class Caches:
         return ProwConfigSpec().prowjob_namespace
 
     def config_for(self, org: str, repo: str) -> PluginConfigSpec | None:
-        return merged_config([spec for _, spec in self.plugin_configs.items()], org, repo)
+        """The merged config of a repository (shared: callers must not change it)."""
+        version = self.plugin_configs.version
+        if version != self._configs_version or len(self._configs) >= MAX_CACHED_REPOS:
+            self._configs, self._configs_version = {}, version
+        key = (org, repo)
+        if key not in self._configs:
+            configs = [spec for _, spec in self.plugin_configs.items()]
+            self._configs[key] = merged_config(configs, org, repo)
+        return self._configs[key]
 
     def all_configs(self) -> list[PluginConfigSpec]:
         return [spec for _, spec in self.plugin_configs.items()]

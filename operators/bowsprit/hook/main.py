@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from bowsprit.clients.cluster import Cluster, event_body
 from bowsprit.clients.github import GitHubClient, GitHubError, add_github_flags, settings_from_args
 from bowsprit.clients.informer import Informer, stop_all
 from bowsprit.clients.kube import add_config_flags, add_kube_flags, api_client
+from bowsprit.clients.kube_async import AsyncKube
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
 from bowsprit.hook.configstatus import AcceptedStatus
@@ -72,7 +73,7 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="also answer /metrics on this port (default: --port only; 0: no other port)",
     )
-    parser.add_argument("--plugin-workers", type=int, default=16, help="events handled at once")
+    parser.add_argument("--plugin-workers", type=int, default=64, help="events handled at once")
     parser.add_argument(
         "--queue-size", type=int, default=1000, help="accepted events waiting for a worker, at most"
     )
@@ -119,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     except SecretFileError as error:
         print(f"bowsprit hook: --tide-token-file: {error}", file=sys.stderr)
         return 2
-    # asyncio.run joins the ProwJob-create threads; serve() stops and joins the informers'.
+    # serve() stops and joins the informers' threads.
     return exit_now_if_threads_linger(asyncio.run(serve(args, tokens)))
 
 
@@ -144,14 +145,11 @@ def _informers(args: argparse.Namespace, cluster: Cluster, caches: Caches) -> li
 
 
 async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
-    # Each plugin worker's ProwJob create runs in a thread (the client is blocking) and
-    # needs a kept-alive connection: as many threads as workers (asyncio's default pool
-    # has min(32, CPUs + 4)), as many connections as workers plus the watches.
-    pool = args.plugin_workers + len(PLURALS) + 4
-    cluster = Cluster(api_client(args.kubeconfig, pool_size=pool))
-    asyncio.get_running_loop().set_default_executor(
-        ThreadPoolExecutor(args.plugin_workers, thread_name_prefix="hook")
-    )
+    # The blocking client serves the informers' watches (one connection each), the rare
+    # Event and PluginConfig status; ProwJob creates and aborts go on the loop's own
+    # session (AsyncKube), one kept-alive connection per plugin worker.
+    cluster = Cluster(api_client(args.kubeconfig, pool_size=len(PLURALS) + 4))
+    prowjobs = AsyncKube(cluster.api.configuration, connections=min(args.plugin_workers, 16))
     # PluginConfigs naming a plugin hook does not have are refused (logged, an Event, the
     # Accepted condition False); the others are marked Accepted.
     caches = Caches(args.config_name, known_plugins=frozenset(PLUGINS))
@@ -179,7 +177,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             tokens=tokens,
             caches=caches,
             github=TrustCache(github),  # plugins' trust checks remembered a while
-            applier=Applier(github, cluster, dry_run=args.dry_run),
+            applier=Applier(github, prowjobs, dry_run=args.dry_run),
             bot=bot,
             workers=args.plugin_workers,
             queue_size=args.queue_size,
@@ -189,6 +187,9 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
             tide=TidePoker(args.tide_url, args.tide_token) if args.tide_url else None,
         )
         extra = extra_ports(args.port, args.health_port, args.metrics_port)
+        # What exists now (modules, caches as listed) lives as long as hook: out of the
+        # collector's way, so its full passes over the heap do not stall webhooks.
+        gc.freeze()
         await _serve_until_stopped(hook, args.port, args.grace_period, extra)
         return 0
     finally:
@@ -198,6 +199,7 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
         if running:
             logger.warning("informers still running after %.0fs: %s", STOP_TIMEOUT, running)
         await github.aclose()
+        await prowjobs.aclose()
         cluster.api.close()  # type: ignore[no-untyped-call]
 
 

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
@@ -106,7 +107,7 @@ class Hook:
         if body is None:
             return 413, f"413 Payload Too Large: the limit is {self.max_body} bytes"
         try:
-            payload = json.loads(body)
+            payload = parse_json(body)
         except (ValueError, RecursionError):
             return 400, "400 Bad Request: the payload is not JSON"
         org, repo = events.repo_of(payload)
@@ -260,6 +261,16 @@ class Hook:
             )
         finally:
             HANDLE_SECONDS.labels(plugin.name, kind).observe(time.monotonic() - started)
+
+
+def parse_json(body: bytes) -> Any:
+    """A webhook's JSON: orjson's parse (a third of json's CPU), json's where orjson is
+    stricter (lone surrogates), so what hook accepts is unchanged. Integers past 64 bits
+    come out as floats (orjson's rule); GitHub's ids and numbers are far below."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
 
 
 def _kind(event: events.Event) -> str:
