@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -172,6 +173,7 @@ def operator_process(
     reader = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
     reader.start()
     try:
+        _wait_healthy(process, argv, lines)
         yield
     finally:
         process.send_signal(signal.SIGTERM)
@@ -186,6 +188,29 @@ def operator_process(
     assert "Traceback" not in output and " ERROR " not in output, output
     for text in forbidden:
         assert text not in output, output
+
+
+def _wait_healthy(process: subprocess.Popen[str], argv: list[str], lines: list[str]) -> None:
+    """Until the operator answers /healthz on its --health-port (kopf answers once the
+    startup handlers are done and its watches start): a test acting before then races
+    the operator's start, which a loaded machine makes seconds long (crier once came up
+    after plank had made the jobs pending, and never saw them triggered)."""
+    if "--health-port" not in argv:
+        return
+    url = f"http://127.0.0.1:{argv[argv.index('--health-port') + 1]}/healthz"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None:
+            return  # ended at start: the exit status and output checks say why
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{' '.join(argv[2:4])} not healthy after 90 s:\n{''.join(lines)}")
+        time.sleep(0.05)
 
 
 def component_argv(
