@@ -14,6 +14,7 @@ figures; asserts nothing (the project's target: <= 120 MB each at 10,000).
 from __future__ import annotations
 
 import argparse
+import socket
 import subprocess
 import sys
 import tempfile
@@ -103,10 +104,19 @@ def start(argv: list[str]) -> subprocess.Popen[str]:
     return process
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def component_argv(component: str, kubeconfig: Path, github: str, token: Path) -> list[str]:
     argv = [sys.executable, "-m", "bowsprit", component, "--kubeconfig", str(kubeconfig)]
     argv += ["--config-namespace", "bench", "--standalone"]
-    argv += ["--metrics-port", "0", "--health-port", "0"]
+    # A port of its own: kopf reads port 0 as "the default", 80, which a second run of
+    # this bench (the other API server) would also take, and one of them fails to start.
+    argv += ["--metrics-port", "0", "--health-port", str(free_port())]
     if component == "crier":
         argv += ["--github-endpoint", github, "--github-token-path", str(token)]
         argv += ["--github-workers", "4"]
@@ -116,7 +126,10 @@ def component_argv(component: str, kubeconfig: Path, github: str, token: Path) -
 def measure(argv: list[str]) -> tuple[float, float]:
     process = start(argv)
     try:
-        return settled_rss(process)
+        figures = settled_rss(process)
+        if process.poll() is not None:
+            raise SystemExit(f"{' '.join(argv)} exited with {process.returncode}")
+        return figures
     finally:
         process.terminate()
         process.wait(30)
