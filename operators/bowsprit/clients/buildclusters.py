@@ -14,19 +14,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
 
 import kubernetes
 import urllib3
 import yaml
 from kubernetes.client.exceptions import ApiException
 
-from bowsprit.clients.cluster import Cluster
+from bowsprit.clients.cluster import Cluster, request
 
 logger = logging.getLogger("bowsprit.buildclusters")
 
@@ -305,14 +305,13 @@ def check_cluster(
     A list of pods proves the server answers and the credentials work; then, as Prow's
     CheckAuthorizations, a SelfSubjectAccessReview per verb. An API server without the
     authorization API (the emulator) answers the list, and that is taken as enough."""
-    core = kubernetes.client.CoreV1Api(cluster.api)
     try:
-        core.list_namespaced_pod(namespace, limit=1, _preload_content=False, _request_timeout=10)
+        path = f"/api/v1/namespaces/{namespace}/pods"
+        request(cluster.api, "GET", path, query={"limit": 1}, timeout=10)
     except ApiException as error:
         return MISSING_PERMISSIONS if error.status in (401, 403) else ERROR
     except Exception:  # noqa: BLE001 - unreachable in any way (refused, DNS, TLS) is Error
         return ERROR
-    reviews = kubernetes.client.AuthorizationV1Api(cluster.api)
     for verb in verbs:
         review = {
             "apiVersion": "authorization.k8s.io/v1",
@@ -322,16 +321,15 @@ def check_cluster(
             },
         }
         try:
-            answer = reviews.create_self_subject_access_review(
-                cast(Any, review), _request_timeout=10
-            )
+            path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+            answer = json.loads(request(cluster.api, "POST", path, body=review, timeout=10).data)
         except ApiException as error:
             if error.status == 404:
                 return REACHABLE  # no authorization API: nothing more to ask
             return MISSING_PERMISSIONS if error.status == 403 else ERROR
         except Exception:  # noqa: BLE001
             return ERROR
-        if answer.status is None or not answer.status.allowed:
+        if not (answer.get("status") or {}).get("allowed"):
             return MISSING_PERMISSIONS
     return REACHABLE
 

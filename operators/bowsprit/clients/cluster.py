@@ -2,14 +2,19 @@
 
 Components never import the client library themselves (the layering contract): they
 use these methods, which return the objects as the API server sent them.
+
+Core API calls (pods, events) go through `request` on the client's connection pool, not
+through `CoreV1Api`: importing that generated class loads about 250 model modules, 20 MB
+of every operator's memory, for calls whose answers are read as JSON anyway.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import kubernetes
 from kubernetes.client.exceptions import ApiException
@@ -18,6 +23,45 @@ from kubernetes.client.rest import RESTResponse
 from bowsprit.api import GROUP, VERSION
 
 ApiError = ApiException
+
+
+def request(
+    api: kubernetes.client.ApiClient,
+    method: str,
+    path: str,
+    *,
+    query: Mapping[str, str | int | bool | None] | None = None,
+    body: Any = None,
+    content_type: str = "application/json",
+    stream: bool = False,
+    timeout: float | None = None,
+    accept: str = "application/json",
+) -> Any:
+    """One call on the client's own connection pool (same host, CA, client certificates
+    and token as every other call), without the generated client's per-call machinery
+    (argument validation, serialisation passes, response type lookup, model imports).
+    Returns urllib3's response: read (`.data`), or unread when `stream` (the caller
+    releases it). Errors are the client's own ApiException (status, reason, body)."""
+    headers: dict[str, str] = {**api.default_headers, "Accept": accept}
+    if body is not None:
+        headers["Content-Type"] = content_type
+    # The token as the generated client sets it (an exec plugin's is refreshed).
+    api.update_params_for_auth(headers, [], ["BearerToken"], path, method, None)
+    pairs = {k: str(v).lower() if isinstance(v, bool) else v for k, v in (query or {}).items()}
+    encoded = urlencode({k: v for k, v in pairs.items() if v is not None})
+    response = api.rest_client.pool_manager.urlopen(
+        method,
+        api.configuration.host + path + (f"?{encoded}" if encoded else ""),
+        body=json.dumps(body).encode() if body is not None else None,
+        headers=headers,
+        preload_content=not stream,
+        timeout=timeout,
+    )
+    if not 200 <= response.status <= 299:
+        failed = RESTResponse(response)
+        failed.read()  # the API server's Status body, for error_message
+        raise ApiException(http_resp=failed)
+    return response
 
 
 @dataclass
@@ -30,29 +74,9 @@ class Cluster:
         return data
 
     def _write(self, method: str, path: str, body: dict[str, Any], content_type: str) -> Any:
-        """One write on the client's own connection pool (same host, CA, client
-        certificates and token as every other call), without the generated client's
-        per-call machinery (argument validation, serialisation passes, response type
-        lookup): on plank's hot path that machinery cost more CPU than the request.
-        Errors are the client's own ApiException (status, reason, body, headers)."""
-        headers: dict[str, str] = {
-            **self.api.default_headers,
-            "Accept": "application/json",
-            "Content-Type": content_type,
-        }
-        # The token as the generated client sets it (an exec plugin's is refreshed).
-        self.api.update_params_for_auth(headers, [], ["BearerToken"], path, method, None)
-        response = self.api.rest_client.pool_manager.urlopen(
-            method,
-            self.api.configuration.host + path,
-            body=json.dumps(body).encode(),
-            headers=headers,
-            preload_content=True,
-        )
-        if not 200 <= response.status <= 299:
-            failed = RESTResponse(response)
-            failed.read()  # the API server's Status body, for error_message
-            raise ApiException(http_resp=failed)
+        """One write by `request`: on plank's hot path the generated client's per-call
+        machinery cost more CPU than the request."""
+        response = request(self.api, method, path, body=body, content_type=content_type)
         return json.loads(response.data)
 
     def list_custom(
@@ -64,6 +88,31 @@ class Cluster:
         )
         items: list[dict[str, Any]] = listed["items"]
         return items
+
+    def iter_custom(
+        self, namespace: str, plural: str, label_selector: str = "", page: int = 500
+    ) -> Iterator[dict[str, Any]]:
+        """The objects of list_custom, read `page` at a time: a caller that keeps a compact
+        form of each never holds 10,000 parsed objects at once (the process would keep
+        that peak of memory)."""
+        path = f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{plural}"
+        return self._pages(path, label_selector, page)
+
+    def iter_pods(
+        self, namespace: str, label_selector: str, page: int = 500
+    ) -> Iterator[dict[str, Any]]:
+        """The pods of list_pods, read `page` at a time (see iter_custom)."""
+        return self._pages(f"/api/v1/namespaces/{namespace}/pods", label_selector, page)
+
+    def _pages(self, path: str, label_selector: str, page: int) -> Iterator[dict[str, Any]]:
+        token: str | None = None
+        while True:
+            query = {"labelSelector": label_selector or None, "limit": page, "continue": token}
+            listed = self._json(request(self.api, "GET", path, query=query))
+            yield from listed.get("items") or []
+            token = (listed.get("metadata") or {}).get("continue")
+            if not token:
+                return
 
     def list_custom_everywhere(self, plural: str) -> list[dict[str, Any]]:
         """Objects of a kind in every namespace."""
@@ -109,14 +158,20 @@ class Cluster:
         return patched
 
     def delete_custom(self, namespace: str, plural: str, name: str, uid: str) -> None:
-        kubernetes.client.CustomObjectsApi(self.api).delete_namespaced_custom_object(
-            GROUP, VERSION, namespace, plural, name, body=_preconditioned(uid)
+        """Delete only the object with this uid, never a namesake created since."""
+        request(
+            self.api,
+            "DELETE",
+            f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{plural}/{name}",
+            body={"preconditions": {"uid": uid}},
         )
 
     def list_pods(self, namespace: str, label_selector: str) -> list[dict[str, Any]]:
-        core = kubernetes.client.CoreV1Api(self.api)
-        response = core.list_namespaced_pod(
-            namespace, label_selector=label_selector, _preload_content=False
+        response = request(
+            self.api,
+            "GET",
+            f"/api/v1/namespaces/{namespace}/pods",
+            query={"labelSelector": label_selector or None},
         )
         items: list[dict[str, Any]] = self._json(response)["items"]
         return items
@@ -132,9 +187,8 @@ class Cluster:
         self._write("POST", f"/api/v1/namespaces/{namespace}/events", body, "application/json")
 
     def get_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
-        core = kubernetes.client.CoreV1Api(self.api)
         try:
-            response = core.read_namespaced_pod(name, namespace, _preload_content=False)
+            response = request(self.api, "GET", f"/api/v1/namespaces/{namespace}/pods/{name}")
         except ApiException as error:
             if error.status == 404:
                 return None
@@ -143,26 +197,33 @@ class Cluster:
 
     def delete_pod(self, namespace: str, name: str, uid: str | None = None) -> None:
         """Delete a pod (only the one with `uid`, when given)."""
-        kubernetes.client.CoreV1Api(self.api).delete_namespaced_pod(
-            name, namespace, body=_preconditioned(uid) if uid else None, _preload_content=False
+        request(
+            self.api,
+            "DELETE",
+            f"/api/v1/namespaces/{namespace}/pods/{name}",
+            body={"preconditions": {"uid": uid}} if uid else None,
         )
 
     def pod_log(self, namespace: str, name: str, container: str) -> LogStream:
         """A container's log, followed while it runs (deck's /log); raises ApiError when
         there is no such pod or container."""
-        core = kubernetes.client.CoreV1Api(self.api)
-        response = core.read_namespaced_pod_log(
-            name, namespace, container=container, follow=True, _preload_content=False
+        response = request(
+            self.api,
+            "GET",
+            f"/api/v1/namespaces/{namespace}/pods/{name}/log",
+            query={"container": container, "follow": True},
+            stream=True,
+            accept="text/plain, */*",
         )
         return LogStream(response)
 
     def list_events(self, namespace: str, involved_name: str) -> list[dict[str, Any]]:
         """Events about the object named `involved_name` (a job's pod, for podinfo.json)."""
-        core = kubernetes.client.CoreV1Api(self.api)
-        response = core.list_namespaced_event(
-            namespace,
-            field_selector=f"involvedObject.name={involved_name}",
-            _preload_content=False,
+        response = request(
+            self.api,
+            "GET",
+            f"/api/v1/namespaces/{namespace}/events",
+            query={"fieldSelector": f"involvedObject.name={involved_name}"},
         )
         items: list[dict[str, Any]] = self._json(response)["items"]
         return items
@@ -232,10 +293,3 @@ def error_message(error: ApiException) -> str:
     except (TypeError, ValueError, KeyError):
         return f"{error.status} {error.reason}"
     return message
-
-
-def _preconditioned(uid: str) -> kubernetes.client.V1DeleteOptions:
-    """Delete only the object with this uid, never a namesake created since."""
-    return kubernetes.client.V1DeleteOptions(
-        preconditions=kubernetes.client.V1Preconditions(uid=uid)
-    )

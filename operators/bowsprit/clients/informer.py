@@ -29,6 +29,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
 from bowsprit.api import GROUP, VERSION
+from bowsprit.clients.cluster import request
 
 logger = logging.getLogger("bowsprit.informer")
 
@@ -86,17 +87,34 @@ class Informer:
     def _call(self, **kwargs: Any) -> Any:
         if self.label_selector:
             kwargs["label_selector"] = self.label_selector
-        if self.plural == "pods":
-            core = kubernetes.client.CoreV1Api(self.api)
-            if self.namespace:
-                return core.list_namespaced_pod(self.namespace, **kwargs)
-            return core.list_pod_for_all_namespaces(**kwargs)
+        if self.plural == "pods":  # not CoreV1Api: see clients.cluster
+            return self._pods(**kwargs)
         objects = kubernetes.client.CustomObjectsApi(self.api)
         if self.namespace:
             return objects.list_namespaced_custom_object(
                 GROUP, VERSION, self.namespace, self.plural, **kwargs
             )
         return objects.list_cluster_custom_object(GROUP, VERSION, self.plural, **kwargs)
+
+    def _pods(
+        self,
+        _preload_content: bool,
+        _continue: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """List or watch pods, as CoreV1Api's list calls with the same arguments would."""
+        path = f"/api/v1/namespaces/{self.namespace}/pods" if self.namespace else "/api/v1/pods"
+        names = {
+            "label_selector": "labelSelector",
+            "limit": "limit",
+            "watch": "watch",
+            "resource_version": "resourceVersion",
+            "allow_watch_bookmarks": "allowWatchBookmarks",
+            "timeout_seconds": "timeoutSeconds",
+        }
+        query = {names[key]: value for key, value in kwargs.items()}
+        query["continue"] = _continue
+        return request(self.api, "GET", path, query=query, stream=not _preload_content)
 
     def _run(self) -> None:
         while not self._stopping.is_set():

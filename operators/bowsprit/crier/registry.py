@@ -1,6 +1,7 @@
-"""crier as a kopf operator: ProwJob events feed one work queue per reporter (Prow runs
-one controller per reporter, each with its own workers); a worker reports a job's state
-when the reporter has not yet, then records it in status.prev_report_states.
+"""crier as a kopf operator: ProwJob events (an informer thread, `store`) feed one work
+queue per reporter (Prow runs one controller per reporter, each with its own workers); a
+worker reports a job's state when the reporter has not yet, then records it in
+status.prev_report_states. kopf runs the process and follows the ProwConfig.
 
 Report first, record after: a crash in between must never skip a report. So a report a
 previous process may have made (the job existed before this one started) is checked
@@ -25,10 +26,12 @@ from pydantic import ValidationError
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.prowconfig import ProwConfigSpec, spec_from_event
 from bowsprit.clients.cluster import ApiError
+from bowsprit.clients.informer import Informer, stop_all
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.crier import decide
 from bowsprit.crier.decide import Job
 from bowsprit.crier.report import Reporter
+from bowsprit.crier.store import Bodies, JobStore
 from bowsprit.lib.workqueue import WorkQueue
 
 logger = logging.getLogger("bowsprit.crier")
@@ -71,8 +74,9 @@ class Lane:
 class Deps(OperatorDeps):
     reporters: list[tuple[Reporter, int]] = field(default_factory=list)
     config: ProwConfigSpec = field(default_factory=ProwConfigSpec)
-    bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bodies: Bodies = field(default_factory=Bodies)
     lanes: list[Lane] = field(default_factory=list)
+    informers: list[Informer] = field(default_factory=list)
     started: datetime | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -118,14 +122,10 @@ def pull_jobs(deps: Deps, job: Job) -> list[Job]:
     refs = job.spec.refs
     if refs is None or not refs.pulls:
         return []
-    wanted = (refs.org, refs.repo, refs.pulls[0].number)
     found = []
-    for body in list(deps.bodies.values()):
-        other = (body.get("spec") or {}).get("refs") or {}
-        pulls = other.get("pulls") or []
-        if pulls and (other.get("org"), other.get("repo"), pulls[0].get("number")) == wanted:
-            with contextlib.suppress(ValidationError):
-                found.append(Job.from_body(body))
+    for body in deps.bodies.testing((refs.org, refs.repo, refs.pulls[0].number)):
+        with contextlib.suppress(ValidationError):
+            found.append(Job.from_body(body))
     return found
 
 
@@ -164,22 +164,9 @@ def _retry_later(lane: Lane, name: str, error: Exception) -> None:
     logger.warning("%s: %s failed (%s); retrying in %.1f s", name, lane.reporter.name, error, delay)
 
 
-async def prowjob_changed(
-    memo: Any, body: Any, type: str | None, namespace: str | None, **_: Any
-) -> None:
-    deps: Deps = memo
-    if namespace != deps.config.prowjob_namespace:
-        return
-    raw = dict(body)
-    name = raw["metadata"]["name"]
-    if type == "DELETED":
-        deps.bodies.pop(name, None)
-        for lane in deps.lanes:
-            lane.forget(name, str(raw["metadata"].get("uid") or name))
-        return
-    deps.bodies[name] = raw
-    uid = str(raw["metadata"].get("uid") or name)
-    recorded = (raw.get("status") or {}).get("prev_report_states") or {}
+def job_seen(deps: Deps, name: str, uid: str, recorded: dict[str, str]) -> None:
+    """A ProwJob added or changed (its body is in deps.bodies already): queue it in every
+    lane. On the event loop."""
     for lane in deps.lanes:
         if lane.reporter.name in recorded and recorded[lane.reporter.name] == lane.reported.get(
             uid
@@ -188,6 +175,11 @@ async def prowjob_changed(
             # stale one can come to make the memory of the report necessary.
             del lane.reported[uid]
         lane.enqueue(name)
+
+
+def job_gone(deps: Deps, name: str, uid: str) -> None:
+    for lane in deps.lanes:
+        lane.forget(name, uid)
 
 
 async def prowconfig_changed(
@@ -219,6 +211,15 @@ def build_registry() -> kopf.OperatorRegistry:
             for lane in deps.lanes
             for _ in range(lane.workers)
         ]
+        loop = asyncio.get_running_loop()
+        store = JobStore(
+            deps.bodies,
+            loop,
+            lambda name, uid, recorded: job_seen(deps, name, uid, recorded),
+            lambda name, uid: job_gone(deps, name, uid),
+        )
+        jobs = Informer(deps.cluster.api, "prowjobs", store, deps.config.prowjob_namespace)
+        deps.informers = [jobs.start()]
         logger.info(
             "crier started: %s, ProwJobs in %s",
             ", ".join(f"{lane.reporter.name} ({lane.workers} workers)" for lane in deps.lanes),
@@ -228,12 +229,14 @@ def build_registry() -> kopf.OperatorRegistry:
     @kopf.on.cleanup(registry=registry)
     async def stop(memo: Any, **_: Any) -> None:
         deps: Deps = memo
+        left = await asyncio.to_thread(stop_all, deps.informers, 10.0)
+        if left:
+            logger.warning("informers still running at exit: %s", ", ".join(left))
         for task in deps.tasks:
             task.cancel()
         await asyncio.gather(*deps.tasks, return_exceptions=True)
         for close in deps.closers:  # the clients' connections live on kopf's loop
             await close()
 
-    kopf.on.event(GROUP, VERSION, "prowjobs", registry=registry)(prowjob_changed)
     kopf.on.event(GROUP, VERSION, "prowconfigs", registry=registry)(prowconfig_changed)
     return registry

@@ -1,15 +1,15 @@
 """horologium as a kopf operator: a timer per Periodic, woken by changes, never polling.
 
 Event handlers (no finalizers, no annotations on shared objects) see every change of a
-Periodic and of the ProwJobs it created; each change re-evaluates that Periodic now, and
-every evaluation arms one timer for the moment its schedule says to look again.
+Periodic; an informer thread (`runs`) sees the ProwJobs it created. Each change
+re-evaluates that Periodic now, and every evaluation arms one timer for the moment its
+schedule says to look again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,10 +20,10 @@ from prometheus_client import Counter, Histogram
 from bowsprit.api import GROUP, VERSION
 from bowsprit.api.periodic import PeriodicSpec
 from bowsprit.clients.cluster import ApiError
+from bowsprit.clients.informer import Informer, stop_all
 from bowsprit.clients.operator import OperatorDeps, login
 from bowsprit.horologium.build import (
     PERIODIC_LABEL,
-    PERIODIC_NAMESPACE_LABEL,
     changes,
     last_run_from,
     prowjob,
@@ -31,8 +31,8 @@ from bowsprit.horologium.build import (
     status,
 )
 from bowsprit.horologium.decide import decide
+from bowsprit.horologium.runs import RunStore
 from bowsprit.lib.clock import parse_time, rfc3339
-from bowsprit.lib.labels import identifying
 from bowsprit.lib.workqueue import Timers
 
 logger = logging.getLogger("bowsprit.horologium")
@@ -48,6 +48,7 @@ class Deps(OperatorDeps):
     timers: Timers[tuple[str, str]] = field(default_factory=Timers)
     known: set[tuple[str, str]] = field(default_factory=set)
     locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
+    informers: list[Informer] = field(default_factory=list)
 
     def __copy__(self) -> Deps:
         return self
@@ -143,27 +144,36 @@ async def periodic_changed(
     await wake(memo, namespace, name)
 
 
-async def run_changed(memo: Any, labels: Mapping[str, str], body: Any, **_: Any) -> None:
-    """A run finishing may let the next one start (interval, minimum_interval, retry)."""
-    if not (body.get("status") or {}).get("completionTime"):
-        return
-    for namespace, name in list(memo.known):
-        if identifying(name) == labels[PERIODIC_LABEL] and namespace == labels.get(
-            PERIODIC_NAMESPACE_LABEL
-        ):
-            await wake(memo, namespace, name)
-
-
 def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     settings.posting.enabled = False
+
+
+async def follow_runs(memo: Any, **_: Any) -> None:
+    """Start the runs' informer (kopf's startup handler)."""
+    deps: Deps = memo
+    loop = asyncio.get_running_loop()
+
+    def wake_soon(namespace: str, name: str) -> None:
+        asyncio.ensure_future(wake(deps, namespace, name))
+
+    store = RunStore(loop, lambda: deps.known, wake_soon)
+    # Every namespace, as the kopf watch before it: ProwConfig may move the job namespace.
+    deps.informers = [Informer(deps.cluster.api, "prowjobs", store, label_selector=PERIODIC_LABEL)]
+    deps.informers[0].start()
+
+
+async def stop_runs(memo: Any, **_: Any) -> None:
+    """Stop the informer and wait for its thread (kopf's cleanup handler)."""
+    left = await asyncio.to_thread(stop_all, memo.informers, 10.0)
+    if left:
+        logger.warning("informers still running at exit: %s", ", ".join(left))
 
 
 def build_registry() -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
     kopf.on.login(registry=registry)(login)
     kopf.on.startup(registry=registry)(configure)
+    kopf.on.startup(registry=registry)(follow_runs)
+    kopf.on.cleanup(registry=registry)(stop_runs)
     kopf.on.event(GROUP, VERSION, "periodics", registry=registry)(periodic_changed)
-    kopf.on.event(
-        GROUP, VERSION, "prowjobs", labels={PERIODIC_LABEL: kopf.PRESENT}, registry=registry
-    )(run_changed)
     return registry

@@ -40,8 +40,9 @@ class Deps(OperatorDeps):
 def clean_once(deps: Deps) -> tuple[ProwConfigSpec, int]:
     """One pass: read the config and the cluster, decide, delete. Blocking; run in a thread."""
     config = deps.prow_config()
+    # Page by page: only the compact Jobs are kept.
     jobs = [
-        job_from(item) for item in deps.cluster.list_custom(config.prowjob_namespace, "prowjobs")
+        job_from(item) for item in deps.cluster.iter_custom(config.prowjob_namespace, "prowjobs")
     ]
     # Runs name their Periodic by label value (which long names shorten) and namespace;
     # Periodics live in any namespace, so all are listed.
@@ -71,7 +72,7 @@ def _clean_pods(deps: Deps, config: ProwConfigSpec, jobs: list[Job], now: dateti
             continue
         servers.add(cluster.api.configuration.host)
         try:
-            listed = cluster.list_pods(config.pod_namespace, "created-by-prow=true")
+            listed = cluster.iter_pods(config.pod_namespace, "created-by-prow=true")
             pods = [pod_from(item) for item in listed]
             deleted += carry_out(
                 cluster,
