@@ -9,8 +9,6 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jwt
-
 from bowsprit.clients.github.errors import GitHubError
 from bowsprit.clients.github.settings import GitHubSettings
 from bowsprit.lib.clock import Clock
@@ -74,6 +72,10 @@ class Credentials:
         return self.private_key is not None
 
     def app_jwt(self) -> str:
+        # Imported here: PyJWT with cryptography is 9 MB of every GitHub user's RSS
+        # (crier, hook, tide, ...), and only GitHub App credentials need it.
+        import jwt  # noqa: PLC0415
+
         assert self.private_key is not None and self.settings.app_id is not None
         now = int(self.clock().timestamp())
         claims = {"iat": now - JWT_BACKDATE, "exp": now + JWT_LIFETIME, "iss": self.settings.app_id}
