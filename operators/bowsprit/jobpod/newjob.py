@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
+
+import orjson
 
 from bowsprit.api.base import API_VERSION
 from bowsprit.api.jobbase import JobDefinition
 from bowsprit.api.prowjob import ProwJobSpec
+from bowsprit.api.refs import Refs
 from bowsprit.jobpod import labels as prow_labels
 from bowsprit.jobpod.jobs import Job
 
@@ -80,6 +84,21 @@ RETEST = "prow.k8s.io/retest"
 EVENT_GUID = "event-GUID"
 
 
+# Per job definition and ProwJob type: its spec without refs (as JSON, copied per run) and
+# that spec validated. The validation and the definition's dump were a third of the
+# builder's CPU, on every webhook; a Job is rebuilt whenever its CR changes, so the entry
+# goes with the old one.
+_TEMPLATES: WeakKeyDictionary[Job, dict[str, tuple[bytes, ProwJobSpec]]] = WeakKeyDictionary()
+
+
+def _definition_part(job: Job, job_type: str) -> dict[str, Any]:
+    spec = base_spec(job.spec, job_type, job.name, report=not job.skip_report)
+    spec["context"] = job.context
+    if job.presubmit:
+        spec["rerun_command"] = job.rerun_command
+    return spec
+
+
 def prowjob(
     job: Job,
     job_type: str,
@@ -94,12 +113,10 @@ def prowjob(
     """The ProwJob body of one run of `job` against `refs` (Prow's pjutil.NewPresubmit and
     NewPostsubmit, BatchSpec with the job's labels and annotations), for trigger,
     status-reconciler and tide alike; `guid` is the webhook's delivery (tide has none)."""
-    spec = base_spec(job.spec, job_type, job.name, report=not job.skip_report)
+    known = _TEMPLATES.setdefault(job, {}).get(job_type)
+    spec = orjson.loads(known[0]) if known else _definition_part(job, job_type)
     present = {key: value for key, value in refs.items() if value is not None}
     spec["refs"] = complete_primary_refs(present, job.spec)  # Prow's CompletePrimaryRefs
-    spec["context"] = job.context
-    if job.presubmit:
-        spec["rerun_command"] = job.rerun_command
     extra = dict(job.spec.labels or {})
     if job.presubmit:
         extra[IS_OPTIONAL] = "true" if job.optional else "false"
@@ -108,9 +125,14 @@ def prowjob(
     if guid is not None:
         extra[EVENT_GUID] = guid
     extra.update(extra_labels or {})
-    # Validating the spec here turns a definition the API server would refuse into a
-    # clear error naming the job, before anything is created.
-    model = ProwJobSpec.model_validate(spec)
+    if known:
+        # The definition's part was validated on the job's first run: only the refs change.
+        model = known[1].model_copy(update={"refs": Refs.model_validate(spec["refs"])})
+    else:
+        # Validating the spec here turns a definition the API server would refuse into a
+        # clear error naming the job, before anything is created.
+        model = ProwJobSpec.model_validate(spec)
+        _TEMPLATES[job][job_type] = (orjson.dumps({**spec, "refs": None}), model)
     labels, annotations = prow_labels.for_spec(model, extra, job.spec.annotations)
     return {
         "apiVersion": API_VERSION,
