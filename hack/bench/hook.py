@@ -235,13 +235,15 @@ def raw_creates(api: kubernetes.client.ApiClient, count: int, threads: int) -> f
     return count / (time.perf_counter() - started)
 
 
-async def raw_async_creates(api: kubernetes.client.ApiClient, count: int, at_once: int) -> float:
+async def raw_async_creates(
+    api: kubernetes.client.ApiClient, count: int, at_once: int, prefix: str = "a"
+) -> float:
     """ProwJobs/s the API server accepts through hook's own create path (AsyncKube, one
     session, `at_once` creates in flight as hook has), no hook: the ceiling
     of any hook here."""
     kube = AsyncKube(api.configuration, connections=at_once)
     bodies = [
-        {**body, "metadata": {**body["metadata"], "name": f"a{body['metadata']['name']}"}}
+        {**body, "metadata": {**body["metadata"], "name": f"{prefix}{body['metadata']['name']}"}}
         for body in raw_bodies(count)
     ]
     queue = list(reversed(bodies))
@@ -256,6 +258,32 @@ async def raw_async_creates(api: kubernetes.client.ApiClient, count: int, at_onc
         return count / (time.perf_counter() - started)
     finally:
         await kube.aclose()
+
+
+BURNER = """
+import sys, time
+share, end = float(sys.argv[1]), time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    busy = time.monotonic() + share * 0.01
+    while time.monotonic() < busy:
+        pass
+    time.sleep((1 - share) * 0.01)
+"""
+
+
+def ceiling_without(api: kubernetes.client.ApiClient, cores: float, count: int) -> float:
+    """The ceiling again while busy loops take `cores` of CPU (the share hook and this
+    process took during the burst): what the API server can do with the CPU it had then."""
+    shares = [min(1.0, cores - whole) for whole in range(int(cores) + 1) if cores - whole > 0]
+    burners = [
+        subprocess.Popen([sys.executable, "-c", BURNER, f"{share:.3f}", "120"]) for share in shares
+    ]
+    try:
+        return asyncio.run(raw_async_creates(api, count, WORKERS, prefix="c"))
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
 
 
 def phase(
@@ -354,6 +382,13 @@ def measure(
             print(
                 f"  this process (senders, fake GitHub, ProwJob watch) used {own:.1f} s of CPU "
                 f"in those {finished:.1f} s (near {finished:.1f} s: the bench is the limit)"
+            )
+            taken = (cpu + own) / finished
+            contended = ceiling_without(api, taken, min(webhooks, 1000))
+            print(
+                f"  the ceiling again while busy loops take the {taken:.2f} cores hook and this "
+                f"process took: {contended:,.0f}/s; hook reached "
+                f"{webhooks / finished / contended:.0%} of that"
             )
             if paced:
                 _, _, answers, latencies = phase(
