@@ -4,14 +4,13 @@ paths, and GitHub's pull request refs (refs/pull/N/head), served over file:// or
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 from bowsprit.testing.envtest import free_port
+from bowsprit.testing.listening import wait_listening
 
 AUTHOR = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -161,16 +160,8 @@ class GitDaemon:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError("git daemon exited at start")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        raise TimeoutError("git daemon did not start listening")
+        wait_listening(self._process, self.port, "git daemon")
+        return self
 
     def __exit__(
         self,

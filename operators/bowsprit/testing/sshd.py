@@ -6,13 +6,12 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 from types import TracebackType
 
 from bowsprit.testing.envtest import free_port
+from bowsprit.testing.listening import wait_listening
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 
@@ -74,16 +73,10 @@ class SSHServer:
             self._process = subprocess.Popen(
                 [SSHD, "-D", "-e", "-f", str(config)], stdout=log, stderr=log
             )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"sshd exited: {(self.folder / 'sshd.log').read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        raise TimeoutError("sshd did not start listening")
+        wait_listening(
+            self._process, self.port, "sshd", lambda: (self.folder / "sshd.log").read_text()
+        )
+        return self
 
     def __exit__(
         self,
