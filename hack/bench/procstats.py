@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -19,3 +20,16 @@ def cpu_seconds(pid: int) -> float:
     to the elapsed time)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pin(pid: int, cpus: set[int] | frozenset[int]) -> None:
+    """Keep every thread of a running process on `cpus` (threads it starts later inherit
+    it from the thread that starts them)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(ProcessLookupError):  # the thread ended meanwhile
+            os.sched_setaffinity(int(task.name), cpus)
+
+
+def busy_cpu_seconds(pids: list[int]) -> float:
+    """CPU time used so far by these processes together."""
+    return sum(cpu_seconds(pid) for pid in pids)

@@ -7,29 +7,52 @@ import contextlib
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+from procstats import pin  # type: ignore[import-not-found]
 
 from bowsprit.testing import envtest
 from emulator import start_emulator  # type: ignore[import-not-found]
 
 
+@dataclass
+class APIServer:
+    kubeconfig: Path
+    pids: list[int]  # its processes (etcd and kube-apiserver, or the emulator)
+
+
 @contextlib.contextmanager
-def api_server(kind: str, folder: Path) -> Iterator[Path]:
+def api_server(kind: str, folder: Path, cpus: set[int] | None = None) -> Iterator[Path]:
     """The emulator in its own process, or a real kube-apiserver from envtest; yields
     its kubeconfig."""
+    with running_api_server(kind, folder, cpus) as server:
+        yield server.kubeconfig
+
+
+@contextlib.contextmanager
+def running_api_server(
+    kind: str, folder: Path, cpus: set[int] | None = None
+) -> Iterator[APIServer]:
+    """`api_server`, also telling its processes; with `cpus`, they run only there."""
     if kind == "envtest":
         assets = envtest.assets_dir()
         if assets is None:
             raise SystemExit("--api-server envtest needs KUBEBUILDER_ASSETS")
         plane = envtest.start(assets)
         try:
-            yield plane.kubeconfig
+            pids = [process.pid for process in plane.processes]
+            for pid in pids if cpus else []:
+                pin(pid, cpus or set())
+            yield APIServer(plane.kubeconfig, pids)
         finally:
             plane.stop()
         return
     emulator, _ = start_emulator(folder)
+    if cpus:
+        pin(emulator.pid, cpus)
     try:
-        yield folder / "kubeconfig"
+        yield APIServer(folder / "kubeconfig", [emulator.pid])
     finally:
         emulator.terminate()
         emulator.wait(30)
