@@ -39,6 +39,8 @@ class ObjectStore:
 
     def __init__(self) -> None:
         self._items: dict[Key, dict[str, Any]] = {}
+        # name -> the namespaces holding it: deck's links carry a ProwJob's name alone
+        self._namespaces: dict[str, dict[str, None]] = {}
         self._lock = threading.Lock()
         self.version = 0
         self._sorted: list[dict[str, Any]] = []
@@ -48,16 +50,26 @@ class ObjectStore:
     def replace(self, items: Iterable[dict[str, Any]]) -> None:
         with self._lock:
             self._items = {_key(item): _kept(item) for item in items}
+            self._namespaces = {}
+            for namespace, name in self._items:
+                self._namespaces.setdefault(name, {})[namespace] = None
             self._bump()
 
     def upsert(self, item: dict[str, Any]) -> None:
         with self._lock:
-            self._items[_key(item)] = _kept(item)
+            namespace, name = key = _key(item)
+            self._items[key] = _kept(item)
+            self._namespaces.setdefault(name, {})[namespace] = None
             self._bump()
 
     def delete(self, item: dict[str, Any]) -> None:
         with self._lock:
-            self._items.pop(_key(item), None)
+            namespace, name = key = _key(item)
+            self._items.pop(key, None)
+            namespaces = self._namespaces.get(name, {})
+            namespaces.pop(namespace, None)
+            if not namespaces:
+                self._namespaces.pop(name, None)
             self._bump()
 
     def _bump(self) -> None:
@@ -71,7 +83,11 @@ class ObjectStore:
     def find(self, name: str) -> dict[str, Any] | None:
         """By name in any namespace (Prow's deck takes ProwJob names alone)."""
         with self._lock:
-            return next((item for key, item in self._items.items() if key[1] == name), None)
+            return self._named(name)
+
+    def _named(self, name: str) -> dict[str, Any] | None:
+        namespace = next(iter(self._namespaces.get(name, ())), None)
+        return None if namespace is None else self._items.get((namespace, name))
 
     def wait_for(self, name: str, timeout: float) -> dict[str, Any] | None:
         """The object named `name` once the watch has brought it (a job deck just created),
@@ -79,7 +95,7 @@ class ObjectStore:
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
-                found = next((v for k, v in self._items.items() if k[1] == name), None)
+                found = self._named(name)
                 left = deadline - time.monotonic()
                 if found is not None or left <= 0:
                     return found
