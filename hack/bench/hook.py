@@ -1,16 +1,27 @@
 """hook throughput and latency: signed webhooks in, ProwJobs out.
 
 The emulator (or, with --api-server envtest, a real kube-apiserver) runs in its own
-process, `bowsprit hook` in another pinned to one CPU, the fake GitHub in this one.
-N `pull_request opened` webhooks (one per pull request, by an org member, one always_run
-presubmit) are posted by C concurrent senders; a watch on ProwJobs notes when each one's
-ProwJob exists. Prints how many ProwJob creates/s the API server takes without hook,
-webhooks/s until the last ProwJob exists, the p50/p99 of the HTTP answer and of
-post-to-ProwJob latency at an offered rate, and hook's CPU and memory; asserts nothing
-(the project's target: >= 1,000/s on one core, p99 < 20 ms).
+processes, `bowsprit hook` in another pinned to one CPU, the fake GitHub and the senders
+in this one, a ProwJob watch in a fourth. Where each may run is the layout:
+  split (default): the API server on CPUs of its own, hook and this bench on the first
+    CPU: as in a cluster, where the control plane does not share hook's CPU, with the
+    load generator and GitHub charged to hook's side;
+  hook-alone: hook alone on the first CPU, the API server and this bench on the rest;
+  shared: only hook pinned; the API server competes with hook and the bench for CPU it
+    had to itself during the ceiling.
+The ceiling is the rate at which the API server takes copies of hook's own ProwJobs
+through hook's create path (AsyncKube, 16 at once on one session) with no hook running,
+measured before and after the burst (its pace drifts); then N `pull_request opened`
+webhooks (one per pull request, by an org member, one always_run presubmit) are posted
+by C kept-alive connections at once, and then offered at a steady rate. Prints
+webhooks/s until the last ProwJob exists and its share of the ceiling, the CPU hook and
+the API server used, the p50/p99 of the HTTP answer and of post-to-ProwJob latency at
+the offered rate, and hook's memory; asserts nothing (the project's targets: <= 1 ms of
+hook CPU per webhook, >= 90 % of the ceiling, p99 < 20 ms at 50/s).
 
     python hack/bench/hook.py [--webhooks 2000] [--concurrency 32] [--rate 50]
-        [--api-server emulator|envtest] [--profile] [--plugin-workers 64]
+        [--api-server emulator|envtest] [--layout split|hook-alone|shared]
+        [--profile] [--plugin-workers 64]
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -92,7 +104,12 @@ def setup(api: kubernetes.client.ApiClient) -> None:
 
 
 def start_hook(
-    kubeconfig: Path, github: str, folder: Path, port: int, workers: int = WORKERS_DEFAULT
+    kubeconfig: Path,
+    github: str,
+    folder: Path,
+    port: int,
+    cpu: int,
+    workers: int = WORKERS_DEFAULT,
 ) -> subprocess.Popen[str]:
     (folder / "hmac").write_text(SECRET.decode())
     (folder / "token").write_text("bench")
@@ -121,7 +138,7 @@ def start_hook(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    os.sched_setaffinity(process.pid, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    pin(process.pid, {cpu})  # one core
     assert process.stdout is not None
     for line in process.stdout:
         if "hook serving" in line:
@@ -397,6 +414,46 @@ def ms(values: list[float]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Which CPUs the API server, hook and this bench (senders, fake GitHub, ProwJob
+    watch, ceiling client) may use."""
+
+    name: str
+    hook: int
+    server: frozenset[int] | None  # None: any
+    bench: frozenset[int] | None
+    every: frozenset[int]
+
+    @classmethod
+    def choose(cls, name: str) -> Layout:
+        cpus = sorted(os.sched_getaffinity(0))
+        first, rest, every = cpus[0], frozenset(cpus[1:]), frozenset(cpus)
+        if name == "shared" or not rest:
+            return cls("shared", first, None, None, every)
+        bench = frozenset({first}) if name == "split" else rest
+        return cls(name, first, rest, bench, every)
+
+    def describe(self) -> str:
+        if self.server is None:
+            return (
+                f"layout shared: hook on CPU {self.hook}, the API server and this bench on "
+                "any (in the burst the API server loses to hook and the bench CPU it has "
+                "for the ceiling)"
+            )
+        where = ",".join(str(cpu) for cpu in sorted(self.server))
+        if self.name == "split":
+            return (
+                f"layout split: the API server on CPU {where}; hook and this bench on CPU "
+                f"{self.hook}: the control plane does not share hook's CPU, as in a cluster"
+            )
+        return (
+            f"layout hook-alone: hook alone on CPU {self.hook}; the API server and this "
+            f"bench on CPU {where} (the bench's senders and fake GitHub there in the burst, "
+            "its ceiling client in the ceiling)"
+        )
+
+
 def run(
     folder: Path,
     server: str,
@@ -405,38 +462,15 @@ def run(
     rate: float,
     profile: bool,
     workers: int = WORKERS_DEFAULT,
-    layout: str = "split",
+    layout_name: str = "split",
 ) -> None:
-    cpus = sorted(os.sched_getaffinity(0))
-    split = layout == "split" and len(cpus) > 1
-    server_cpus = set(cpus[1:]) if split else None
-    with running_api_server(server, folder, server_cpus) as api_server:
-        if split:
-            # Before hook and any thread start, so that they inherit it.
-            os.sched_setaffinity(0, {cpus[0]})
-            print(
-                f"layout: split: the API server's processes on CPU {cpus[1]}"
-                f"{'-' + str(cpus[-1]) if len(cpus) > 2 else ''}, hook and this bench "
-                f"(senders, fake GitHub, ProwJob watch, ceiling client) on CPU {cpus[0]}: "
-                "as in a cluster, where hook does not share the control plane's CPUs"
-            )
-        else:
-            print(
-                "layout: shared: hook on one CPU, the API server and this bench on any "
-                "(the API server loses to hook and the bench the CPU it has for the ceiling)"
-            )
-        measure(
-            folder,
-            api_server,
-            server,
-            webhooks,
-            concurrency,
-            rate,
-            profile,
-            workers,
-            split,
-            frozenset(cpus),
-        )
+    layout = Layout.choose(layout_name)
+    with running_api_server(server, folder, layout.server) as api_server:
+        if layout.bench is not None:
+            # Before hook and any thread start, so that they inherit it (hook is pinned).
+            os.sched_setaffinity(0, layout.bench)
+        print(layout.describe())
+        measure(folder, api_server, server, webhooks, concurrency, rate, profile, workers, layout)
 
 
 def measure(
@@ -448,9 +482,10 @@ def measure(
     rate: float,
     profile: bool = False,
     workers: int = WORKERS_DEFAULT,
-    split: bool = True,
-    every_cpu: frozenset[int] = frozenset(),
+    layout: Layout | None = None,
 ) -> None:
+    layout = layout or Layout.choose("split")
+    split = layout.server is not None
     api = kubernetes.client.ApiClient(load_configuration(str(server.kubeconfig)))
     setup(api)
     paced = int(rate * 10)
@@ -463,11 +498,11 @@ def measure(
         github.add_repo(ORG, NAME, {"main": "a" * 40})
         github.add_member(ORG, "alice")
         github.add_collaborator(f"{ORG}/{NAME}", "alice")
-        bodies = payloads(50 + webhooks + paced)
+        bodies = payloads(50 + webhooks + paced * 2)
         for number in range(1, len(bodies) + 1):
             github.add_pull(f"{ORG}/{NAME}", number, "alice", f"{number:040x}")
         port = free_port()
-        hook = start_hook(server.kubeconfig, github.url, folder, port, workers)
+        hook = start_hook(server.kubeconfig, github.url, folder, port, layout.hook, workers)
         try:
             blocking = raw_creates(api, min(webhooks, 1000), 6)
             print(
@@ -530,19 +565,21 @@ def measure(
                     f"this process took: {contended:,.0f}/s; hook reached "
                     f"{webhooks / finished / contended:.0%} of that"
                 )
-            rest = bodies[50 + webhooks :]
-            for turn, where in enumerate(["on its CPUs", "on every CPU"] if split else ["shared"]):
-                if not paced:
-                    break
-                if where == "on every CPU":  # its own pauses (Go GC, etcd) weigh less on 2
+            rounds = ["on its own CPUs", "on every CPU"] if split else ["anywhere"]
+            for turn, where in enumerate(rounds if paced else []):
+                if turn:  # on one CPU its own pauses (Go GC, etcd) weigh on the p99
                     for pid in server.pids:
-                        pin(pid, every_cpu)
-                half = len(rest) // 2 if split else len(rest)
+                        pin(pid, layout.every)
+                first = 50 + webhooks + turn * paced
                 _, _, answers, latencies = phase(
-                    server.kubeconfig, port, rest[:half], concurrency, f"paced{turn}", rate
+                    server.kubeconfig,
+                    port,
+                    bodies[first : first + paced],
+                    concurrency,
+                    f"paced{turn}",
+                    rate,
                 )
-                rest = rest[half:]
-                print(f"{half} webhooks offered at {rate:g}/s, the API server {where}:")
+                print(f"{paced} webhooks offered at {rate:g}/s, the API server {where}:")
                 print(f"  answers {ms(answers)}; webhook to ProwJob {ms(latencies)}")
             print(f"GitHub requests: {len(github.requests)}; hook RSS {rss_mb(hook.pid):.0f} MB")
         finally:
@@ -571,9 +608,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--layout",
-        choices=["split", "shared"],
+        choices=["split", "hook-alone", "shared"],
         default="split",
         help="split: the API server on CPUs of its own, hook and the bench on another; "
+        "hook-alone: hook on a CPU of its own, the API server and the bench on the rest; "
         "shared: only hook pinned, the API server competing with the bench",
     )
     args = parser.parse_args()
