@@ -4,18 +4,22 @@ In one run, against the emulator or (--api-server envtest) a real kube-apiserver
 API server's raw pod-create rate (N pods created directly, as concurrently as plank
 creates them), plank's RSS with no ProwJob, then N ProwJobs created before `bowsprit
 plank` starts: seconds until every job has its pod, then, once a test kubelet has
-finished every pod, seconds until every job is success. Prints the rates, plank's CPU
-per job and its memory, and with --profile where plank's CPU went (py-spy); asserts
-nothing. The ratio jobs→pods / raw pods is the figure that matters: absolute rates move
-with the machine's load, the ratio much less.
+finished every pod, seconds until every job is success. Then, with plank stopped, the
+same N ProwJobs in another namespace handled by a naive kopf operator (`naive_kopf.py`:
+a sync handler, pod create + status patch), timed the same way, and the ratio plank /
+naive. Prints the rates, each operator's CPU per job and memory, and with --profile
+where plank's CPU went (py-spy); asserts nothing. The ratios (jobs→pods / raw pods,
+plank / naive) are the figures that matter: absolute rates move with the machine's
+load, the ratios much less.
 
     python hack/bench/plank.py [--jobs 1000] [--concurrency 16]
-        [--api-server emulator|envtest] [--profile]
+        [--api-server emulator|envtest] [--profile] [--no-naive]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -36,6 +40,7 @@ from bowsprit.clients.kube import load_configuration
 from bowsprit.testing.kubelet import TestKubelet
 
 REPO = Path(__file__).resolve().parents[2]
+NAIVE = Path(__file__).resolve().parent / "naive_kopf.py"
 POD = {"containers": [{"name": "test", "image": "busybox"}], "restartPolicy": "Never"}
 
 
@@ -94,7 +99,7 @@ def setup(api: kubernetes.client.ApiClient) -> None:
     for path in sorted((REPO / "crds").glob("*.yaml")):
         extensions.create_custom_resource_definition(yaml.safe_load(path.read_text()))
     core = kubernetes.client.CoreV1Api(api)
-    for name in ("raw", "bench"):
+    for name in ("raw", "bench", "naive"):
         core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
     kubernetes.client.CustomObjectsApi(api).create_namespaced_custom_object(
         GROUP,
@@ -141,6 +146,76 @@ def start_plank(kubeconfig: Path, extra: Iterable[str] = ()) -> subprocess.Popen
     return process
 
 
+def is_pending(body: dict[str, Any]) -> bool:
+    status = body.get("status") or {}
+    return status.get("state") == "pending" and bool(status.get("pod_name"))
+
+
+def start_naive(kubeconfig: Path) -> subprocess.Popen[str]:
+    """The naive kopf operator, as its user would run it: `kopf run`, standalone, on the
+    naive namespace; returns once its startup handler has run."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kopf", "run", "--standalone", "--namespace", "naive", str(NAIVE)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+    )
+    assert process.stdout is not None
+    log = []
+    for line in process.stdout:
+        log.append(line)
+        if "naive operator started" in line:
+            break
+    else:
+        raise SystemExit("the naive operator exited:\n" + "".join(log[-20:]))
+    threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
+    return process
+
+
+def run_naive(
+    api: kubernetes.client.ApiClient, kubeconfig: Path, jobs: int, concurrency: int
+) -> float:
+    """The same N ProwJobs handled by the naive kopf operator; returns the seconds from
+    its launch until every job had its pod and status pending."""
+    core = kubernetes.client.CoreV1Api(api)
+    objects = kubernetes.client.CustomObjectsApi(api)
+    in_parallel(
+        lambda i: objects.create_namespaced_custom_object(
+            GROUP, VERSION, "naive", "prowjobs", prowjob(i)
+        ),
+        jobs,
+        concurrency,
+    )
+    pods, pods_done = count_events(api, core.list_namespaced_pod, ("naive",), lambda _: True, jobs)
+    pending, pending_done = count_events(
+        api,
+        objects.list_namespaced_custom_object,
+        (GROUP, VERSION, "naive", "prowjobs"),
+        is_pending,
+        jobs,
+    )
+    started = time.perf_counter()
+    naive = start_naive(kubeconfig)
+    try:
+        ready = time.perf_counter() - started
+        cpu = cpu_seconds(naive.pid)
+        pods.join(7200)
+        pending.join(7200)
+        done = max(pods_done[0], pending_done[0]) - started
+        print(
+            f"naive kopf ready after {ready:.2f} s; all {jobs} jobs had pods and were pending "
+            f"after {done:.2f} s: {jobs / (done - ready):,.0f} jobs/s once ready, "
+            f"{jobs / done:,.0f} from launch; "
+            f"{(cpu_seconds(naive.pid) - cpu) / jobs * 1000:.2f} ms CPU per job; "
+            f"RSS {rss_mb(naive.pid):.0f} MB"
+        )
+        return done
+    finally:
+        naive.terminate()
+        naive.wait(60)
+
+
 def idle_rss(kubeconfig: Path) -> float:
     """plank's memory with no ProwJob at all (its imports and kopf's)."""
     plank = start_plank(kubeconfig)
@@ -151,7 +226,7 @@ def idle_rss(kubeconfig: Path) -> float:
         plank.wait(30)
 
 
-def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None) -> None:
+def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None, naive: bool) -> None:
     api = kubernetes.client.ApiClient(load_configuration(str(kubeconfig)))
     api.configuration.connection_pool_maxsize = concurrency * 2
     core = kubernetes.client.CoreV1Api(api)
@@ -215,6 +290,13 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None) -> 
     )
     print(f"ProwJobs created: {jobs} in {time.perf_counter() - started:.2f} s")
     pods, pods_done = count_events(api, core.list_namespaced_pod, ("bench",), lambda _: True, jobs)
+    pending, pending_done = count_events(
+        api,
+        objects.list_namespaced_custom_object,
+        (GROUP, VERSION, "bench", "prowjobs"),
+        is_pending,
+        jobs,
+    )
     started = time.perf_counter()
     plank = start_plank(kubeconfig)
     try:
@@ -230,6 +312,9 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None) -> 
             f"{rate / ceiling:.0%} of the create+write ceiling; "
             f"{(cpu_seconds(plank.pid) - cpu) / jobs * 1000:.2f} ms plank CPU per job"
         )
+        pending.join(600)
+        plank_done = max(pods_done[0], pending_done[0]) - started
+        print(f"all {jobs} jobs had pods and were pending after {plank_done:.2f} s")
         if spy is not None:
             print(spy.summary())
         finished, finished_done = count_events(
@@ -253,6 +338,11 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None) -> 
     finally:
         plank.terminate()
         plank.wait(30)
+    try:
+        if naive:
+            naive_done = run_naive(api, kubeconfig, jobs, concurrency)
+            print(f"plank / naive kopf: {naive_done / plank_done:.1f}x (launch to all pending)")
+    finally:
         api.close()
 
 
@@ -269,10 +359,14 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument(
         "--profile", action="store_true", help="sample plank with py-spy while it starts pods"
     )
+    parser.add_argument(
+        "--no-naive", action="store_true", help="skip the naive kopf operator's phase"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     with tempfile.TemporaryDirectory() as folder, api_server(args.api_server, Path(folder)) as kc:
         print(f"API server: {args.api_server}")
-        run(kc, args.jobs, args.concurrency, Path(folder) if args.profile else None)
+        profile = Path(folder) if args.profile else None
+        run(kc, args.jobs, args.concurrency, profile, not args.no_naive)
 
 
 if __name__ == "__main__":
