@@ -60,7 +60,8 @@ def count_events(
     want: Callable[[dict[str, Any]], bool],
     expected: int,
 ) -> tuple[threading.Thread, list[float]]:
-    """A watch in a thread; `done[0]` gets the moment `expected` distinct objects matched."""
+    """A watch in a thread; `done` gets the moment the first object matched, then
+    (`done[-1]`) the moment `expected` distinct objects had."""
     done: list[float] = []
 
     def follow() -> None:
@@ -73,6 +74,8 @@ def count_events(
                 for event in stream:
                     body = event["raw_object"]
                     if want(body):
+                        if not done:
+                            done.append(time.perf_counter())
                         seen.add(body["metadata"]["name"])
                     if len(seen) >= expected:
                         done.append(time.perf_counter())
@@ -146,12 +149,22 @@ def start_plank(kubeconfig: Path, extra: Iterable[str] = ()) -> subprocess.Popen
     return process
 
 
+def all_pending(
+    pods: list[float], pending: list[float], started: float, jobs: int
+) -> tuple[float, float]:
+    """Seconds from an operator's launch until every job had its pod and status pending,
+    and its jobs/s from its first pod on (start-up and first list left out: plank lists
+    before it says it started, kopf after)."""
+    last = max(pods[-1], pending[-1])
+    return last - started, jobs / (last - pods[0])
+
+
 def is_pending(body: dict[str, Any]) -> bool:
     status = body.get("status") or {}
     return status.get("state") == "pending" and bool(status.get("pod_name"))
 
 
-def start_naive(kubeconfig: Path) -> subprocess.Popen[str]:
+def start_naive(kubeconfig: Path, log: list[str]) -> subprocess.Popen[str]:
     """The naive kopf operator, as its user would run it: `kopf run`, standalone, on the
     naive namespace; returns once its startup handler has run."""
     process = subprocess.Popen(
@@ -162,22 +175,28 @@ def start_naive(kubeconfig: Path) -> subprocess.Popen[str]:
         env={**os.environ, "KUBECONFIG": str(kubeconfig)},
     )
     assert process.stdout is not None
-    log = []
     for line in process.stdout:
         log.append(line)
         if "naive operator started" in line:
             break
     else:
         raise SystemExit("the naive operator exited:\n" + "".join(log[-20:]))
-    threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
+    threading.Thread(target=drain, args=(process, log), daemon=True).start()
     return process
+
+
+def drain(process: subprocess.Popen[str], log: list[str]) -> None:
+    """Reads the naive operator's log so it never blocks; keeps its warnings and errors."""
+    log.clear()
+    for line in process.stdout or []:
+        if "[WARNING" in line or "[ERROR" in line:
+            log.append(line.rstrip())
 
 
 def run_naive(
     api: kubernetes.client.ApiClient, kubeconfig: Path, jobs: int, concurrency: int
-) -> float:
-    """The same N ProwJobs handled by the naive kopf operator; returns the seconds from
-    its launch until every job had its pod and status pending."""
+) -> tuple[float, float]:
+    """The same N ProwJobs handled by the naive kopf operator (see all_pending)."""
     core = kubernetes.client.CoreV1Api(api)
     objects = kubernetes.client.CustomObjectsApi(api)
     in_parallel(
@@ -196,21 +215,21 @@ def run_naive(
         jobs,
     )
     started = time.perf_counter()
-    naive = start_naive(kubeconfig)
+    warnings: list[str] = []
+    naive = start_naive(kubeconfig, warnings)
     try:
-        ready = time.perf_counter() - started
         cpu = cpu_seconds(naive.pid)
         pods.join(7200)
         pending.join(7200)
-        done = max(pods_done[0], pending_done[0]) - started
+        done, rate = all_pending(pods_done, pending_done, started, jobs)
         print(
-            f"naive kopf ready after {ready:.2f} s; all {jobs} jobs had pods and were pending "
-            f"after {done:.2f} s: {jobs / (done - ready):,.0f} jobs/s once ready, "
-            f"{jobs / done:,.0f} from launch; "
+            f"naive kopf: all {jobs} jobs had pods and were pending {done:.2f} s after its "
+            f"launch: {rate:,.0f} jobs/s from its first pod on; "
             f"{(cpu_seconds(naive.pid) - cpu) / jobs * 1000:.2f} ms CPU per job; "
-            f"RSS {rss_mb(naive.pid):.0f} MB"
+            f"RSS {rss_mb(naive.pid):.0f} MB; {len(warnings)} warnings in its log"
+            + "".join(f"\n  {line}" for line in warnings[:3])
         )
-        return done
+        return done, rate
     finally:
         naive.terminate()
         naive.wait(60)
@@ -304,7 +323,7 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None, nai
         cpu = cpu_seconds(plank.pid)
         spy = Profile(plank.pid, profile) if profile else None
         pods.join(600)
-        to_pods = pods_done[0] - started
+        to_pods = pods_done[-1] - started
         rate = jobs / (to_pods - ready)
         print(
             f"plank ready after {ready:.2f} s; all {jobs} jobs had pods after {to_pods:.2f} s: "
@@ -313,8 +332,11 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None, nai
             f"{(cpu_seconds(plank.pid) - cpu) / jobs * 1000:.2f} ms plank CPU per job"
         )
         pending.join(600)
-        plank_done = max(pods_done[0], pending_done[0]) - started
-        print(f"all {jobs} jobs had pods and were pending after {plank_done:.2f} s")
+        plank_done, plank_rate = all_pending(pods_done, pending_done, started, jobs)
+        print(
+            f"plank: all {jobs} jobs had pods and were pending {plank_done:.2f} s after its "
+            f"launch: {plank_rate:,.0f} jobs/s from its first pod on"
+        )
         if spy is not None:
             print(spy.summary())
         finished, finished_done = count_events(
@@ -328,7 +350,7 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None, nai
         started, cpu = time.perf_counter(), cpu_seconds(plank.pid)
         in_parallel(lambda i: kubelet.finish("bench", f"job-{i}", 0), jobs, concurrency)
         finished.join(600)
-        to_success = finished_done[0] - started
+        to_success = finished_done[-1] - started
         rate = jobs / to_success
         print(
             f"pods finished → all jobs success after {to_success:.2f} s: {rate:,.0f} jobs/s; "
@@ -340,8 +362,11 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None, nai
         plank.wait(30)
     try:
         if naive:
-            naive_done = run_naive(api, kubeconfig, jobs, concurrency)
-            print(f"plank / naive kopf: {naive_done / plank_done:.1f}x (launch to all pending)")
+            naive_done, naive_rate = run_naive(api, kubeconfig, jobs, concurrency)
+            print(
+                f"plank / naive kopf: {plank_rate / naive_rate:.1f}x from the first pod on, "
+                f"{naive_done / plank_done:.1f}x from launch (target: 2.5x)"
+            )
     finally:
         api.close()
 
