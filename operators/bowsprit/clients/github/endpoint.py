@@ -120,7 +120,11 @@ class LeanHTTP:
             # Made on first use, inside the running loop. Not trust_env: with it aiohttp
             # looks proxies (and ~/.netrc) up in a thread on every request, two thread
             # hand-offs that were a tenth of hook's CPU per webhook; _proxy does it once.
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
+            # No cookie jar: GitHub's API sets none we send back, and the jar is
+            # consulted on every request and answer.
+            self._session = aiohttp.ClientSession(
+                timeout=self.timeout, cookie_jar=aiohttp.DummyCookieJar()
+            )
         return self._session
 
     def _proxy(self, url: str) -> tuple[yarl.URL | None, aiohttp.BasicAuth | None]:
