@@ -8,8 +8,9 @@ import json
 
 import httpx
 import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
 
-from bowsprit.clients.github.endpoint import ReadResponse
+from bowsprit.clients.github.endpoint import Answer, ReadResponse
 
 HEADERS = [
     (b"Content-Type", b"application/json; charset=utf-8"),
@@ -58,3 +59,21 @@ def test_a_read_response_reads_as_httpxs_own(status: int, body: bytes) -> None:
             ours.json()
     else:
         assert ours.json() == expected
+
+
+def test_an_answer_builds_its_response_on_first_use_as_before() -> None:
+    """Answer.of keeps what aiohttp read; its raw_response is the ReadResponse arequest
+    built before (the headers aiohttp has already undone left out), made once, and its
+    status and headers are there without one (a 304 served from the ETag cache)."""
+    body = b'{"sha": "abc"}'
+    read = [*HEADERS, (b"Content-Encoding", b"gzip"), (b"Transfer-Encoding", b"chunked")]
+    view = CIMultiDictProxy(CIMultiDict((n.decode(), v.decode()) for n, v in read))
+    answer = Answer.of(304, view, read, body, None)
+    assert answer.status_code == 304
+    assert answer.headers.get("x-ratelimit-remaining") == "4999"
+    assert answer._raw is None  # nothing built yet
+    raw = answer.raw_response
+    assert raw is answer.raw_response
+    expected = ReadResponse(304, HEADERS, body)
+    assert raw.headers.multi_items() == expected.headers.multi_items()
+    assert (raw.status_code, raw.content) == (304, body)

@@ -137,6 +137,7 @@ class AsyncKube:
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(total=TIMEOUT),
+                cookie_jar=aiohttp.DummyCookieJar(),  # the API server's answers set none
             )
         return self._session
 

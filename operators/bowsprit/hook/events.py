@@ -336,7 +336,12 @@ BODY_ACTIONS = {"opened": "created", "edited": "edited"}
 
 def pull_request_events(guid: str, payload: dict[str, Any]) -> list[Event]:
     """The pull request event, then its body as a comment when it was opened or edited."""
-    event = pull_request_event(guid, payload)
+    return with_body_comment(pull_request_event(guid, payload))
+
+
+def with_body_comment(event: PullRequestEvent) -> list[Event]:
+    """The event, then its pull request's body as a comment when it was opened or edited."""
+    guid = event.guid
     found: list[Event] = [event]
     pull = event.pull
     if event.action in BODY_ACTIONS and pull.body:

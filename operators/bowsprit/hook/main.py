@@ -192,6 +192,10 @@ async def serve(args: argparse.Namespace, tokens: TokenFile) -> int:
         # What exists now (modules, caches as listed) lives as long as hook: out of the
         # collector's way, so its full passes over the heap do not stall webhooks.
         gc.freeze()
+        # A young-generation pass every 10,000 net allocations rather than 700: each
+        # webhook leaves objects alive for a while (queued events, requests in flight), and
+        # at 700 the collector ran about once per 8 webhooks and took 2 % of hook's CPU.
+        gc.set_threshold(10_000, 10, 10)
         await _serve_until_stopped(hook, args.port, args.grace_period, extra)
         return 0
     finally:

@@ -22,7 +22,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 from bowsprit.api.pluginconfig import PluginConfigSpec
-from bowsprit.hook import events
+from bowsprit.hook import events, quickparse
 from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
 from bowsprit.hook.effects import Effect
@@ -30,6 +30,7 @@ from bowsprit.hook.external import Forwarder, in_process, matching
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.plugins.base import Context, GitHub, Plugin
 from bowsprit.hook.plugins.owners.cache import OwnersCache
+from bowsprit.hook.quickparse import Webhook
 from bowsprit.hook.resync import resync_forever, resync_once
 from bowsprit.hook.tidepoke import TidePoker, pokes_tide
 from bowsprit.hook.tokens import TokenFile, signature_valid, tokens_for
@@ -88,7 +89,7 @@ class Hook:
 
     async def hook(self, request: web.Request) -> web.Response:
         status, text = await self._check(request)
-        WEBHOOKS.labels(_event_label(request.headers.get("X-GitHub-Event", "")), str(status)).inc()
+        _counted(WEBHOOKS, _event_label(request.headers.get("X-GitHub-Event", "")), status).inc()
         return web.Response(status=status, text=text + "\n")
 
     async def _check(self, request: web.Request) -> tuple[int, str]:
@@ -106,25 +107,45 @@ class Hook:
         body = await self._read(request)
         if body is None:
             return 413, f"413 Payload Too Large: the limit is {self.max_body} bytes"
-        try:
-            payload = parse_json(body)
-        except (ValueError, RecursionError):
-            return 400, "400 Bad Request: the payload is not JSON"
-        org, repo = events.repo_of(payload)
-        if not signature_valid(tokens_for(self.tokens.current(), org, repo), body, signature):
-            return 403, "403 Forbidden: invalid X-Hub-Signature-256"
-        self._membership_may_change(event_type)
-        try:
-            parsed = events.parse(event_type, guid, payload)
-        except events.BadPayload as error:
-            return 400, f"400 Bad Request: not a {event_type} event: {error}"
-        self._forward_external(event_type, org, repo, request, body)
-        self._poke_tide(event_type, payload)
+        read = self._parse(event_type, guid, body, signature)
+        if isinstance(read, tuple):
+            return read
+        self._forward_external(event_type, read.org, read.repo, request, body)
+        self._poke_tide(event_type, read.action)
+        parsed = read.events
         if not parsed:
             return 200, f"Event received (nothing in this {event_type} for plugins)"
         await self.queue.put(tuple(parsed))
         QUEUED.set(self.queue.qsize())
         return 200, "Event received. Have a nice day."
+
+    def _parse(
+        self, event_type: str, guid: str, body: bytes, signature: str
+    ) -> Webhook | tuple[int, str]:
+        """The webhook read and its signature checked, or the answer refusing it."""
+        # The common webhook read straight into its events; any other, or one the quick
+        # read is not sure of, parsed whole and checked field by field.
+        quick = quickparse.pull_request(guid, body) if event_type == "pull_request" else None
+        payload: Any = None
+        if quick is None:
+            try:
+                payload = parse_json(body)
+            except (ValueError, RecursionError):
+                return 400, "400 Bad Request: the payload is not JSON"
+            org, repo = events.repo_of(payload)
+        else:
+            org, repo = quick.org, quick.repo
+        if not signature_valid(tokens_for(self.tokens.current(), org, repo), body, signature):
+            return 403, "403 Forbidden: invalid X-Hub-Signature-256"
+        self._membership_may_change(event_type)
+        if quick is not None:
+            return quick
+        try:
+            parsed = events.parse(event_type, guid, payload)
+        except events.BadPayload as error:
+            return 400, f"400 Bad Request: not a {event_type} event: {error}"
+        action = payload.get("action", "") if isinstance(payload, dict) else ""
+        return Webhook(org, repo, action if isinstance(action, str) else "", parsed)
 
     def _forward_external(
         self, event_type: str, org: str | None, repo: str | None, request: web.Request, body: bytes
@@ -139,8 +160,8 @@ class Hook:
         if plugins:
             self.forwarder.forward(plugins, request.headers, body)
 
-    def _poke_tide(self, event_type: str, payload: Any) -> None:
-        if self.tide is not None and pokes_tide(event_type, payload):
+    def _poke_tide(self, event_type: str, action: str) -> None:
+        if self.tide is not None and pokes_tide(event_type, {"action": action}):
             self.tide.poke()  # fire and forget: never delays this answer
 
     def _membership_may_change(self, event_type: str) -> None:
@@ -232,16 +253,18 @@ class Hook:
         context = self._context_for(config, repo.org, repo.name)
         names = list(config.plugins or [])
         names += [n for n in in_process(config.external_plugins, event) if n not in names]
+        runs = [
+            self._run_plugin(self.plugins[name], context, event)
+            for name in names
+            if name in self.plugins
+        ]
+        if len(runs) == 1:  # alone: awaited here, without a task and a gather around it
+            await runs[0]
+            return
         # Side by side, as Prow runs each plugin in its own goroutine: a plugin that waits
         # (needs-rebase for GitHub's mergeability, require-matching-label's grace period)
         # never delays trigger's jobs or the others' labels.
-        await asyncio.gather(
-            *(
-                self._run_plugin(self.plugins[name], context, event)
-                for name in names
-                if name in self.plugins
-            )
-        )
+        await asyncio.gather(*runs)
 
     async def _run_plugin(self, plugin: Plugin, context: Context, event: events.Event) -> None:
         kind = _kind(event)
@@ -251,7 +274,7 @@ class Hook:
             if effects:
                 await self.applier.apply(effects)
         except Exception:  # noqa: BLE001 - a plugin failure is logged and counted
-            HANDLE_ERRORS.labels(plugin.name, kind).inc()
+            _counted(HANDLE_ERRORS, plugin.name, kind).inc()
             logger.exception(
                 "plugin %s failed on %s %s (%s)",
                 plugin.name,
@@ -260,7 +283,7 @@ class Hook:
                 event.guid,
             )
         finally:
-            HANDLE_SECONDS.labels(plugin.name, kind).observe(time.monotonic() - started)
+            _counted(HANDLE_SECONDS, plugin.name, kind).observe(time.monotonic() - started)
 
 
 def parse_json(body: bytes) -> Any:
@@ -271,6 +294,20 @@ def parse_json(body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         return json.loads(body)
+
+
+_CHILDREN: dict[tuple[Any, ...], Any] = {}
+
+
+def _counted(metric: Any, *values: str | int) -> Any:
+    """`metric.labels(*values)`, remembered: prometheus_client checks the values and takes
+    a lock on every labels() call, once per webhook and plugin otherwise. The label values
+    are few (event types are bounded by _event_label, plugins by the registry)."""
+    key = (metric, *values)
+    child = _CHILDREN.get(key)
+    if child is None:
+        child = _CHILDREN[key] = metric.labels(*(str(value) for value in values))
+    return child
 
 
 def _kind(event: events.Event) -> str:

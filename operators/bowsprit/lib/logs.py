@@ -75,6 +75,9 @@ def setup(
         handler.setFormatter(JsonFormatter(component))
     else:
         handler.setFormatter(logging.Formatter(text_format))
+    # Neither format shows the thread or the process, and every record would look them
+    # up (the multiprocessing one costs most): hook logs a line per ProwJob it creates.
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -14,7 +14,7 @@ githubkit itself is no longer imported (21 MB and 0.6 s in every component using
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -62,16 +62,42 @@ class ReadResponse(httpx.Response):
 
 
 class Answer:
-    """An HTTP answer (githubkit's Response had the same two fields we read)."""
+    """An HTTP answer (githubkit's Response had the same two fields we read). The
+    httpx.Response is built on first use: a revalidated GET answered 304 is served from
+    the ETag cache and never needs one (its status and headers are all it is asked)."""
 
-    __slots__ = ("raw_response",)
+    __slots__ = ("_raw", "_read", "headers", "status_code")
 
     def __init__(self, raw_response: httpx.Response) -> None:
-        self.raw_response = raw_response
+        self._raw: httpx.Response | None = raw_response
+        self._read: tuple[list[tuple[bytes, bytes]], bytes, httpx.Request | None] | None = None
+        self.status_code = raw_response.status_code
+        self.headers: Mapping[str, str] = raw_response.headers
+
+    @classmethod
+    def of(
+        cls,
+        status: int,
+        headers: Mapping[str, str],
+        raw_headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        request: httpx.Request | None,
+    ) -> Answer:
+        """An answer as aiohttp read it: `headers` its case-insensitive view of
+        `raw_headers`."""
+        answer = cls.__new__(cls)
+        answer._raw, answer._read = None, (raw_headers, body, request)
+        answer.status_code, answer.headers = status, headers
+        return answer
 
     @property
-    def status_code(self) -> int:
-        return self.raw_response.status_code
+    def raw_response(self) -> httpx.Response:
+        if self._raw is None:
+            assert self._read is not None
+            raw_headers, body, request = self._read
+            kept = [(n, v) for n, v in raw_headers if n.decode("latin-1").lower() not in _DROPPED]
+            self._raw = ReadResponse(self.status_code, kept, body, request)
+        return self._raw
 
 
 class RequestFailed(Exception):
@@ -120,7 +146,11 @@ class LeanHTTP:
             # Made on first use, inside the running loop. Not trust_env: with it aiohttp
             # looks proxies (and ~/.netrc) up in a thread on every request, two thread
             # hand-offs that were a tenth of hook's CPU per webhook; _proxy does it once.
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
+            # No cookie jar: GitHub's API sets none we send back, and the jar is
+            # consulted on every request and answer.
+            self._session = aiohttp.ClientSession(
+                timeout=self.timeout, cookie_jar=aiohttp.DummyCookieJar()
+            )
         return self._session
 
     def _proxy(self, url: str) -> tuple[yarl.URL | None, aiohttp.BasicAuth | None]:
@@ -156,19 +186,13 @@ class LeanHTTP:
                 proxy_auth=proxy_auth,
             ) as answer:
                 body = await answer.read()
-                raw_headers = [
-                    (name, value)
-                    for name, value in answer.raw_headers
-                    if name.decode("latin-1").lower() not in _DROPPED
-                ]
                 status = answer.status
         except (TimeoutError, aiohttp.ClientError) as error:
             raise RequestError(error) from error
         # The request (a URL parse and header pass in httpx, a twelfth of hook's CPU per
         # webhook) only where it is read: RequestFailed's message.
         request = httpx.Request(method, full) if status >= 400 else None
-        raw = ReadResponse(status, raw_headers, body, request)
-        response = Answer(raw)
+        response = Answer.of(status, answer.headers, list(answer.raw_headers), body, request)
         if status >= 400:
             raise RequestFailed(response)
         return response

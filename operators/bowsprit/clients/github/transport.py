@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -164,10 +164,10 @@ class Transport:
                 response = await request_any(
                     self._endpoints, method, url, json=json, params=params, headers=headers
                 )
-                raw = response.raw_response
-                self._note_budget(key, raw)
-                if raw.status_code == 304 and cached is not None:
+                self._note_budget(key, response.headers)
+                if response.status_code == 304 and cached is not None:
                     return cached
+                raw = response.raw_response
                 if method == "GET":
                     self._etags.put(cache_key, raw)
                 return raw
@@ -199,9 +199,9 @@ class Transport:
         logger.warning("GitHub %s %s: %d; retrying in %.1f s", method, url, status, delay)
         return delay
 
-    def _note_budget(self, key: str, response: httpx.Response) -> None:
-        remaining = response.headers.get("x-ratelimit-remaining")
-        reset = response.headers.get("x-ratelimit-reset", "")
+    def _note_budget(self, key: str, headers: Mapping[str, str]) -> None:
+        remaining = headers.get("x-ratelimit-remaining")
+        reset = headers.get("x-ratelimit-reset", "")
         if remaining == "0" and reset.isdigit():
             self._limits[key] = float(reset)
         else:
