@@ -312,8 +312,9 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None, nai
     patch_rate = jobs / elapsed
     ceiling = 1 / (1 / raw_rate + 1 / patch_rate)
     print(
-        f"raw ProwJob status writes/s: {patch_rate:,.0f}; one pod create + one status write "
-        f"per job caps any plank at {ceiling:,.0f} jobs/s on this server"
+        f"raw ProwJob status writes/s: {patch_rate:,.0f}; a pod create and a status write "
+        f"per job at these rates: {ceiling:,.0f} jobs/s (this client's limit, not the "
+        "server's: plank's leaner writes go past it)"
     )
 
     print(f"plank RSS: {idle_rss(kubeconfig):.0f} MB with no ProwJob")
