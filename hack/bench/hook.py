@@ -557,6 +557,13 @@ def measure(
                 f"  hook used {cpu:.2f} s of CPU ({cpu / webhooks * 1000:.2f} ms per webhook); "
                 f"this process (senders, fake GitHub, ProwJob watch) {own:.1f} s"
             )
+            # A shared VM's speed can swing by a third within an hour, and every CPU figure
+            # with it: the API server's CPU over the same webhooks is a yardstick taken in
+            # the same seconds.
+            print(
+                f"  the API server used {spent / webhooks * 1000:.2f} ms of CPU per ProwJob "
+                f"meanwhile: hook's CPU per webhook is {cpu / spent:.2f} of that"
+            )
             if not split:
                 taken = (cpu + own) / finished
                 contended = ceiling_without(api, like, taken, min(webhooks, 1000))
