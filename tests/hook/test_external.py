@@ -29,7 +29,7 @@ from bowsprit.hook.external import (
 )
 from bowsprit.hook.resync import targets
 from bowsprit.hook.server import Hook
-from bowsprit.hook.tokens import TokenFile, signature_valid
+from bowsprit.hook.tokens import signature_valid, token_file
 from bowsprit.testing.fakegithub import sign
 from tests.hook.test_server import SECRET, Recorder, push
 
@@ -141,7 +141,7 @@ def make_hook(tmp_path: Path, recorder: Recorder, url: str, **options: Any) -> H
         ]
     )
     return Hook(
-        tokens=TokenFile(tmp_path / "hmac").load(),
+        tokens=token_file(tmp_path / "hmac"),
         caches=caches,
         github=cast(Any, None),
         applier=Applier(cast(Any, None), cast(Any, None)),
@@ -217,7 +217,7 @@ async def test_hook_runs_built_in_external_plugin(tmp_path: Path) -> None:
         ]
     )
     hook = Hook(
-        tokens=TokenFile(tmp_path / "hmac").load(),
+        tokens=token_file(tmp_path / "hmac"),
         caches=caches,
         github=cast(Any, None),
         applier=Applier(cast(Any, None), cast(Any, None)),
@@ -246,7 +246,7 @@ async def test_a_waiting_plugin_delays_no_other(tmp_path: Path) -> None:
         ]
     )
     hook = Hook(
-        tokens=TokenFile(tmp_path / "hmac").load(),
+        tokens=token_file(tmp_path / "hmac"),
         caches=caches,
         github=cast(Any, None),
         applier=Applier(cast(Any, None), cast(Any, None)),

@@ -19,7 +19,7 @@ from bowsprit.hook.apply import Applier
 from bowsprit.hook.caches import Caches
 from bowsprit.hook.plugins import PLUGINS, require_matching_label
 from bowsprit.hook.server import Hook
-from bowsprit.hook.tokens import TokenFile
+from bowsprit.hook.tokens import token_file
 from bowsprit.testing.fakegithub import FakeGitHub, webhook_samples
 from tests.hook.plugin_harness import (
     FULL,
@@ -140,7 +140,7 @@ async def test_hook_routes_issue_webhooks_to_the_plugins_that_handle_issues(
         ]
     )
     hook = Hook(
-        tokens=TokenFile(tmp_path / "hmac").load(),
+        tokens=token_file(tmp_path / "hmac"),
         caches=caches,
         github=client,
         applier=Applier(client, cast(Any, None)),

@@ -20,7 +20,7 @@ from bowsprit.hook.events import PushEvent
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.plugins.base import Context, Plugin
 from bowsprit.hook.server import HANDLE_ERRORS, Hook
-from bowsprit.hook.tokens import TokenFile
+from bowsprit.hook.tokens import token_file
 from bowsprit.testing.fakegithub import sign
 
 SECRET = b"s3cret"
@@ -85,7 +85,7 @@ def make_hook(tmp_path: Path, recorder: Recorder, **options: Any) -> Hook:
         "trigger": PLUGINS["trigger"],
     }
     return Hook(
-        tokens=TokenFile(tmp_path / "hmac").load(),
+        tokens=token_file(tmp_path / "hmac"),
         caches=caches,
         github=cast(Any, None),  # the recording plugins never call GitHub
         applier=Applier(cast(Any, None), cast(Any, None)),

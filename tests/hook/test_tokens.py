@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from bowsprit.hook.tokens import (
-    TokenFile,
     TokenFileError,
     parse_tokens,
     signature_valid,
+    token_file,
     tokens_for,
 )
+from bowsprit.lib.secretfile import SecretFileError
 from bowsprit.testing.fakegithub import sign
 
 PROW_FILE = """
@@ -124,27 +125,27 @@ def _rewrite(path: Path, text: str) -> None:
 def test_file_is_reread_when_it_changes(tmp_path: Path) -> None:
     path = tmp_path / "hmac"
     path.write_text("first")
-    tokens = TokenFile(path).load()
-    assert tokens.current() == {"*": (b"first",)}
+    tokens = token_file(path)
+    assert tokens() == {"*": (b"first",)}
     _rewrite(path, PROW_FILE)
-    assert tokens.current()["acme"] == (b"acme-token",)
+    assert tokens()["acme"] == (b"acme-token",)
 
 
 def test_a_broken_or_missing_file_keeps_the_last_tokens(tmp_path: Path) -> None:
     path = tmp_path / "hmac"
     path.write_text(PROW_FILE)
-    tokens = TokenFile(path).load()
+    tokens = token_file(path)
     _rewrite(path, "acme: not-a-list")
-    assert tokens.current()["acme"] == (b"acme-token",)
+    assert tokens()["acme"] == (b"acme-token",)
     path.unlink()
-    assert tokens.current()["acme"] == (b"acme-token",)
+    assert tokens()["acme"] == (b"acme-token",)
     path.write_text("back")
-    assert tokens.current() == {"*": (b"back",)}
+    assert tokens() == {"*": (b"back",)}
 
 
 def test_an_unusable_file_at_start_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="missing"):
-        TokenFile(tmp_path / "missing").load()
+    with pytest.raises(SecretFileError, match="missing"):
+        token_file(tmp_path / "missing")
     (tmp_path / "empty").write_text("")
-    with pytest.raises(TokenFileError, match="the HMAC secret file is empty"):
-        TokenFile(tmp_path / "empty").load()
+    with pytest.raises(SecretFileError, match="the HMAC secret file is empty"):
+        token_file(tmp_path / "empty")

@@ -29,7 +29,7 @@ from bowsprit.hook.configstatus import AcceptedStatus
 from bowsprit.hook.plugins import PLUGINS
 from bowsprit.hook.server import MAX_BODY_BYTES, Hook
 from bowsprit.hook.tidepoke import TidePoker
-from bowsprit.hook.tokens import TokenFile, TokenFileError
+from bowsprit.hook.tokens import TokenFile, token_file
 from bowsprit.hook.trustcache import TrustCache
 from bowsprit.jobpod.jobs import PLURALS
 from bowsprit.lib import logs
@@ -112,8 +112,8 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     logs.setup("hook", args.log_format)
     try:
-        tokens = TokenFile(args.hmac_secret_file).load()
-    except (OSError, UnicodeDecodeError, TokenFileError) as error:
+        tokens = token_file(args.hmac_secret_file)
+    except SecretFileError as error:
         print(f"bowsprit hook: --hmac-secret-file: {error}", file=sys.stderr)
         return 2
     try:

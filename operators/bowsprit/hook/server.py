@@ -135,7 +135,7 @@ class Hook:
             org, repo = events.repo_of(payload)
         else:
             org, repo = quick.org, quick.repo
-        if not signature_valid(tokens_for(self.tokens.current(), org, repo), body, signature):
+        if not signature_valid(tokens_for(self.tokens(), org, repo), body, signature):
             return 403, "403 Forbidden: invalid X-Hub-Signature-256"
         self._membership_may_change(event_type)
         if quick is not None:

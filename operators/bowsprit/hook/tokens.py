@@ -12,11 +12,12 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bowsprit.lib.secretfile import WatchedFile
 
 logger = logging.getLogger("bowsprit.hook")
 
@@ -79,42 +80,11 @@ def signature_valid(candidates: tuple[bytes, ...], body: bytes, signature: str) 
     return matched
 
 
-@dataclass
-class TokenFile:
-    """The secret file, re-read when it changes (a rotated Kubernetes secret swaps the
-    mounted file's symlink, which changes what stat sees)."""
+def token_file(path: Path) -> WatchedFile[dict[str, tuple[bytes, ...]]]:
+    """The secret file, read now (an unusable file is a SecretFileError) and again when it
+    changes; a broken new version keeps the last good tokens rather than rejecting every
+    webhook."""
+    return WatchedFile(path, parse_tokens).load()
 
-    path: Path
-    _seen: tuple[int, int, int] | None = None
-    _tokens: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
 
-    def load(self) -> TokenFile:
-        """Read the file now; an unusable file at startup is an error."""
-        self._seen = self._stat()
-        self._tokens = parse_tokens(self.path.read_text())
-        return self
-
-    def current(self) -> Tokens:
-        """The tokens, re-read first if the file changed. A broken new version keeps the
-        last good tokens (logged) rather than rejecting every webhook."""
-        try:
-            seen = self._stat()
-        except OSError as error:
-            logger.warning(
-                "HMAC secret file %s unreadable, keeping its last tokens: %s", self.path, error
-            )
-            return self._tokens
-        if seen != self._seen:
-            self._seen = seen
-            try:
-                self._tokens = parse_tokens(self.path.read_text())
-                logger.info("HMAC secret file %s re-read", self.path)
-            except (OSError, UnicodeDecodeError, TokenFileError) as error:
-                logger.warning(
-                    "HMAC secret file %s invalid, keeping its last tokens: %s", self.path, error
-                )
-        return self._tokens
-
-    def _stat(self) -> tuple[int, int, int]:
-        stat = self.path.stat()
-        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+TokenFile = WatchedFile[dict[str, tuple[bytes, ...]]]
