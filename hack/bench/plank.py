@@ -353,7 +353,7 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None, nai
         print(
             f"plank ready after {ready:.2f} s; all {jobs} jobs had pods after {to_pods:.2f} s: "
             f"{rate:,.0f} jobs/s once ready = {rate / raw_rate:.0%} of raw pod creates, "
-            f"{rate / ceiling:.0%} of the create+write ceiling; "
+            f"{rate / ceiling:.0%} of the client-bound pair rate; "
             f"{(cpu_seconds(plank.pid) - cpu) / jobs * 1000:.2f} ms plank CPU per job"
         )
         plank_done, plank_rate = all_pending(pods_done, pending_done, started, jobs)
