@@ -214,27 +214,39 @@ def drain(process: subprocess.Popen[str], log: list[str]) -> None:
             log.append(line.rstrip())
 
 
+def create_prowjob(api: kubernetes.client.ApiClient, namespace: str) -> Callable[[int], object]:
+    objects = kubernetes.client.CustomObjectsApi(api)
+    return lambda i: objects.create_namespaced_custom_object(
+        GROUP, VERSION, namespace, "prowjobs", prowjob(i)
+    )
+
+
+Followed = tuple[threading.Thread, list[float]]
+
+
+def follow_jobs(
+    api: kubernetes.client.ApiClient, namespace: str, jobs: int
+) -> tuple[Followed, Followed]:
+    """Watches of the namespace's pods and of its ProwJobs turning pending (count_events)."""
+    core = kubernetes.client.CoreV1Api(api)
+    objects = kubernetes.client.CustomObjectsApi(api)
+    pods = count_events(api, core.list_namespaced_pod, (namespace,), lambda _: True, jobs)
+    pending = count_events(
+        api,
+        objects.list_namespaced_custom_object,
+        (GROUP, VERSION, namespace, "prowjobs"),
+        is_pending,
+        jobs,
+    )
+    return pods, pending
+
+
 def run_naive(
     api: kubernetes.client.ApiClient, kubeconfig: Path, jobs: int, concurrency: int
 ) -> tuple[float, float]:
     """The same N ProwJobs handled by the naive kopf operator (see all_pending)."""
-    core = kubernetes.client.CoreV1Api(api)
-    objects = kubernetes.client.CustomObjectsApi(api)
-    in_parallel(
-        lambda i: objects.create_namespaced_custom_object(
-            GROUP, VERSION, "naive", "prowjobs", prowjob(i)
-        ),
-        jobs,
-        concurrency,
-    )
-    pods, pods_done = count_events(api, core.list_namespaced_pod, ("naive",), lambda _: True, jobs)
-    pending, pending_done = count_events(
-        api,
-        objects.list_namespaced_custom_object,
-        (GROUP, VERSION, "naive", "prowjobs"),
-        is_pending,
-        jobs,
-    )
+    in_parallel(create_prowjob(api, "naive"), jobs, concurrency)
+    (pods, pods_done), (pending, pending_done) = follow_jobs(api, "naive", jobs)
     started = time.perf_counter()
     warnings: list[str] = []
     naive = start_naive(kubeconfig, warnings)
@@ -323,22 +335,9 @@ def run(kubeconfig: Path, jobs: int, concurrency: int, profile: Path | None, nai
     # (the emulator evaluates CEL rules in Python and accepts fewer ProwJobs per second
     # than plank turns into pods; a real API server compiles them).
     started = time.perf_counter()
-    in_parallel(
-        lambda i: objects.create_namespaced_custom_object(
-            GROUP, VERSION, "bench", "prowjobs", prowjob(i)
-        ),
-        jobs,
-        concurrency,
-    )
+    in_parallel(create_prowjob(api, "bench"), jobs, concurrency)
     print(f"ProwJobs created: {jobs} in {time.perf_counter() - started:.2f} s")
-    pods, pods_done = count_events(api, core.list_namespaced_pod, ("bench",), lambda _: True, jobs)
-    pending, pending_done = count_events(
-        api,
-        objects.list_namespaced_custom_object,
-        (GROUP, VERSION, "bench", "prowjobs"),
-        is_pending,
-        jobs,
-    )
+    (pods, pods_done), (pending, pending_done) = follow_jobs(api, "bench", jobs)
     started = time.perf_counter()
     plank = start_plank(kubeconfig)
     try:
